@@ -1,0 +1,100 @@
+"""Demo data: a fictional partnership, its organisations and a user for every role.
+
+For trying Learning Loop on one machine. Every name here is invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys import accounts
+from surveys.models import Organisation, OrganisationKind, Partnership, Role, Sector
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo only
+PARTNERSHIP = "Riverside Safeguarding Children Partnership"
+
+ORGANISATIONS: list[tuple[str, Sector, OrganisationKind]] = [
+    ("Riverside Constabulary", Sector.POLICE, OrganisationKind.AGENCY),
+    ("Riverside Integrated Care Board", Sector.HEALTH, OrganisationKind.AGENCY),
+    ("Riverside Community Health NHS Trust", Sector.HEALTH, OrganisationKind.AGENCY),
+    ("Riverside University Hospitals NHS Trust", Sector.HEALTH, OrganisationKind.AGENCY),
+    ("Riverside Council Children’s Services", Sector.LOCAL_AUTHORITY, OrganisationKind.AGENCY),
+    ("Riverside Council Housing", Sector.LOCAL_AUTHORITY, OrganisationKind.AGENCY),
+    ("Riverside Youth Justice Service", Sector.YOUTH_JUSTICE, OrganisationKind.AGENCY),
+    ("Probation Service – Riverside", Sector.PROBATION, OrganisationKind.AGENCY),
+    ("Riverside Family Support Trust", Sector.VOLUNTARY, OrganisationKind.AGENCY),
+    ("Northgate Sports Club", Sector.VOLUNTARY, OrganisationKind.AGENCY),
+    ("Meadowbank Primary School", Sector.EDUCATION, OrganisationKind.SCHOOL),
+    ("Riverside Academy", Sector.EDUCATION, OrganisationKind.SCHOOL),
+    ("Riverside College", Sector.EDUCATION, OrganisationKind.SCHOOL),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    role: Role
+    organisation: str | None = None
+
+
+USERS = [
+    DemoUser("admin@example.org", "Alex Morgan", Role.PARTNERSHIP_ADMIN),
+    DemoUser("quality@example.org", "Priya Shah", Role.QUALITY_GROUP),
+    DemoUser("dsl@example.org", "Jordan Ellis", Role.SAFEGUARDING_LEAD),
+    DemoUser(
+        "lead@police.example.org", "Sam Taylor", Role.ORGANISATION_LEAD, "Riverside Constabulary"
+    ),
+    DemoUser(
+        "contributor@police.example.org",
+        "Chris Walker",
+        Role.ORGANISATION_CONTRIBUTOR,
+        "Riverside Constabulary",
+    ),
+    DemoUser(
+        "lead@health.example.org",
+        "Dr Nadia Okafor",
+        Role.ORGANISATION_LEAD,
+        "Riverside Community Health NHS Trust",
+    ),
+    DemoUser(
+        "dsl@meadowbank.example.org",
+        "Ruth Fenwick",
+        Role.ORGANISATION_LEAD,
+        "Meadowbank Primary School",
+    ),
+]
+
+
+def is_seeded(session: Session) -> bool:
+    """Return whether any organisation exists (the demo loads only into an empty database)."""
+    return session.scalar(select(Organisation.id).limit(1)) is not None
+
+
+def seed(session: Session) -> list[DemoUser]:
+    """Load the demo partnership, organisations and users; return the users created."""
+    session.add(
+        Partnership(
+            name=PARTNERSHIP,
+            front_door_name="Riverside Children’s Front Door",
+            front_door_phone="01632 960 000",
+        )
+    )
+    by_name: dict[str, int] = {}
+    for name, sector, kind in ORGANISATIONS:
+        organisation = Organisation(name=name, sector=sector, kind=kind)
+        session.add(organisation)
+        session.flush()
+        by_name[name] = organisation.id
+    session.commit()
+    for person in USERS:
+        organisation_id = by_name[person.organisation] if person.organisation else None
+        accounts.create_user(
+            session,
+            accounts.NewUser(person.email, person.name, person.role, organisation_id),
+            password=DEMO_PASSWORD,
+        )
+    return USERS

@@ -1,0 +1,167 @@
+"""Shared fixtures: the app on a fresh database, clients, sign-in, SMTP and service checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import pytest  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from surveys import accounts  # noqa: E402
+from surveys.models import Base, Partnership, Role, User  # noqa: E402
+from tests import factories  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.config import TestConfig  # noqa: E402
+from webapp.database import get_engine, session_factory  # noqa: E402
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_URL = os.environ.get(
+    "LEARNING_LOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("LEARNING_LOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip when a local service is missing, but fail under CI=true: CI must run these tests."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        message = f"{name} is not reachable on {host}:{port}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true requires it)")
+        pytest.skip(message)
+
+
+def make_app(**settings: object) -> Flask:
+    """Create a test app on a fresh schema with the partnership row present."""
+
+    class Settings(TestConfig):
+        pass
+
+    for key, value in settings.items():
+        setattr(Settings, key, value)
+    app = create_app(Settings)
+    Base.metadata.create_all(get_engine(app))
+    with session_factory(app)() as session:
+        session.add(Partnership(name="Test Partnership"))
+        session.commit()
+    return app
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    app = make_app()
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    with session_factory(app)() as session:
+        factories.bind(session)
+        yield session
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, db_session: Session) -> Callable[[User], User]:
+    """Sign a user in on the test client without going through the form."""
+
+    def _login(user: User) -> User:
+        token = accounts.start_session(db_session, user)
+        with client.session_transaction() as cookie:
+            cookie["token"] = token
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def admin(db_session: Session) -> User:
+    return factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """Return the CSRF token in a page."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def post_form(client: FlaskClient) -> Callable[..., object]:
+    """GET a page, then POST to it (or to `action`) with its CSRF token."""
+
+    def _post(
+        url: str, data: dict[str, str], *, action: str | None = None, follow_redirects: bool = False
+    ) -> object:
+        page = client.get(url)
+        return client.post(
+            action or url,
+            data={**data, "csrf_token": csrf_from(page.text)},
+            follow_redirects=follow_redirects,
+        )
+
+    return _post
+
+
+@dataclass
+class MailBox:
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[Message]:
+        """Wait until `count` messages have arrived and return them."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailBox]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    box = MailBox(host="127.0.0.1", port=_free_port())
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            box.messages.append(message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname=box.host, port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+free_port = _free_port

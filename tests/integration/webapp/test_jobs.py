@@ -1,0 +1,94 @@
+"""Email goes through a real job queue: SQLite-backed by default, Redis-backed when scaled."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+
+from tests import factories
+from tests.conftest import REDIS_URL, make_app, require_service
+from webapp.jobs import enqueue, get_queue
+
+
+def _run_worker(app, until, timeout: float = 20.0) -> None:
+    """Run a real Huey consumer in this process until `until()` is true."""
+    consumer = get_queue(app).create_consumer(workers=1, periodic=False, worker_type="thread")
+    consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        consumer.stop(graceful=True)
+
+
+def test_sqlite_queue_delivers_email_through_a_worker(tmp_path, smtp_server):
+    app = make_app(
+        QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}",
+        QUEUE_IMMEDIATE=False,
+        MAIL_PORT=smtp_server.port,
+    )
+    with app.app_context():
+        enqueue("send_email", "a@example.org", "Hello", "Body text")
+    assert get_queue(app).pending_count() == 1  # stored, not sent, until a worker runs
+    assert smtp_server.messages == []
+    _run_worker(app, lambda: bool(smtp_server.messages))
+    (message,) = smtp_server.wait_for(1)
+    assert message["Subject"] == "Hello" and message["To"] == "a@example.org"
+    assert get_queue(app).pending_count() == 0
+
+
+@pytest.mark.redis
+def test_redis_queue_delivers_email_through_a_worker(smtp_server):
+    require_service("Redis", "127.0.0.1", 6379)
+    app = make_app(QUEUE_URL=REDIS_URL, QUEUE_IMMEDIATE=False, MAIL_PORT=smtp_server.port)
+    queue = get_queue(app)
+    queue.flush()
+    subject = f"Hello {uuid.uuid4()}"
+    with app.app_context():
+        enqueue("send_email", "b@example.org", subject, "Body")
+    assert queue.pending_count() == 1
+    _run_worker(app, lambda: bool(smtp_server.messages))
+    assert smtp_server.wait_for(1)[0]["Subject"] == subject
+    queue.flush()
+
+
+@pytest.mark.redis
+def test_healthz_reports_redis_queue(smtp_server):
+    require_service("Redis", "127.0.0.1", 6379)
+    app = make_app(QUEUE_URL=REDIS_URL, QUEUE_IMMEDIATE=False)
+    assert app.test_client().get("/healthz").json["queue"] == "ok"
+
+
+def test_email_job_is_retried_when_smtp_is_down(tmp_path, smtp_server):
+    from tests.conftest import free_port
+
+    app = make_app(
+        QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}", QUEUE_IMMEDIATE=False, MAIL_PORT=free_port()
+    )  # nothing listens here
+    task = app.extensions["tasks"]["send_email"]
+    assert task.retries == 3  # a failed send goes back on the queue, not lost
+
+
+def test_invitation_email_carries_a_link_and_no_other_personal_data(smtp_server):
+    app = make_app(MAIL_PORT=smtp_server.port)
+    from webapp.database import session_factory
+
+    with session_factory(app)() as session:
+        factories.bind(session)
+        user = factories.UserFactory(name="Zara Example", email="zara@example.org")
+        with app.test_request_context():
+            from surveys import accounts
+            from surveys.models import TokenPurpose
+            from webapp.notifications import send_invitation
+
+            token = accounts.issue_token(
+                session, user, TokenPurpose.INVITATION, lifetime=app.config["INVITATION_LIFETIME"]
+            )
+            send_invitation(user, token)
+    body = smtp_server.wait_for(1)[0].get_payload()
+    assert re.search(r"http://localhost/accept-invitation/[\w-]{40,}", body)
+    assert "Zara" not in body

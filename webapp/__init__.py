@@ -1,0 +1,110 @@
+"""Flask delivery for Learning Loop: the app factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from webapp.config import CONFIGS, Config, ConfigError
+
+csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+WEAK_SECRETS = {"", "change-me", "secret", "dev", "development"}
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the app from a config class, then LEARNING_LOOP_* environment variables."""
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_object(config or _config_from_env())
+    app.config.from_prefixed_env("LEARNING_LOOP")
+    if app.config["ENV_NAME"] == "development" and not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _local_secret_key(Path(app.instance_path))
+    _require_settings(app)
+    from webapp import access, database, jobs, security
+
+    database.init_app(app)
+    jobs.init_app(app)
+    app.before_request(_limit_form_fields)  # before CSRF, which reads the form first
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    _register_templates(app)
+    security.init_app(app)
+    access.init_app(app)
+    _register_blueprints(app)
+    from webapp import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _limit_form_fields() -> None:
+    """Refuse URL-encoded bodies with too many fields (Werkzeug limits only multipart)."""
+    from flask import abort, current_app, request
+
+    limit = current_app.config["MAX_FORM_PARTS"]
+    if request.method == "POST" and sum(1 for _ in request.form.items(multi=True)) > limit:
+        abort(413)
+
+
+def _config_from_env() -> type[Config]:
+    name = os.environ.get("LEARNING_LOOP_ENV", "production")
+    if name not in CONFIGS:
+        raise ConfigError(f"LEARNING_LOOP_ENV must be one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]
+
+
+def _local_secret_key(instance: Path) -> str:
+    """Return this machine's development secret, creating it once (never committed)."""
+    path = instance / "secret-key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _require_settings(app: Flask) -> None:
+    missing = [key for key in ("SECRET_KEY", "DATABASE_URL") if not app.config.get(key)]
+    if missing:
+        names = ", ".join(f"LEARNING_LOOP_{key}" for key in missing)
+        raise ConfigError(f"Set {names} before starting Learning Loop")
+    secret = str(app.config["SECRET_KEY"])
+    if app.config["ENV_NAME"] == "production" and (secret in WEAK_SECRETS or len(secret) < 32):
+        raise ConfigError(
+            "LEARNING_LOOP_SECRET_KEY must be a random value of 32 characters or more"
+        )
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("webapp"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["service_name"] = app.config["PARTNERSHIP_NAME"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.admin.views import bp as admin_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)

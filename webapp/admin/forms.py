@@ -1,0 +1,94 @@
+"""Forms for managing organisations and users."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from surveys.models import OrganisationKind, Role, Sector
+from webapp.forms import GovForm
+
+SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
+KIND_CHOICES = [(kind.value, kind.label) for kind in OrganisationKind]
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class OrganisationForm(GovForm):
+    name = StringField(
+        "Organisation name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the organisation’s name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "Type of organisation",
+        widget=GovRadioInput(),
+        choices=KIND_CHOICES,
+        validators=[InputRequired("Select the type of organisation")],
+    )
+    sector = SelectField(
+        "Sector",
+        widget=GovSelect(),
+        choices=SECTOR_CHOICES,
+        validators=[InputRequired("Select the sector")],
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class EditOrganisationForm(OrganisationForm):
+    is_active = BooleanField(
+        "Active (its people can sign in and it is sent assessments)", widget=GovCheckboxInput()
+    )
+
+
+class UserForm(GovForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person’s full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired("Select a role")],
+    )
+    organisation_id = SelectField(
+        "Organisation",
+        widget=GovSelect(),
+        coerce=str,
+        description="Only for organisation leads and contributors",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class InviteUserForm(UserForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person’s email address"),
+            Email(
+                "Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class EditUserForm(UserForm):
+    is_active = BooleanField("Active (can sign in)", widget=GovCheckboxInput())

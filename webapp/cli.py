@@ -1,0 +1,98 @@
+"""Commands: `flask --app webapp db upgrade|downgrade`, `seed-demo`, `create-user`, `worker`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from surveys import accounts, demo, migration
+from surveys.models import Organisation, Role
+from webapp.database import session_factory
+from webapp.jobs import get_queue
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(db)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(worker)
+
+
+@click.group()
+def db() -> None:
+    """Migrate the database."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True)
+def upgrade(revision: str) -> None:
+    """Upgrade the database to a revision."""
+    migration.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database upgraded to {revision}")
+
+
+@db.command()
+@click.option("--revision", required=True, help='A revision id, or "base" to empty it')
+def downgrade(revision: str) -> None:
+    """Downgrade the database to a revision."""
+    migration.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}")
+
+
+@click.command("seed-demo")
+@click.option("--quiet", is_flag=True, help="Do not print sign-in details")
+def seed_demo(quiet: bool) -> None:
+    """Load the demo partnership into an empty database and print its sign-in details."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Demo data is for development only (LEARNING_LOOP_ENV)")
+    with session_factory(current_app)() as session:
+        if demo.is_seeded(session):
+            click.echo("The database already has data: demo not loaded")
+        else:
+            demo.seed(session)
+            click.echo("Demo data loaded")
+    if not quiet:
+        click.echo(f"\nDemo sign-in details (password for everyone: {demo.DEMO_PASSWORD})")
+        for person in demo.USERS:
+            where = f", {person.organisation}" if person.organisation else ""
+            click.echo(f"  {person.role.label:<30} {person.email}{where}")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--organisation", default=None, help="The organisation's name, for its people")
+def create_user(email: str, name: str, role: str, organisation: str | None) -> None:
+    """Create a user; the password is read from stdin (one line)."""
+    password = sys.stdin.readline().rstrip("\n")
+    with session_factory(current_app)() as session:
+        organisation_id = None
+        if organisation:
+            organisation_id = session.scalar(
+                select(Organisation.id).where(Organisation.name == organisation)
+            )
+            if organisation_id is None:
+                raise click.ClickException(f"No organisation is called {organisation!r}")
+        try:
+            user = accounts.create_user(
+                session,
+                accounts.NewUser(email, name, Role(role), organisation_id),
+                password=password or None,
+            )
+        except accounts.AccountError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"User {user.id} created")
+
+
+@click.command()
+@click.option("--workers", default=2, show_default=True, help="Worker threads")
+def worker(workers: int) -> None:
+    """Run a job worker: on this machine or any other sharing the queue and database."""
+    from huey.consumer import Consumer
+
+    Consumer(get_queue(current_app), workers=workers, worker_type="thread").run()

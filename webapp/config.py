@@ -1,0 +1,80 @@
+"""Settings. Real values come from LEARNING_LOOP_* environment variables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or unsafe; raised at start-up, naming the setting."""
+
+
+class Config:
+    """Production defaults: secure cookies, a secret key and a database URL must be given."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    QUEUE_URL = f"sqlite:///{INSTANCE / 'queue.db'}"
+    QUEUE_IMMEDIATE = False
+    BASE_URL = "http://127.0.0.1:5000"
+    PARTNERSHIP_NAME = "Learning Loop"
+
+    MAIL_HOST = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_SENDER = "learning-loop@localhost"
+
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    IDLE_TIMEOUT = timedelta(minutes=30)
+    IDLE_WARNING = timedelta(minutes=2)
+    INVITATION_LIFETIME = timedelta(days=7)
+    PASSWORD_RESET_LIFETIME = timedelta(hours=2)
+
+    # Flask's MAX_CONTENT_LENGTH defaults to unlimited: cap bodies (evidence files included).
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1_000
+    WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
+    WTF_CSRF_SSL_STRICT = False
+    PREFERRED_URL_SCHEME = "https"
+
+
+class DevConfig(Config):
+    """The embedded default that `make run` starts: SQLite under instance/, plain HTTP."""
+
+    ENV_NAME = "development"
+    DATABASE_URL = f"sqlite:///{INSTANCE / 'learning-loop.db'}"
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    MAIL_PORT = 8025
+
+
+class TestConfig(DevConfig):
+    """Tests: an in-memory queue that runs jobs at once unless a test brings its own."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    DATABASE_URL = "sqlite://"
+    QUEUE_URL = "memory://"
+    QUEUE_IMMEDIATE = True
+    WTF_CSRF_ENABLED = True
+    BASE_URL = "http://localhost"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": Config,
+    "development": DevConfig,
+    "test": TestConfig,
+}

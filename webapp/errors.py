@@ -1,0 +1,58 @@
+"""GOV.UK-styled error pages: never a stack trace, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("There is a problem with your request", "Go back and try again."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Page not found", "If you typed the web address, check it is correct."),
+    410: ("This form is closed", "It is no longer taking answers."),
+    413: (
+        "The information you sent is too large",
+        "Go back and send less text, or a smaller file (up to 10MB).",
+    ),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, the service is unavailable", "Try again in a few minutes."),
+}
+
+
+def render_error(code: int, title: str | None = None, body: str | None = None) -> tuple[str, int]:
+    """Render the error page for an HTTP status."""
+    default_title, default_body = MESSAGES.get(code, MESSAGES[500])
+    try:
+        return render_template(
+            "errors/error.html", title=title or default_title, body=body or default_body
+        ), code
+    except Exception:  # noqa: BLE001 - the error page itself failed: fall back to plain text
+        log.error("error page failed to render", exc_info=True)
+        return f"{default_title}. {default_body}", code
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for HTTP errors, CSRF failures and anything unexpected."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400,
+            "Your session has expired",
+            "Go back, refresh the page and try again. Nothing has been saved.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(_error: Exception) -> tuple[str, int]:
+        log.error("unhandled error", exc_info=True)
+        return render_error(500)

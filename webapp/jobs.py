@@ -1,0 +1,72 @@
+"""Background jobs through Huey: SQLite-backed by default, Redis-backed when scaled.
+
+The queue is chosen by QUEUE_URL: `sqlite:///path`, `redis://host:port/db`, or `memory://`
+(tests). The same task code runs in every configuration. Workers run with
+`flask --app webapp worker`, on this machine or any other that shares the queue and database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+from webapp import mail
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "learning-loop"
+
+
+def make_queue(url: str, *, immediate: bool = False) -> Huey:
+    """Create the Huey instance a QUEUE_URL names."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path), immediate=immediate)
+    if url.startswith(("redis://", "rediss://")):
+        return RedisHuey(QUEUE_NAME, url=url, immediate=immediate)
+    if url.startswith("memory://"):
+        return MemoryHuey(QUEUE_NAME, immediate=immediate)
+    raise ValueError("QUEUE_URL must start with sqlite:///, redis:// or memory://")
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's queue and register its tasks."""
+    huey = make_queue(app.config["QUEUE_URL"], immediate=app.config["QUEUE_IMMEDIATE"])
+    app.extensions["huey"] = huey
+    app.extensions["tasks"] = _register_tasks(huey, app)
+
+
+def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
+    @huey.task(retries=3, retry_delay=20, name="send_email")
+    def send_email(to: str, subject: str, body: str) -> None:
+        settings = {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
+        mail.send(settings, mail.Email(to=to, subject=subject, body=body))
+
+    return {"send_email": send_email}
+
+
+def get_queue(app: Flask | None = None) -> Huey:
+    return (app or current_app).extensions["huey"]  # type: ignore[no-any-return]
+
+
+def enqueue(name: str, *args: Any, app: Flask | None = None) -> None:
+    """Put a job on the queue by task name (runs at once in immediate mode)."""
+    task = (app or current_app).extensions["tasks"][name]
+    task(*args)
+    log.info("job enqueued", extra={"task": name})
+
+
+def queue_status(app: Flask) -> str:
+    """Return 'ok' if the queue's storage answers, else a short error code."""
+    huey = get_queue(app)
+    try:
+        huey.pending_count()
+    except Exception:  # noqa: BLE001 - health check reports any failure
+        log.warning("queue health check failed", exc_info=True)
+        return "unavailable"
+    return "ok"

@@ -1,0 +1,34 @@
+"""Email over real SMTP. Messages carry links and ids; never safeguarding free text."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+def send(settings: dict[str, Any], email: Email) -> None:
+    """Send one email through the configured SMTP server (errors propagate for a retry)."""
+    message = EmailMessage()
+    message["From"] = settings["MAIL_SENDER"]
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message.set_content(email.body)
+    with smtplib.SMTP(settings["MAIL_HOST"], int(settings["MAIL_PORT"]), timeout=30) as smtp:
+        if settings.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if settings.get("MAIL_USERNAME"):
+            smtp.login(settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+    log.info("email sent", extra={"subject_len": len(email.subject)})

@@ -1,0 +1,77 @@
+"""Start page, each role's home, an organisation's page, assets and the health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    send_from_directory,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy import text
+
+from surveys import organisations
+from surveys.models import Organisation, Role
+from webapp.access import public, signed_in
+from webapp.database import get_session
+from webapp.jobs import queue_status
+
+bp = Blueprint("main", __name__)
+ASSETS = Path(__file__).resolve().parent.parent / "static" / "govuk" / "assets"
+
+
+@bp.get("/")
+@signed_in
+def home() -> ResponseReturnValue:
+    return render_template("main/home.html")
+
+
+@bp.get("/assets/<path:filename>")
+@public
+def assets(filename: str) -> ResponseReturnValue:
+    return send_from_directory(ASSETS, filename, max_age=3600)
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    try:
+        get_session().execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # noqa: BLE001 - report, do not raise
+        current_app.logger.warning("database health check failed", exc_info=True)
+        database = "unavailable"
+    queue = queue_status(current_app)
+    healthy = database == "ok" and queue == "ok"
+    return jsonify(
+        status="ok" if healthy else "unavailable", database=database, queue=queue
+    ), 200 if healthy else 503
+
+
+@bp.get("/organisations/<int:organisation_id>")
+@signed_in
+def organisation(organisation_id: int) -> ResponseReturnValue:
+    user = g.user
+    if user.role is not Role.PARTNERSHIP_ADMIN and user.organisation_id != organisation_id:
+        abort(404)
+    found = get_session().get(Organisation, organisation_id) or abort(404)
+    members = organisations.organisation_members(get_session(), organisation_id)
+    return render_template("main/organisation.html", organisation=found, members=members)
+
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> ResponseReturnValue:
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy() -> ResponseReturnValue:
+    return render_template("main/privacy.html")

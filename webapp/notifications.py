@@ -1,0 +1,39 @@
+"""Emails the service sends, built here and sent through the job queue.
+
+Links are built from BASE_URL, never from the request's Host header.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from surveys.models import User
+from webapp.jobs import enqueue
+
+
+def _link(endpoint: str, **values: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def send_invitation(user: User, token: str) -> None:
+    """Email a new user the link to set their password."""
+    days = current_app.config["INVITATION_LIFETIME"].days
+    partnership = current_app.config["PARTNERSHIP_NAME"]
+    body = (
+        f"You have been invited to use Learning Loop for {partnership}.\n\n"
+        f"Set your password to get started:\n{_link('auth.accept_invitation', token=token)}\n\n"
+        f"This link works once and expires in {days} days.\n"
+    )
+    enqueue("send_email", user.email, "You have been invited to Learning Loop", body)
+
+
+def send_password_reset(user: User, token: str) -> None:
+    """Email a user the link to reset their password."""
+    hours = int(current_app.config["PASSWORD_RESET_LIFETIME"].total_seconds() // 3600)
+    body = (
+        "Someone asked to reset the password for your Learning Loop account.\n\n"
+        f"Reset your password:\n{_link('auth.reset_password', token=token)}\n\n"
+        f"This link works once and expires in {hours} hours. If you did not ask for this, "
+        "you can ignore this email: your password has not changed.\n"
+    )
+    enqueue("send_email", user.email, "Reset your Learning Loop password", body)
