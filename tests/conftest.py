@@ -7,7 +7,7 @@ import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -149,7 +149,7 @@ def smtp_server() -> Iterator[MailBox]:
 
     class Handler:
         async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-            box.messages.append(message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+            box.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[attr-defined]
             return "250 Message accepted for delivery"
 
     controller = Controller(Handler(), hostname=box.host, port=box.port)

@@ -100,7 +100,7 @@ def test_admin_invites_a_user_who_receives_an_email(
     assert user is not None and user.password_hash is None
     (message,) = smtp_server.wait_for(1)
     assert message["To"] == "nia@agency.org"
-    assert re.search(r"/accept-invitation/\S{40,}", message.get_payload())
+    assert re.search(r"/accept-invitation/\S{40,}", message.get_content())
 
 
 def test_organisation_roles_need_an_organisation(client, db_session, admin, login_as, post_form):
@@ -172,3 +172,4 @@ def test_names_with_markup_are_escaped(client, db_session, admin, login_as):
     page = client.get("/admin/users").text
     assert '<img src=x onerror="alert(1)">' not in page
     assert "&lt;img src=x" in page
+    assert '<a class="govuk-link" href="/admin/users/' in page  # real links, not escaped markup

@@ -108,7 +108,7 @@ def test_password_reset_by_email_link_works_once(client, db_session, smtp_server
     )
     assert "Check your email" in response.text
     (message,) = smtp_server.wait_for(1)
-    link = re.search(r"http://localhost(/reset-password/\S+)", message.get_payload()).group(1)
+    link = re.search(r"http://localhost(/reset-password/\S+)", message.get_content()).group(1)
     page = client.get(link)
     data = {
         "password": "a new long password",

@@ -89,6 +89,6 @@ def test_invitation_email_carries_a_link_and_no_other_personal_data(smtp_server)
                 session, user, TokenPurpose.INVITATION, lifetime=app.config["INVITATION_LIFETIME"]
             )
             send_invitation(user, token)
-    body = smtp_server.wait_for(1)[0].get_payload()
+    body = smtp_server.wait_for(1)[0].get_content()
     assert re.search(r"http://localhost/accept-invitation/[\w-]{40,}", body)
     assert "Zara" not in body

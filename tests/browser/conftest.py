@@ -1,0 +1,90 @@
+"""Browser fixtures: a live server, Debian's chromium through Playwright, and axe-core."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import IN_CI, free_port, make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, smtp_server) -> Iterator[LiveServer]:
+    """Serve a fresh app over real HTTP on loopback, mailing to the test SMTP server."""
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'live.db'}", MAIL_PORT=smtp_server.port)
+    port = free_port()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app)
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        if IN_CI:
+            pytest.fail("Debian's chromium is required under CI=true (make browser-deps)")
+        pytest.skip("chromium is not installed (make browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    # bypass_csp lets the test inject axe-core; the app's own CSP stays on for real users.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"unexpected dialog: {dialog.message}"))
+    yield page
+    context.close()
+
+
+def check_accessibility(page) -> list[dict]:
+    """Run axe-core on the page; fail on serious or critical violations, return the rest."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations = result["violations"]
+    blocking = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert blocking == [], "\n".join(
+        f"{v['id']} ({v['impact']}) on {page.url}: {v['help']} -> "
+        f"{[n['target'] for n in v['nodes']][:3]}"
+        for v in blocking
+    )
+    return violations
