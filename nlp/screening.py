@@ -1,18 +1,19 @@
 """Screen free text for possible safeguarding disclosures, synchronously at submission.
 
-Rule and lexicon based, so it runs in the web process with no model and no worker. Recall beats
-precision: a missed disclosure is unacceptable, a false positive costs a DSL a minute. The text is
-normalised (lower case, apostrophes dropped, repeated letters collapsed, text-speak expanded, key
-words' misspellings corrected), then matched against ``resources/disclosure_patterns.txt``.
-"Strong" patterns (first person, present tense) always flag; "weak" topic words ("self-harm",
-"sexual abuse") flag unless the text reads as professional context ("the training on self-harm").
-Reasons are category codes only: a ``Screening`` never carries any of the input text.
+Rule and lexicon based, so it runs in the web process with no model and no worker. Recall
+first: a missed disclosure is unacceptable, a false positive costs a DSL a minute. Any concern
+term from ``resources/disclosure_lexicon.txt`` flags the text, its misspellings included;
+everyday words ("shouting", "hungry", "online") need corroboration. A hit is dropped only
+with strong evidence, clause by clause (``resources/disclosure_context.txt``): an idiom ("this
+homework is killing me"), an accident with nobody to blame, or training and policy talk with no
+first-person experience. Reasons are category codes only: a ``Screening`` never carries text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,33 +31,29 @@ CATEGORIES = (
     "bullying_severe",
     "danger_now",
 )
-
-# Words that make a weak topic match read as training feedback or staff discussing practice.
-_PROFESSIONAL = re.compile(
-    r"\b(?:training|trainer|trainers|course|courses|session|sessions|webinar|workshop|module|"
-    r"conference|presentation|presenter|facilitator|slides|resources?|policy|policies|procedures?|"
-    r"protocol|guidance|referrals?|refer|delegates?|practitioners?|colleagues|staff|professionals?|"
-    r"agency|agencies|awareness|curriculum|lesson|lessons|pshe|rshe|rse|assembly|case studies|"
-    r"case study|audit|topic|topics|strategy|service|services|thresholds?|indicators|signs of|"
-    r"recognis\w*|recogniz\w*|understanding|knowledge|learnt|learned|learning|discuss\w*|"
-    r"information about|more on|more about|useful|helpful|informative|examples?|safeguarding|"
-    r"partnership|pupils|students|young people|clients|cases|teaching|taught|campaign|week|"
-    r"anti|prevention|support for|working with|research|statistics|legislation|content|covered|"
-    r"focus|tool|toolkit|disclosures?|incidents?|record|recording|respond|responding|behaviour|"
-    r"children|childrens|a child|the child|more time|coercive|how to|what to do)\b"
-)
-# Staff writing about a hypothetical or reported child ("how to support a child who is being
-# bullied") with no first-person words: the only case where a strong match is suppressed.
-_HYPOTHETICAL = re.compile(
-    r"\b(?:how to|what to do|when a child|if a child|a child who|children who|young people who|"
-    r"a young person who|the child who|pupils who|how do we|how we)\b"
-)
-_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|we|us|our|ours)\b")
+TIERS = ("strong", "soft", "fear", "pair")
+_CLAUSE_SPLIT = re.compile(r"[.!?;:\n\r()\[\],\"]+|\s(?:but|although|though|however|whereas)\s")
+_APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4]")
 _WORD = re.compile(r"[a-z0-9]+")
+_JOINS = re.compile(r"\b(my|him|her|your|them|our) (self|selves)\b")
+_FIRST_PERSON = frozenset({"me", "myself", "us"})
+_IDIOM_MARK = "\u00b7"
 _REPEAT3 = re.compile(r"([a-z])\1{2,}")
 _REPEAT2 = re.compile(r"([a-z])\1+")
-_JOINS = re.compile(r"\b(my|him|her|your|them|our)\s(self|selves)\b")
-_MACRO = re.compile(r"\{([A-Z]+)\}")
+_SOUNDS = (
+    ("ch", "9"),
+    ("ph", "f"),
+    ("wh", "w"),
+    ("ck", "k"),
+    ("gh", ""),
+    ("th", "f"),
+    ("v", "f"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("z", "s"),
+    ("c", "k"),
+)
+_VOWELS = re.compile(r"[aeiouy]+")
 
 
 @dataclass(frozen=True)
@@ -68,117 +65,337 @@ class Screening:
 
 
 @dataclass(frozen=True)
-class _Rule:
+class Term:
+    """One lexicon entry: a token pattern, its category, tier and whether it is an injury."""
+
     category: str
-    is_strong: bool
-    pattern: re.Pattern[str]
+    tier: str
+    is_injury: bool
+    parts: tuple[frozenset[str] | str, ...]  # a word set, "*prefix", "_" (any word) or ".."
+
+
+@dataclass(frozen=True)
+class _Hit:
+    term: Term
+    start: int
+    end: int
+    clause: int
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def is_one_edit(a: str, b: str) -> bool:
+    """Say whether ``a`` and ``b`` differ by one insertion, deletion, swap or substitution."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) != len(b):
+        return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
+    swapped = a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+    return a[i + 1 :] == b[i + 1 :] or swapped
+
+
+def sound_key(word: str) -> str:
+    """Return a rough sound-alike key ("hert" and "hurt" -> "hart", "wakkd" -> "wakd")."""
+    for letters, sound in _SOUNDS:
+        word = word.replace(letters, sound)
+    word = re.sub(r"e$", "", re.sub(r"ed$", "d", word))
+    return _REPEAT2.sub(r"\1", _VOWELS.sub("a", word))
+
+
+class Speller:
+    """Map a raw token to its canonical form: text-speak, known words, then likely typos."""
+
+    def __init__(
+        self,
+        vocabulary: dict[str, frozenset[str]],
+        *,
+        standalone: frozenset[str],
+        common: frozenset[str],
+        textspeak: dict[str, str],
+    ) -> None:
+        self.textspeak = textspeak
+        self.standalone = standalone
+        self.categories = vocabulary
+        self.vocabulary = frozenset(w for w in vocabulary if len(w) >= 4 and w.isalpha())
+        self.known = common | self.vocabulary
+        self.by_deletion: dict[str, set[str]] = {}
+        self.by_sound: dict[str, set[str]] = {}
+        for word in self.vocabulary:
+            for variant in _deletions(word) | {word}:
+                self.by_deletion.setdefault(variant, set()).add(word)
+            self.by_sound.setdefault(sound_key(word), set()).add(word)
+        self.fix = lru_cache(maxsize=65536)(self._fix)
+
+    def _fix(self, token: str) -> str:
+        candidates = list(
+            dict.fromkeys([token, _REPEAT3.sub(r"\1\1", token), _REPEAT2.sub(r"\1", token)])
+        )
+        for cand in candidates:
+            if cand in self.textspeak:
+                return self.textspeak[cand]
+            if cand in self.known:
+                return cand
+        for cand in candidates:
+            fixed = self._typo(cand) or self._sound_alike(cand)
+            if fixed:
+                return fixed
+        return _REPEAT3.sub(r"\1\1", token)
+
+    def _typo(self, token: str) -> str | None:
+        """Return the one lexicon word one edit from a 5+ letter token, if exactly one."""
+        if len(token) < 5 or not token.isalpha():
+            return None
+        near = set(self.by_deletion.get(token, ()))
+        for variant in _deletions(token):
+            near |= self.by_deletion.get(variant, set())
+        found = {w for w in near if len(w) >= 5 or len(token) > len(w)}
+        return self._one_meaning({w for w in found if is_one_edit(token, w)})
+
+    def _sound_alike(self, token: str) -> str | None:
+        """Return the one lexicon word that sounds like a 4+ letter token, if exactly one."""
+        key = sound_key(token)
+        if len(token) < 4 or not token.isalpha() or len(key.replace("a", "")) < 3:
+            return None
+        return self._one_meaning(self.by_sound.get(key, set()))
+
+    def _one_meaning(self, found: set[str]) -> str | None:
+        """Return a candidate if all mean the same, preferring words that are terms alone."""
+        for group in (found, found & self.standalone):
+            if group and len({self.categories[w] for w in group}) == 1:
+                return min(group)
+        return None
 
 
 def _resource(name: str) -> str:
     return resources.files("nlp.resources").joinpath(name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def load_rules() -> tuple[_Rule, ...]:
-    """Parse the pattern file, expanding ``{MACRO}`` references."""
-    macros: dict[str, str] = {}
-    rules: list[_Rule] = []
-    for raw in _resource("disclosure_patterns.txt").splitlines():
+def _lines(name: str) -> Iterator[str]:
+    for raw in _resource(name).splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if line and not line.startswith("#"):
+            yield line
+
+
+def inflections(stem: str) -> frozenset[str]:
+    """Return a word with its regular inflections ("hit" -> hits, hitting, hitted, ...)."""
+    if stem.endswith("e"):
+        return frozenset({stem, stem + "s", stem + "d", stem[:-1] + "ing"})
+    forms = {stem, stem + "s", stem + "ed", stem + "ing"}
+    if stem.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(stem + "es")
+    if stem.endswith("y") and stem[-2] not in "aeiou":
+        forms |= {stem[:-1] + "ies", stem[:-1] + "ied"}
+    # Short consonant-vowel-consonant stems double their last letter: hit -> hitting.
+    is_cvc = stem[-1] not in "aeiouwxy" and stem[-2] in "aeiou" and stem[-3:-2] not in "aeiou"
+    if len(stem) <= 4 and is_cvc:
+        forms |= {stem + stem[-1] + "ing", stem + stem[-1] + "ed"}
+    return frozenset(forms)
+
+
+def _part(word: str) -> frozenset[str] | str:
+    """Parse one lexicon word: ``a/b`` alternatives, ``word+`` inflections, ``word*`` prefix."""
+    if "/" in word:
+        forms = [_part(alternative) for alternative in word.split("/")]
+        if not all(isinstance(form, frozenset) for form in forms):
+            raise ValueError(f"alternatives must be words in disclosure lexicon: {word!r}")
+        return frozenset().union(*forms)
+    if word.endswith("+"):
+        return inflections(word[:-1])
+    if word.endswith("*"):
+        if len(word) < 5:
+            raise ValueError(f"prefix too short in disclosure lexicon: {word!r}")
+        return "*" + word[:-1]
+    return word if word in {"_", ".."} else frozenset({word})
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> tuple[Term, ...]:
+    """Parse ``disclosure_lexicon.txt`` into terms."""
+    terms: list[Term] = []
+    category = ""
+    for line in _lines("disclosure_lexicon.txt"):
+        if line.startswith("["):
+            category = line.strip("[]")
+            if category not in CATEGORIES:
+                raise ValueError(f"unknown disclosure category {category!r}")
             continue
-        if line.startswith("@"):
-            name, _, body = line[1:].partition(" = ")
-            macros[name.strip()] = _MACRO.sub(lambda m: macros[m.group(1)], body.strip())
-            continue
-        category, strength, body = re.split(r"\s{2,}", line, maxsplit=2)
-        if category not in CATEGORIES or strength not in {"strong", "weak"}:
-            raise ValueError(f"bad disclosure rule for category {category!r}")
-        expanded = _MACRO.sub(lambda m: macros[m.group(1)], body)
-        rules.append(_Rule(category, strength == "strong", re.compile(expanded)))
-    return tuple(rules)
+        body, *tags = (field.strip() for field in line.split("|"))
+        tier = tags[0] if tags and tags[0] else "strong"
+        if tier not in TIERS or body.split()[0] in {"_", ".."}:
+            raise ValueError(f"bad disclosure lexicon line in {category!r}")
+        parts = tuple(_part(word) for word in body.split())
+        terms.append(Term(category, tier, "injury" in tags[1:], parts))
+    return tuple(terms)
 
 
 @lru_cache(maxsize=1)
-def _textspeak() -> dict[str, str]:
-    pairs = (line.split(" = ", 1) for line in _resource("textspeak.txt").splitlines())
-    return {k.strip(): v.strip() for k, v in (p for p in pairs if len(p) == 2) if k[0] != "#"}
+def _context() -> dict[str, re.Pattern[str]]:
+    """Compile each section of ``disclosure_context.txt`` into one whole-word pattern."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in _lines("disclosure_context.txt"):
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), [])
+        else:
+            current.append(line)
+    return {
+        name: re.compile(r"(?<![\w\u00b7])(?:" + "|".join(body) + r")(?![\w\u00b7])")
+        for name, body in sections.items()
+    }
 
 
 @lru_cache(maxsize=1)
-def _key_words() -> frozenset[str]:
-    """Return the words the disclosure patterns are written with."""
-    words = _WORD.findall(_resource("disclosure_patterns.txt").lower())
-    return frozenset(w for w in words if w.isalpha() and len(w) >= 3)
+def _index() -> tuple[dict[str, list[Term]], dict[str, list[Term]]]:
+    """Index terms by their first word, and by their first prefix for ``word*`` terms."""
+    by_word: dict[str, list[Term]] = {}
+    by_prefix: dict[str, list[Term]] = {}
+    for term in load_lexicon():
+        first = term.parts[0]
+        if isinstance(first, str):
+            by_prefix.setdefault(first[1:], []).append(term)
+        else:
+            for word in first:
+                by_word.setdefault(word, []).append(term)
+    return by_word, by_prefix
 
 
 @lru_cache(maxsize=1)
-def _misspellings() -> dict[str, str]:
-    """Map one-edit misspellings (deletion, transposition, substitution) to key words."""
-    known = _known_words()
-    variants: dict[str, str] = {}
-    for word in sorted(w for w in _key_words() if len(w) >= 5):
-        for i in range(len(word)):
-            variants.setdefault(word[:i] + word[i + 1 :], word)
-            if i + 1 < len(word):
-                variants.setdefault(word[:i] + word[i + 1] + word[i] + word[i + 2 :], word)
-            if len(word) >= 6:
-                for letter in "abcdefghijklmnopqrstuvwxyz":
-                    variants.setdefault(word[:i] + letter + word[i + 1 :], word)
-    return {v: w for v, w in variants.items() if v not in known}
+def speller() -> Speller:
+    """Return the speller built from the lexicon, common words and text-speak."""
+    vocabulary: dict[str, set[str]] = {}
+    for term in load_lexicon():
+        for part in term.parts:
+            for word in part if isinstance(part, frozenset) else ():
+                vocabulary.setdefault(word, set()).add(term.category)
+    common = frozenset(_resource("common_words.txt").split()) - {"#"}
+    pairs = (line.split(" = ", 1) for line in _lines("textspeak.txt"))
+    textspeak = {key.strip(): value.strip() for key, value in (p for p in pairs if len(p) == 2)}
+    meanings = {word: frozenset(categories) for word, categories in vocabulary.items()}
+    standalone = frozenset(
+        word
+        for term in load_lexicon()
+        if len(term.parts) == 1 and isinstance(term.parts[0], frozenset)
+        for word in term.parts[0]
+    )
+    return Speller(meanings, standalone=standalone, common=common, textspeak=textspeak)
 
 
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    text = _resource("common_words.txt")
-    return frozenset(w for line in text.splitlines() if line[:1] != "#" for w in line.split())
+def _matches_part(part: frozenset[str] | str, token: str) -> bool:
+    if isinstance(part, frozenset):
+        return token in part
+    return part == "_" or token.startswith(part[1:])
 
 
-@lru_cache(maxsize=1)
-def _known_words() -> frozenset[str]:
-    return _common_words() | _key_words()
+def _match_end(parts: tuple[frozenset[str] | str, ...], tokens: list[str], i: int) -> int:
+    """Return the end index of ``parts`` matched at ``tokens[i:]``, or -1."""
+    if not parts:
+        return i
+    head, rest = parts[0], parts[1:]
+    if head == "..":
+        for gap in range(4):
+            end = _match_end(rest, tokens, i + gap) if i + gap <= len(tokens) else -1
+            if end >= 0:
+                return end
+        return -1
+    if i < len(tokens) and _matches_part(head, tokens[i]):
+        return _match_end(rest, tokens, i + 1)
+    return -1
 
 
-def _fix_token(token: str) -> str:
-    """Return the canonical form of one lower-case token."""
-    speak, keys, known = _textspeak(), _key_words(), _known_words()
-    candidates = [token, _REPEAT3.sub(r"\1\1", token), _REPEAT2.sub(r"\1", token)]
-    for cand in candidates:
-        if cand in speak:
-            return speak[cand]
-        if cand in known:
-            return cand
-    typos = _misspellings()
-    for cand in candidates:
-        if cand in typos:
-            return typos[cand]
-        # One inserted letter ("hurtsz", "scaried"): drop each letter in turn.
-        for i in range(len(cand) if len(cand) >= 6 else 0):
-            if cand[:i] + cand[i + 1 :] in keys:
-                return cand[:i] + cand[i + 1 :]
-    return candidates[1]
+def _find_terms(tokens: list[str], clause: int) -> list[_Hit]:
+    """Return the lexicon hits in one clause, dropping hits inside a longer hit."""
+    by_word, by_prefix = _index()
+    hits: list[_Hit] = []
+    for i, token in enumerate(tokens):
+        candidates = list(by_word.get(token, ()))
+        for k in range(4, len(token) + 1):
+            candidates += by_prefix.get(token[:k], ())
+        for term in candidates:
+            end = _match_end(term.parts[1:], tokens, i + 1)
+            if end >= 0:
+                hits.append(_Hit(term, i, end, clause))
+    return [
+        h
+        for h in hits
+        if not any(
+            o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start
+            for o in hits
+        )
+    ]
 
 
 def normalise(text: str) -> str:
     """Lower-case, drop apostrophes, expand text-speak and fix key misspellings."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"['\u2018\u2019`\u00b4]", "", text)
-    tokens = [_fix_token(t) for t in _WORD.findall(text)]
-    return _JOINS.sub(lambda m: m.group(1) + m.group(2), " ".join(tokens))
+    return " ".join(" ".join(tokens) for tokens in _clauses(text))
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """Split ``text`` into clauses of normalised tokens, with idioms masked out."""
+    text = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", text).lower()).replace("-", " ")
+    fix, idiom = speller().fix, _context()["idiom"]
+    clauses = []
+    for raw in _CLAUSE_SPLIT.split(text):
+        words = " ".join(fix(token) for token in _WORD.findall(raw))
+        words = idiom.sub(_IDIOM_MARK, _JOINS.sub(r"\1\2", words))
+        if words:
+            clauses.append(words.split())
+    return clauses
+
+
+def _is_experience(hit: _Hit, tokens: list[str]) -> bool:
+    """Say whether a hit is told in the first person ("i am being bullied", "hits me")."""
+    before, inside = tokens[max(0, hit.start - 3) : hit.start], tokens[hit.start : hit.end]
+    after = set(tokens[hit.start : hit.end + 2])
+    return "i" in before or "my" in inside or bool(_FIRST_PERSON & after)
+
+
+def _clause_hits(tokens: list[str], clause: int) -> list[_Hit]:
+    """Return the hits in one clause that survive its professional and accident suppressors."""
+    context, text = _context(), " ".join(tokens)
+    hits = _find_terms(tokens, clause)
+    if hits and context["professional"].search(text) and not context["relay"].search(text):
+        hits = [h for h in hits if _is_experience(h, tokens)]
+    if hits and context["accident"].search(text) and not context["threat_person"].search(text):
+        hits = [h for h in hits if not h.term.is_injury]
+    return hits
+
+
+def _has_partner(hit: _Hit, hits: list[_Hit]) -> bool:
+    """Say whether another term of the same category was found ("older lads" + "owe")."""
+    return any(o.term is not hit.term and o.term.category == hit.term.category for o in hits)
+
+
+def _flagged(hits: list[_Hit], clauses: list[list[str]]) -> list[_Hit]:
+    """Keep the hits that flag: strong terms, and corroborated fear, soft and pair terms."""
+    context, text = _context(), " ".join(" ".join(c) for c in clauses)
+    is_intense = context["intensity"].search(text) is not None
+    strong = [h for h in hits if h.term.tier == "strong"]
+    fear = [
+        h
+        for h in hits
+        if h.term.tier == "fear"
+        and (is_intense or strong or context["threat_person"].search(" ".join(clauses[h.clause])))
+    ]
+    sure = is_intense or bool(strong or fear)
+    kept = strong + fear
+    kept += [h for h in hits if h.term.tier == "soft" and (sure or _has_partner(h, hits))]
+    kept += [h for h in hits if h.term.tier == "pair" and _has_partner(h, hits)]
+    if context["resolved"].search(text) and not is_intense:
+        # Bullying the school has dealt with is not a safeguarding concern; abuse always is.
+        kept = [h for h in kept if h.term.category != "bullying_severe"]
+    return kept
 
 
 def screen(text: str) -> Screening:
     """Screen one free-text answer and return whether to flag it, with category codes."""
-    norm = normalise(text)
-    is_professional = _PROFESSIONAL.search(norm) is not None
-    is_hypothetical = _HYPOTHETICAL.search(norm) is not None and not _FIRST_PERSON.search(norm)
-    reasons: list[str] = []
-    for rule in load_rules():
-        if rule.category in reasons or is_hypothetical:
-            continue
-        if not rule.is_strong and is_professional:
-            continue
-        if rule.pattern.search(norm):
-            reasons.append(rule.category)
-    ordered = tuple(c for c in CATEGORIES if c in reasons)
-    return Screening(flagged=bool(ordered), reasons=ordered)
+    clauses = _clauses(text)
+    hits = [hit for i, tokens in enumerate(clauses) for hit in _clause_hits(tokens, i)]
+    found = {hit.term.category for hit in _flagged(hits, clauses)}
+    reasons = tuple(c for c in CATEGORIES if c in found)
+    return Screening(flagged=bool(reasons), reasons=reasons)
