@@ -10,18 +10,23 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine with the settings each back-end needs to be safe under concurrency."""
+def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
+    """Create an engine with the settings each back-end needs to be safe under concurrency.
+
+    On SQLite every transaction takes the write lock up front (`immediate`). With
+    `immediate=False` statements autocommit: tests use that to inspect the database
+    without holding a lock the app is waiting for.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
-        _make_sqlite_safe(engine)
+        _make_sqlite_safe(engine, immediate=immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _make_sqlite_safe(engine: Engine) -> None:
+def _make_sqlite_safe(engine: Engine, *, immediate: bool) -> None:
     """Use WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE on every transaction.
 
     pysqlite's own deferred BEGIN lets a read-then-write transaction fail with
@@ -39,9 +44,11 @@ def _make_sqlite_safe(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if immediate:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -31,3 +31,31 @@ class UnknownDefinition(SurveysError, LookupError):
 
 class UnknownPage(SurveysError, LookupError):
     """The survey definition has no page with the requested id."""
+
+
+class SubmissionError(SurveysError):
+    """A response cannot be saved or submitted; the message is written for the person."""
+
+
+class CycleClosed(SubmissionError):
+    """The cycle is not open for answers (not yet open, or closed)."""
+
+
+class ResponseLocked(SubmissionError):
+    """The response has been submitted and is read-only until an admin reopens it."""
+
+
+class EditConflict(SubmissionError):
+    """Someone else saved this page after it was loaded; nothing was overwritten."""
+
+    def __init__(self, message: str, *, current_version: int):
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class IncompleteResponse(SubmissionError):
+    """Required questions are unanswered; `missing` lists (page id, question id)."""
+
+    def __init__(self, message: str, *, missing: list[tuple[str, str]]):
+        super().__init__(message)
+        self.missing = missing

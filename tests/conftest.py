@@ -49,6 +49,11 @@ def make_app(**settings: object) -> Flask:
     class Settings(TestConfig):
         pass
 
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="learning-loop-test-")
+    Settings.EVIDENCE_FOLDER = f"{folder}/evidence"
+    Settings.DATABASE_URL = f"sqlite:///{folder}/test.db"
     for key, value in settings.items():
         setattr(Settings, key, value)
     app = create_app(Settings)
@@ -71,9 +76,21 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def inspect_session(app: Flask) -> Session:
+    """A session on the app's database that never holds a lock the app waits for.
+
+    On SQLite its statements autocommit, so it always reads what requests have committed.
+    """
+    from surveys.database import make_engine, make_session_factory
+
+    url = app.config["DATABASE_URL"]
+    engine = make_engine(url, immediate=False) if url.startswith("sqlite") else get_engine(app)
+    return make_session_factory(engine)()
+
+
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
-    with session_factory(app)() as session:
+    with inspect_session(app) as session:
         factories.bind(session)
         yield session
 

@@ -45,3 +45,59 @@ def bind(session: Session) -> None:
     """Point every factory at this session."""
     for factory_class in (OrganisationFactory, UserFactory):
         factory_class._meta.sqlalchemy_session = session
+
+
+def collection_world(session: Session, organisation: Organisation) -> dict[str, object]:
+    """Create an open assessment cycle with a response and evidence, and a link cycle with a
+    flagged anonymous response; return the ids a route needs."""
+    from datetime import timedelta
+
+    from surveys import cycles, responses
+    from surveys.loader import load_definitions
+    from surveys.models import DisclosureFlag, EvidenceFile, utcnow
+
+    registry = load_definitions()
+    now = utcnow()
+    assessment = cycles.publish_cycle(
+        session,
+        registry.latest("section-11"),
+        cycles.NewCycle(
+            "S11 2026", now - timedelta(days=1), now + timedelta(days=30), (organisation.id,)
+        ),
+        created_by=None,
+    )
+    response = responses.start_organisation_response(session, assessment, organisation.id)
+    evidence = EvidenceFile(
+        response_id=response.id,
+        question_id="q",
+        stored_name="x" * 32,
+        filename="e.pdf",
+        content_type="application/pdf",
+        size=1,
+    )
+    session.add(evidence)
+    training = cycles.publish_cycle(
+        session,
+        registry.latest("training-evaluation"),
+        cycles.NewCycle("Training 2026", now - timedelta(days=1), now + timedelta(days=30)),
+        created_by=None,
+    )
+    link = training.links[0]
+    anonymous = responses.start_anonymous_response(session, link, str(__import__("uuid").uuid4()))
+    flag = DisclosureFlag(
+        response_id=anonymous.id,
+        question_id="do_differently",
+        reasons="harm_by_adult",
+        review_due_at=now,
+    )
+    session.add(flag)
+    session.commit()
+    return {
+        "cycle_id": assessment.id,
+        "page_id": registry.latest("section-11").pages[0].id,
+        "file_id": evidence.id,
+        "token": link.token,
+        "link_id": link.id,
+        "response_id": response.id,
+        "flag_id": flag.id,
+    }

@@ -27,9 +27,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config["ENV_NAME"] == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret_key(Path(app.instance_path))
     _require_settings(app)
-    from webapp import access, database, jobs, security
+    from webapp import access, database, jobs, running, security
 
     database.init_app(app)
+    running.init_app(app)
     jobs.init_app(app)
     app.before_request(_limit_form_fields)  # before CSRF, which reads the form first
     csrf.init_app(app)
@@ -95,6 +96,10 @@ def _register_templates(app: Flask) -> None:
             ),
         ]
     )
+    # A NUL posted back into a form is shown as U+FFFD: never echo control bytes into HTML.
+    app.jinja_env.finalize = lambda value: (
+        value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["service_name"] = app.config["PARTNERSHIP_NAME"]
@@ -102,9 +107,17 @@ def _register_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin_bp
+    from webapp.assessments.views import bp as assessments_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.cycles.views import bp as cycles_bp
     from webapp.main.views import bp as main_bp
+    from webapp.respond.views import bp as respond_bp
+    from webapp.safeguarding.views import bp as safeguarding_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(cycles_bp)
+    app.register_blueprint(safeguarding_bp)

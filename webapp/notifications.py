@@ -6,8 +6,11 @@ Links are built from BASE_URL, never from the request's Host header.
 from __future__ import annotations
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
-from surveys.models import User
+from surveys.models import Cycle, Role, User
+from surveys.responses import Submitted
+from webapp.database import get_session
 from webapp.jobs import enqueue
 
 
@@ -37,3 +40,30 @@ def send_password_reset(user: User, token: str) -> None:
         "you can ignore this email: your password has not changed.\n"
     )
     enqueue("send_email", user.email, "Reset your Learning Loop password", body)
+
+
+def send_reminder(user: User, cycle: Cycle) -> None:
+    """Remind someone whose organisation has not yet submitted a cycle."""
+    body = (
+        f"{cycle.title} has not yet been submitted by your organisation.\n\n"
+        f"The deadline is {cycle.closes_at:%-d %B %Y}. Continue it here:\n"
+        f"{_link('assessments.overview', cycle_id=str(cycle.id))}\n"
+    )
+    enqueue("send_email", user.email, f"Reminder: {cycle.title}", body)
+
+
+def alert_if_flagged(outcome: Submitted) -> None:
+    """Tell every designated safeguarding lead a new submission needs review: no text, a link."""
+    if not (outcome.is_new and outcome.response.is_flagged):
+        return
+    leads = get_session().scalars(
+        select(User).where(User.role == Role.SAFEGUARDING_LEAD, User.is_active.is_(True))
+    )
+    body = (
+        "A response submitted to Learning Loop may contain a disclosure of harm and needs "
+        "review within one working day.\n\n"
+        f"Review it here (sign-in required):\n{_link('safeguarding.index')}\n\n"
+        f"Response number: {outcome.response.id}\n"
+    )
+    for lead in leads:
+        enqueue("send_email", lead.email, "A response needs safeguarding review", body)

@@ -1,6 +1,19 @@
 """ORM models: one declarative Base shared by the collection and learning domains."""
 
 from surveys.models.base import Base, utcnow
+from surveys.models.collection import (
+    Cycle,
+    CycleAssignment,
+    CycleAudience,
+    DisclosureFlag,
+    DisclosureStatus,
+    EvidenceFile,
+    FollowUpRequest,
+    PublicLink,
+    Response,
+    ResponseStatus,
+    ResponseVersion,
+)
 from surveys.models.people import (
     Organisation,
     OrganisationKind,
@@ -18,6 +31,17 @@ from surveys.models.security import (
 )
 
 __all__ = [
+    "Cycle",
+    "CycleAssignment",
+    "CycleAudience",
+    "DisclosureFlag",
+    "DisclosureStatus",
+    "EvidenceFile",
+    "FollowUpRequest",
+    "PublicLink",
+    "Response",
+    "ResponseStatus",
+    "ResponseVersion",
     "AccountToken",
     "AuditEvent",
     "Base",

@@ -43,9 +43,9 @@ def test_every_route_is_in_the_matrix_and_declares_a_rule():
 def world():
     """One app with an organisation, a user of every role and an invited user."""
     app = make_app(WTF_CSRF_ENABLED=False)
-    from webapp.database import session_factory
+    from tests.conftest import inspect_session
 
-    session = session_factory(app)()
+    session = inspect_session(app)
     factories.bind(session)
     home = factories.OrganisationFactory(name="Home Agency")
     people = {
@@ -55,11 +55,14 @@ def world():
         for role in Role
     }
     invited = factories.UserFactory(password_hash=None, organisation=home)
+    objects = factories.collection_world(session, home)
+    Path(app.config["EVIDENCE_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    (Path(app.config["EVIDENCE_FOLDER"]) / ("x" * 32)).write_bytes(b"%PDF-1.4")
     ids = {
         "organisation_id": home.id,
         "user_id": invited.id,
-        "token": "not-a-real-token",
         "filename": "images/favicon.svg",
+        **objects,
     }
     yield app, session, people, ids
     session.close()

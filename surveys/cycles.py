@@ -1,0 +1,197 @@
+"""Cycles: publishing a form version for a period, its returns list and its public links."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.accounts import record_audit
+from surveys.definition import Audience, SurveyDefinition
+from surveys.errors import SubmissionError
+from surveys.models import (
+    Cycle,
+    CycleAssignment,
+    CycleAudience,
+    Organisation,
+    PublicLink,
+    Response,
+    ResponseStatus,
+    Role,
+    User,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class NewCycle:
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    organisation_ids: tuple[int, ...] = ()
+
+
+def audience_for(definition: SurveyDefinition) -> CycleAudience:
+    """Return how a definition is answered: by organisations, or through a public link."""
+    if definition.audience is Audience.ORGANISATION:
+        return CycleAudience.ORGANISATIONS
+    return CycleAudience.LINK
+
+
+def publish_cycle(
+    session: Session, definition: SurveyDefinition, new: NewCycle, *, created_by: int | None
+) -> Cycle:
+    """Publish a definition version as a cycle, with its returns list or a first link."""
+    if new.closes_at <= new.opens_at:
+        raise SubmissionError("The closing date must be after the opening date")
+    audience = audience_for(definition)
+    if audience is CycleAudience.ORGANISATIONS and not new.organisation_ids:
+        raise SubmissionError("Select the organisations that must return this form")
+    cycle = Cycle(
+        title=new.title.strip(),
+        definition_key=definition.key,
+        definition_version=definition.version,
+        audience=audience,
+        opens_at=new.opens_at,
+        closes_at=new.closes_at,
+        created_by_id=created_by,
+    )
+    session.add(cycle)
+    session.flush()
+    if audience is CycleAudience.ORGANISATIONS:
+        for organisation_id in sorted(set(new.organisation_ids)):
+            session.add(CycleAssignment(cycle_id=cycle.id, organisation_id=organisation_id))
+    else:
+        session.add(
+            PublicLink(cycle_id=cycle.id, token=secrets.token_urlsafe(32), label=new.title.strip())
+        )
+    record_audit(
+        session,
+        user_id=created_by,
+        action="cycle.published",
+        object_type="cycle",
+        object_id=cycle.id,
+    )
+    session.commit()
+    return cycle
+
+
+def add_public_link(
+    session: Session, cycle: Cycle, label: str, *, created_by: int | None
+) -> PublicLink:
+    """Add a link (e.g. for one training session) to a link cycle."""
+    if cycle.audience is not CycleAudience.LINK:
+        raise SubmissionError("Organisations answer this form by signing in: it has no links")
+    link = PublicLink(cycle_id=cycle.id, token=secrets.token_urlsafe(32), label=label.strip())
+    session.add(link)
+    record_audit(
+        session, user_id=created_by, action="link.created", object_type="cycle", object_id=cycle.id
+    )
+    session.commit()
+    return link
+
+
+def find_link(session: Session, token: str) -> PublicLink | None:
+    """Return the active link with this token, if any."""
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(
+        select(PublicLink).where(PublicLink.token == token, PublicLink.is_active.is_(True))
+    )
+
+
+def list_cycles(session: Session) -> list[Cycle]:
+    """Return every cycle, newest first."""
+    return list(session.scalars(select(Cycle).order_by(Cycle.opens_at.desc(), Cycle.id.desc())))
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    organisation: Organisation
+    status: str  # not_started, in_progress, awaiting_sign_off, submitted
+    response: Response | None
+
+    @property
+    def status_label(self) -> str:
+        if self.response is None:
+            return "Not started"
+        return self.response.status.label
+
+
+def returns(session: Session, cycle: Cycle) -> list[ReturnRow]:
+    """Return each assigned organisation's status for a cycle, by organisation name."""
+    responses = {
+        r.organisation_id: r
+        for r in session.scalars(select(Response).where(Response.cycle_id == cycle.id))
+    }
+    rows = []
+    for assignment in sorted(cycle.assignments, key=lambda a: a.organisation.name.lower()):
+        response = responses.get(assignment.organisation_id)
+        status = response.status.value if response else "not_started"
+        rows.append(ReturnRow(assignment.organisation, status, response))
+    return rows
+
+
+def open_cycles_for(
+    session: Session, organisation_id: int, now: datetime | None = None
+) -> list[Cycle]:
+    """Return the cycles an organisation must return, open now, soonest deadline first."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Cycle)
+            .join(CycleAssignment)
+            .where(
+                CycleAssignment.organisation_id == organisation_id,
+                Cycle.opens_at <= now,
+                Cycle.closes_at > now,
+            )
+            .order_by(Cycle.closes_at)
+        )
+    )
+
+
+def is_assigned(session: Session, cycle: Cycle, organisation_id: int) -> bool:
+    """Return whether an organisation is on a cycle's returns list."""
+    return (
+        session.scalar(
+            select(func.count(CycleAssignment.id)).where(
+                CycleAssignment.cycle_id == cycle.id,
+                CycleAssignment.organisation_id == organisation_id,
+            )
+        )
+        == 1
+    )
+
+
+def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
+    """Return the active leads and contributors of organisations that have not submitted."""
+    submitted = select(Response.organisation_id).where(
+        Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
+    )
+    assigned = select(CycleAssignment.organisation_id).where(CycleAssignment.cycle_id == cycle.id)
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.organisation_id.in_(assigned),
+                User.organisation_id.not_in(submitted),
+                User.is_active.is_(True),
+                User.role.in_([Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR]),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def mark_reminded(session: Session, cycle: Cycle, *, by: int | None) -> None:
+    """Record that reminders went out for a cycle."""
+    for assignment in cycle.assignments:
+        assignment.last_reminded_at = utcnow()
+    record_audit(
+        session, user_id=by, action="cycle.reminded", object_type="cycle", object_id=cycle.id
+    )
+    session.commit()

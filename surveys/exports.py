@@ -1,0 +1,395 @@
+"""Exports of a cycle's responses: wide and long tables, CSV and XLSX, with disclosures withheld.
+
+Public API:
+    WITHHELD: the text that replaces every answer flagged as a possible disclosure.
+    export_rows(session, cycle, definition, *, layout, include_drafts=False) -> (header, rows)
+    export_xlsx(session, cycle, definition, *, include_drafts=False) -> bytes
+    write_csv(header, rows) -> bytes (UTF-8 with a BOM, so Excel reads it as UTF-8)
+    write_xlsx(cycle, definition, responses, *, flags) -> bytes
+    wide_header / wide_row, long_rows, group_header / group_rows: the table builders.
+    exported_responses(session, cycle, *, include_drafts) and flagged_questions(session, ids).
+    withheld_questions(response, definition, flagged) -> frozenset of question ids.
+    defuse(value): prefix text a spreadsheet would run as a formula with "'".
+
+Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
+and `<id>_after`; a repeating group gives its row count). Long: one row per answer, and one
+per field of each repeating-group row, each with a stable `answer_id` built from the response
+reference, so rows can be joined back across exports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Literal, TypeAlias
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from surveys.answers import display_values
+from surveys.definition import FREE_TEXT_TYPES, JSONValue, Question, QuestionType
+from surveys.definition import SurveyDefinition as Definition
+from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus
+from surveys.responses import answers_of
+
+WITHHELD = "[withheld: passed to the designated safeguarding lead]"
+ANONYMOUS = "Anonymous"
+# Excel, LibreOffice and Google Sheets start a formula (or DDE call) with these characters.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+XLSX_MAX_TEXT = 32_767  # Excel's limit for one cell; longer text makes Excel "repair" the file
+# Fixed headings hold a space, which no question id can, so they never clash with one.
+WIDE_FIXED = [
+    "Response reference",
+    "Organisation name",
+    "Response status",
+    "Submitted at",
+    "Form version",
+]
+LONG_HEADER = [
+    "answer_id",
+    "reference",
+    "organisation",
+    "page_id",
+    "question_id",
+    "question_label",
+    "row_number",
+    "field_id",
+    "value",
+    "display_value",
+]
+GROUP_FIXED = ["Row id", "Response reference", "Organisation name", "Row number"]
+
+Cell: TypeAlias = str | int | float | None
+Row: TypeAlias = list[Cell]
+Layout = Literal["wide", "long"]
+
+
+def defuse(value: Cell) -> Cell:
+    """Return text a spreadsheet would treat as a formula with a leading "'"; numbers as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def exported_responses(
+    session: Session, cycle: Cycle, *, include_drafts: bool = False
+) -> list[Response]:
+    """Return the cycle's responses to export, submitted ones only unless drafts are asked for."""
+    query = (
+        select(Response)
+        .where(Response.cycle_id == cycle.id)
+        .options(selectinload(Response.organisation))
+        .order_by(Response.submitted_at, Response.id)
+    )
+    if not include_drafts:
+        query = query.where(Response.status == ResponseStatus.SUBMITTED)
+    return list(session.scalars(query))
+
+
+def flagged_questions(session: Session, response_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """Return, per response id, the question ids flagged as possible disclosures."""
+    ids = list(response_ids)
+    found: dict[int, set[str]] = {}
+    for start in range(0, len(ids), 500):  # keep IN (...) lists small for every back-end
+        rows = session.execute(
+            select(DisclosureFlag.response_id, DisclosureFlag.question_id).where(
+                DisclosureFlag.response_id.in_(ids[start : start + 500])
+            )
+        )
+        for response_id, question_id in rows:
+            found.setdefault(response_id, set()).add(question_id)
+    return {response_id: frozenset(questions) for response_id, questions in found.items()}
+
+
+def withheld_questions(
+    response: Response, definition: Definition, flagged: Collection[str]
+) -> frozenset[str]:
+    """Return the question ids whose answers must not leave the DSL's queue.
+
+    Fails closed: a response marked as flagged whose flags are missing or name unknown
+    questions has every free-text answer withheld.
+    """
+    questions = [question for page in definition.pages for question in page.questions]
+    known = {question.id for question in questions}
+    if (response.is_flagged and not flagged) or not set(flagged) <= known:
+        return frozenset(flagged) | {q.id for q in questions if _holds_free_text(q)}
+    return frozenset(flagged)
+
+
+def _holds_free_text(question: Question) -> bool:
+    return question.type in FREE_TEXT_TYPES or any(_holds_free_text(f) for f in question.fields)
+
+
+def _questions(definition: Definition) -> list[tuple[str, Question]]:
+    return [(page.id, question) for page in definition.pages for question in page.questions]
+
+
+def _organisation(response: Response) -> str:
+    return response.organisation.name if response.organisation is not None else ANONYMOUS
+
+
+def _display(question: Question, answer: JSONValue, definition: Definition) -> str | None:
+    lines = display_values(question, answer, definition.labels)
+    return "; ".join(lines) if lines else None
+
+
+def _wide_value(question: Question, answer: JSONValue, definition: Definition) -> Cell:
+    """Return one answer as a wide-table cell: numbers stay numbers, choices become labels."""
+    if answer is None or answer == "" or answer == []:
+        return None
+    kind = question.type
+    if kind is QuestionType.NUMBER and isinstance(answer, int | float):
+        return answer
+    if kind is QuestionType.REPEATING_GROUP:
+        return len(answer) if isinstance(answer, list) else None
+    if kind is QuestionType.DATE:
+        return str(answer)  # ISO: sorts and parses the same everywhere
+    if kind is QuestionType.FILE and isinstance(answer, dict):
+        return str(answer.get("filename", ""))
+    if kind in FREE_TEXT_TYPES:
+        return str(answer)
+    return _display(question, answer, definition)
+
+
+def _raw_value(answer: JSONValue) -> Cell:
+    """Return a stored answer as one cell: the stored values, not their labels."""
+    if answer is None:
+        return None
+    if isinstance(answer, str | int | float) and not isinstance(answer, bool):
+        return answer
+    if isinstance(answer, list):
+        return "; ".join(str(item) for item in answer)
+    if isinstance(answer, dict) and "value" in answer:
+        return str(answer["value"])  # compliance rating
+    if isinstance(answer, dict) and "filename" in answer:
+        return str(answer["filename"])
+    return json.dumps(answer, ensure_ascii=False)
+
+
+def wide_header(definition: Definition) -> list[str]:
+    """Return the wide table's column names: fixed columns, then one per question."""
+    header = list(WIDE_FIXED)
+    for _, question in _questions(definition):
+        if question.type is QuestionType.CONFIDENCE_PAIR:
+            header += [f"{question.id}_before", f"{question.id}_after"]
+        else:
+            header.append(question.id)
+    return header
+
+
+def _fixed(response: Response) -> Row:
+    submitted = response.submitted_at.isoformat() if response.submitted_at else None
+    return [
+        response.reference,
+        _organisation(response),
+        response.status.label,
+        submitted,
+        response.definition_version,
+    ]
+
+
+def wide_row(response: Response, definition: Definition, withheld: Collection[str]) -> Row:
+    """Return one response as a wide-table row."""
+    answers = answers_of(response)
+    row = _fixed(response)
+    for _, question in _questions(definition):
+        answer = answers.get(question.id)
+        if question.type is QuestionType.CONFIDENCE_PAIR:
+            pair = answer if isinstance(answer, dict) else {}
+            halves = [pair.get("before"), pair.get("after")]
+            if question.id in withheld and answer is not None:
+                halves = [WITHHELD, WITHHELD]
+            row += [value if isinstance(value, int | float | str) else None for value in halves]
+        elif question.id in withheld and answer is not None:
+            row.append(WITHHELD)
+        else:
+            row.append(_wide_value(question, answer, definition))
+    return row
+
+
+def long_rows(response: Response, definition: Definition, withheld: Collection[str]) -> list[Row]:
+    """Return one row per answer (and per field of each repeating-group row)."""
+    answers, rows = answers_of(response), list[Row]()
+    reference, organisation = response.reference, _organisation(response)
+    for page_id, question in _questions(definition):
+        answer = answers.get(question.id)
+        if answer is None or answer == "" or answer == []:
+            continue
+        start: Row = [reference, organisation, page_id, question.id, question.label]
+        base = f"{reference}/{question.id}"
+        if question.id in withheld:
+            rows.append([base, *start, None, None, WITHHELD, WITHHELD])
+            continue
+        for suffix, number, field_id, value, display in _long_parts(question, answer, definition):
+            rows.append([base + suffix, *start, number, field_id, value, display])
+    return rows
+
+
+def _long_parts(
+    question: Question, answer: JSONValue, definition: Definition
+) -> list[tuple[str, int | None, str | None, Cell, Cell]]:
+    """Return (answer id suffix, row number, field id, value, display value) per long row."""
+    if question.type is QuestionType.REPEATING_GROUP and isinstance(answer, list):
+        parts: list[tuple[str, int | None, str | None, Cell, Cell]] = []
+        for number, group_row in enumerate(answer, start=1):
+            values = group_row if isinstance(group_row, dict) else {}
+            for field in question.fields:
+                value = values.get(field.id)
+                if value is None or value == "" or value == []:
+                    continue
+                display = _display(field, value, definition)
+                parts.append(
+                    (f"/{number}/{field.id}", number, field.id, _raw_value(value), display)
+                )
+        return parts
+    if question.type is QuestionType.CONFIDENCE_PAIR and isinstance(answer, dict):
+        lines = display_values(question, answer, definition.labels)
+        return [
+            (f"/{half}", None, half, _raw_value(answer.get(half)), line)
+            for half, line in zip(("before", "after"), lines, strict=True)
+        ]
+    return [("", None, None, _raw_value(answer), _display(question, answer, definition))]
+
+
+def group_header(question: Question) -> list[str]:
+    """Return the column names of a repeating group's own table."""
+    return GROUP_FIXED + [field.id for field in question.fields]
+
+
+def group_rows(
+    response: Response, question: Question, definition: Definition, withheld: Collection[str]
+) -> list[Row]:
+    """Return one row per repeating-group row, keyed by response reference and row number."""
+    answer = answers_of(response).get(question.id)
+    if not isinstance(answer, list) or not answer:
+        return []
+    reference, organisation = response.reference, _organisation(response)
+    if question.id in withheld:
+        filler: list[Cell] = [WITHHELD] * len(question.fields)
+        return [[f"{reference}/{question.id}", reference, organisation, None, *filler]]
+    rows: list[Row] = []
+    for number, group_row in enumerate(answer, start=1):
+        values = group_row if isinstance(group_row, dict) else {}
+        cells = [_wide_value(field, values.get(field.id), definition) for field in question.fields]
+        rows.append(
+            [f"{reference}/{question.id}/{number}", reference, organisation, number, *cells]
+        )
+    return rows
+
+
+def export_rows(
+    session: Session,
+    cycle: Cycle,
+    definition: Definition,
+    *,
+    layout: Layout,
+    include_drafts: bool = False,
+) -> tuple[list[str], list[Row]]:
+    """Return the header and rows of a cycle's export in the wide or long layout."""
+    if layout not in ("wide", "long"):
+        raise ValueError(f"unknown layout {layout!r}")
+    responses = exported_responses(session, cycle, include_drafts=include_drafts)
+    flags = flagged_questions(session, [response.id for response in responses])
+    rows: list[Row] = []
+    for response in responses:
+        withheld = withheld_questions(response, definition, flags.get(response.id, frozenset()))
+        if layout == "wide":
+            rows.append(wide_row(response, definition, withheld))
+        else:
+            rows += long_rows(response, definition, withheld)
+    return (wide_header(definition) if layout == "wide" else list(LONG_HEADER)), rows
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """Write a table as CSV bytes, UTF-8 with a BOM, formula-like text made inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([defuse(name) for name in header])
+    for row in rows:
+        writer.writerow(["" if cell is None else defuse(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | Cell:
+    """Return a cell whose text can never be stored as a formula (numbers and blanks as is)."""
+    if not isinstance(value, str):
+        return value  # openpyxl writes numbers as numbers and skips None
+    text = str(defuse(value))
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # control characters XML cannot hold
+    if len(text) > XLSX_MAX_TEXT:
+        text = text[: XLSX_MAX_TEXT - 12] + " [truncated]"
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl would otherwise store text starting "=" as a formula
+    return cell
+
+
+def _add_sheet(book: Workbook, title: str, header: Sequence[str], rows: Iterable[Row]) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append([_xlsx_cell(sheet, name) for name in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+
+
+def _sheet_titles(questions: Sequence[Question]) -> list[str]:
+    """Return unique sheet titles (Excel allows 31 characters, case-insensitively unique)."""
+    used, titles = {"responses", "answers", "questions"}, []
+    for number, question in enumerate(questions, start=1):
+        title = question.id[:31]
+        if title.lower() in used:
+            title = f"{question.id[:26]}_{number}"
+        used.add(title.lower())
+        titles.append(title)
+    return titles
+
+
+def _codebook(definition: Definition) -> list[Row]:
+    return [[page_id, q.id, q.type.value, q.label] for page_id, q in _questions(definition)]
+
+
+def write_xlsx(
+    cycle: Cycle,
+    definition: Definition,
+    responses: Sequence[Response],
+    *,
+    flags: Mapping[int, Collection[str]],
+) -> bytes:
+    """Write a workbook: Responses (wide), Answers (long), a sheet per repeating group.
+
+    `flags` maps response ids to their flagged question ids (see `flagged_questions`).
+    """
+    book = Workbook(write_only=True)
+    book.properties.title = cycle.title[:200]
+    withheld = {
+        r.id: withheld_questions(r, definition, flags.get(r.id, frozenset())) for r in responses
+    }
+    wide = [wide_row(r, definition, withheld[r.id]) for r in responses]
+    _add_sheet(book, "Responses", wide_header(definition), wide)
+    long = [row for r in responses for row in long_rows(r, definition, withheld[r.id])]
+    _add_sheet(book, "Answers", LONG_HEADER, long)
+    groups = [q for _, q in _questions(definition) if q.type is QuestionType.REPEATING_GROUP]
+    for title, question in zip(_sheet_titles(groups), groups, strict=True):
+        rows = [
+            row for r in responses for row in group_rows(r, question, definition, withheld[r.id])
+        ]
+        _add_sheet(book, title, group_header(question), rows)
+    _add_sheet(
+        book, "Questions", ["page_id", "question_id", "type", "label"], _codebook(definition)
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_xlsx(
+    session: Session, cycle: Cycle, definition: Definition, *, include_drafts: bool = False
+) -> bytes:
+    """Load a cycle's responses and their disclosure flags, and write the workbook."""
+    responses = exported_responses(session, cycle, include_drafts=include_drafts)
+    flags = flagged_questions(session, [response.id for response in responses])
+    return write_xlsx(cycle, definition, responses, flags=flags)

@@ -1,0 +1,218 @@
+"""What the partnership collects: cycles, public links, responses and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.models.base import Base, utcnow
+from surveys.models.people import Organisation, User
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class CycleAudience(enum.StrEnum):
+    ORGANISATIONS = "organisations"  # assigned organisations answer as teams
+    LINK = "link"  # anyone with a public link answers anonymously
+
+
+class ResponseStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    AWAITING_SIGN_OFF = "awaiting_sign_off"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return {
+            "in_progress": "In progress",
+            "awaiting_sign_off": "Awaiting sign-off",
+            "submitted": "Submitted",
+        }[self.value]
+
+
+class Cycle(Base):
+    """One round of a form, for a definition version, open between two dates."""
+
+    __tablename__ = "cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    definition_key: Mapped[str] = mapped_column(String(64), index=True)
+    definition_version: Mapped[int]
+    audience: Mapped[CycleAudience] = mapped_column(_enum(CycleAudience, "cycle_audience"))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignments: Mapped[list[CycleAssignment]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan"
+    )
+    links: Mapped[list[PublicLink]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan"
+    )
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+
+class CycleAssignment(Base):
+    """An organisation asked to return a cycle (the returns list)."""
+
+    __tablename__ = "cycle_assignments"
+    __table_args__ = (UniqueConstraint("cycle_id", "organisation_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    last_reminded_at: Mapped[datetime | None]
+
+    cycle: Mapped[Cycle] = relationship(back_populates="assignments")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class PublicLink(Base):
+    """An anonymous link (and QR code) into a cycle, e.g. for one training session."""
+
+    __tablename__ = "public_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # 256-bit capability
+    label: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="links")
+
+
+class Response(Base):
+    """One organisation's (or one anonymous respondent's) answers to a cycle.
+
+    An organisation has one shared response per cycle. `version` increases on every save:
+    a save made against an older version is refused (optimistic concurrency). The
+    `submission_id` is issued with the form and is unique, so replays cannot duplicate.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "organisation_id", name="uq_responses_cycle_organisation"),
+        Index("ix_responses_cycle_status", "cycle_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    public_link_id: Mapped[int | None] = mapped_column(ForeignKey("public_links.id"), index=True)
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    definition_key: Mapped[str] = mapped_column(String(64), index=True)
+    definition_version: Mapped[int]
+    status: Mapped[ResponseStatus] = mapped_column(
+        _enum(ResponseStatus, "response_status"), default=ResponseStatus.IN_PROGRESS
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_saved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    signed_off_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    signed_off_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    is_flagged: Mapped[bool] = mapped_column(default=False)
+
+    cycle: Mapped[Cycle] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    last_saved_by: Mapped[User | None] = relationship(foreign_keys=[last_saved_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    history: Mapped[list[ResponseVersion]] = relationship(
+        back_populates="response", order_by="ResponseVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status is ResponseStatus.SUBMITTED
+
+
+class ResponseVersion(Base):
+    """A submitted version kept when a response is reopened: never overwritten."""
+
+    __tablename__ = "response_versions"
+    __table_args__ = (UniqueConstraint("response_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reopened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    response: Mapped[Response] = relationship(back_populates="history")
+
+
+class EvidenceFile(Base):
+    """An uploaded evidence file, stored outside static files under a random name."""
+
+    __tablename__ = "evidence_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DisclosureStatus(enum.StrEnum):
+    NEW = "new"
+    REVIEWED = "reviewed"
+
+
+class DisclosureFlag(Base):
+    """A possible disclosure found at submission: the restricted queue of the DSL."""
+
+    __tablename__ = "disclosure_flags"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    reasons: Mapped[str] = mapped_column(String(300))  # category codes, never text
+    flagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    review_due_at: Mapped[datetime]
+    status: Mapped[DisclosureStatus] = mapped_column(
+        _enum(DisclosureStatus, "disclosure_status"), default=DisclosureStatus.NEW
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
+    action_taken: Mapped[str] = mapped_column(Text, default="")
+
+    response: Mapped[Response] = relationship()
+    reviewed_by: Mapped[User | None] = relationship()
+
+
+class FollowUpRequest(Base):
+    """A trainee's email, kept only until the 6–8 week follow-up link has been sent."""
+
+    __tablename__ = "follow_up_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), unique=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None]

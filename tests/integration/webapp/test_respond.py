@@ -1,0 +1,189 @@
+"""Anonymous respondents: a trainee answers from a link, once, and is told their reference."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from surveys import cycles
+from surveys.loader import load_definitions
+from surveys.models import DisclosureFlag, FollowUpRequest, Response, Role, utcnow
+from tests import factories
+from tests.conftest import csrf_from
+
+TRAINING_PAGES = {
+    "about_you": {"sector": "police"},
+    "the_course": {"relevance": "4", "quality": "5", "learnt_new": "4"},
+    "confidence": {"confidence-before": "2", "confidence-after": "4"},
+    "your_practice": {
+        "do_differently": "Use the escalation policy sooner",
+        "improve": "More case studies please",
+    },
+    "follow_up": {"follow_up_consent": "yes", "follow_up_email": "trainee@example.org"},
+}
+
+
+@pytest.fixture
+def training_link(db_session):
+    definition = load_definitions().latest("training-evaluation")
+    now = utcnow()
+    cycle = cycles.publish_cycle(
+        db_session,
+        definition,
+        cycles.NewCycle("Neglect course", now - timedelta(days=1), now + timedelta(days=7)),
+        created_by=None,
+    )
+    return cycle.links[0]
+
+
+def start(client, link) -> str:
+    page = client.get(f"/f/{link.token}")
+    submission_id = re.search(r'name="submission_id" value="([^"]+)"', page.text).group(1)
+    response = client.post(
+        f"/f/{link.token}",
+        data={"csrf_token": csrf_from(page.text), "submission_id": submission_id},
+    )
+    assert response.status_code == 302
+    return submission_id
+
+
+def answer(client, link, page_id: str, data: dict[str, str]):
+    page = client.get(f"/f/{link.token}/{page_id}")
+    return client.post(
+        f"/f/{link.token}/{page_id}", data={**data, "csrf_token": csrf_from(page.text)}
+    )
+
+
+def complete(client, link) -> str:
+    submission_id = start(client, link)
+    for page_id, data in TRAINING_PAGES.items():
+        assert answer(client, link, page_id, data).status_code == 302, page_id
+    return submission_id
+
+
+def submit(client, link, submission_id: str):
+    page = client.get(f"/f/{link.token}/check")
+    return client.post(
+        f"/f/{link.token}/check",
+        data={"csrf_token": csrf_from(page.text), "submission_id": submission_id},
+    )
+
+
+def test_trainee_submits_and_sees_a_reference(client, db_session, training_link):
+    submission_id = complete(client, training_link)
+    check = client.get(f"/f/{training_link.token}/check")
+    assert "Use the escalation policy sooner" in check.text
+    done = submit(client, training_link, submission_id)
+    assert done.headers["Location"].endswith("/done")
+    confirmation = client.get(done.headers["Location"]).text
+    reference = re.search(r"LL-[A-Z0-9]{4}-[A-Z0-9]{4}", confirmation).group(0)
+    stored = db_session.scalar(select(Response).where(Response.reference == reference))
+    assert stored.is_submitted and stored.answers["confidence"] == {"before": 2, "after": 4}
+    assert stored.organisation_id is None
+
+
+def test_follow_up_email_is_kept_apart_from_the_answers(client, db_session, training_link):
+    submit(client, training_link, complete(client, training_link))
+    stored = db_session.scalar(select(Response))
+    assert "follow_up_email" not in stored.answers
+    assert "trainee@example.org" not in str(stored.answers)
+    request = db_session.scalar(select(FollowUpRequest))
+    assert request.email == "trainee@example.org"
+    assert timedelta(weeks=5) < request.due_at - stored.submitted_at < timedelta(weeks=9)
+
+
+def test_double_submit_and_replays_make_one_response(client, db_session, training_link):
+    submission_id = complete(client, training_link)
+    first = submit(client, training_link, submission_id)
+    page = client.get(f"/f/{training_link.token}")  # a fresh CSRF token, as a browser would have
+    again = client.post(
+        f"/f/{training_link.token}/check",
+        data={"csrf_token": csrf_from(page.text), "submission_id": submission_id},
+    )
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db_session.scalar(select(func.count(Response.id))) == 1
+
+
+def test_replayed_start_does_not_make_a_second_draft(client, db_session, training_link):
+    page = client.get(f"/f/{training_link.token}")
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "submission_id": re.search(r'name="submission_id" value="([^"]+)"', page.text).group(1),
+    }
+    client.post(f"/f/{training_link.token}", data=data)
+    client.post(f"/f/{training_link.token}", data=data)
+    assert db_session.scalar(select(func.count(Response.id))) == 1
+
+
+def test_invalid_page_shows_errors_and_keeps_earlier_answers(client, db_session, training_link):
+    start(client, training_link)
+    answer(client, training_link, "about_you", TRAINING_PAGES["about_you"])
+    response = answer(client, training_link, "the_course", {"relevance": "9"})
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "Select how you would rate the course overall" in response.text
+    stored = db_session.scalar(select(Response))
+    assert stored.answers["sector"] == "police"
+
+
+def test_nul_and_huge_text_are_refused_clearly(client, db_session, training_link):
+    start(client, training_link)
+    for page_id in ("about_you", "the_course", "confidence"):
+        answer(client, training_link, page_id, TRAINING_PAGES[page_id])
+    response = answer(
+        client,
+        training_link,
+        "your_practice",
+        {"do_differently": "bad\x00text", "improve": "x" * 3000},
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "\x00" not in response.text
+
+
+def test_back_button_after_submit_cannot_reopen_the_response(client, db_session, training_link):
+    submit(client, training_link, complete(client, training_link))
+    response = client.get(f"/f/{training_link.token}/your_practice")
+    assert response.headers["Location"].endswith(f"/f/{training_link.token}")
+    stored = db_session.scalar(select(Response))
+    assert stored.answers["do_differently"] == "Use the escalation policy sooner"
+
+
+def test_closed_cycle_shows_a_closed_page(client, db_session, training_link):
+    training_link.cycle.closes_at = utcnow() - timedelta(minutes=1)
+    db_session.commit()
+    response = client.get(f"/f/{training_link.token}")
+    assert response.status_code == 410
+    assert "This form is closed" in response.text
+
+
+def test_unknown_link_is_not_found(client, db_session):
+    assert client.get("/f/not-a-token").status_code == 404
+
+
+def test_possible_disclosure_goes_to_the_safeguarding_lead_without_text(
+    client, db_session, training_link, smtp_server, app
+):
+    app.config.update(MAIL_PORT=smtp_server.port)
+    factories.UserFactory(role=Role.SAFEGUARDING_LEAD, organisation=None, email="dsl@x.org")
+    submission_id = start(client, training_link)
+    pages = {
+        **TRAINING_PAGES,
+        "your_practice": {
+            "do_differently": "Honestly I dont feel safe at home, my partner hits me",
+            "improve": "",
+        },
+        "follow_up": {"follow_up_consent": "no"},
+    }
+    for page_id, data in pages.items():
+        answer(client, training_link, page_id, data)
+    submit(client, training_link, submission_id)
+    flag = db_session.scalar(select(DisclosureFlag))
+    assert flag is not None and flag.question_id == "do_differently"
+    (email,) = smtp_server.wait_for(1)
+    assert email["To"] == "dsl@x.org"
+    body = email.get_content()
+    assert "/safeguarding" in body and "hits me" not in body and "safe at home" not in body

@@ -1,0 +1,68 @@
+"""Forms for publishing cycles and adding links."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from webapp.forms import GovForm
+
+
+class CycleForm(GovForm):
+    definition = SelectField(
+        "Form", widget=GovSelect(), validators=[InputRequired("Select the form to publish")]
+    )
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        description="For example, Section 11 self-assessment 2026 to 2027",
+        validators=[
+            InputRequired("Enter a title for this cycle"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    opens_on = DateField(
+        "Opens on",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="For example, 27 3 2026",
+        validators=[InputRequired("Enter the date the cycle opens")],
+    )
+    closes_on = DateField(
+        "Closes on",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="Answers are accepted until the end of the day before",
+        validators=[InputRequired("Enter the date the cycle closes")],
+    )
+    organisations = SelectMultipleField(
+        "Organisations that must return it",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description="Only for forms that organisations answer by signing in",
+    )
+    submit = SubmitField("Publish cycle", widget=GovSubmitInput())
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
+            raise ValidationError("The closing date must be after the opening date")
+
+
+class LinkForm(GovForm):
+    label = StringField(
+        "Training session or purpose",
+        widget=GovTextInput(),
+        description="For example, Neglect: recognising and responding, 12 March 2026",
+        validators=[
+            InputRequired("Enter what this link is for"),
+            Length(max=200, message="Enter 200 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Create link", widget=GovSubmitInput())

@@ -1,0 +1,195 @@
+"""Partnership admin: publish cycles, see who has returned, links and QR codes, reopen."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, time
+
+import segno
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+
+from surveys import cycles, engine, organisations, responses
+from surveys.definition import Audience
+from surveys.errors import SubmissionError
+from surveys.models import (
+    Cycle,
+    CycleAudience,
+    DisclosureFlag,
+    OrganisationKind,
+    PublicLink,
+    Response,
+    Role,
+)
+from webapp.access import roles
+from webapp.cycles.forms import CycleForm, LinkForm
+from webapp.database import get_session
+from webapp.notifications import send_reminder
+from webapp.running import definition_of, definitions
+
+bp = Blueprint("cycles", __name__, url_prefix="/admin/cycles")
+admin_only = roles(Role.PARTNERSHIP_ADMIN)
+
+
+def _cycle(cycle_id: int) -> Cycle:
+    return get_session().get(Cycle, cycle_id) or abort(404)
+
+
+@bp.get("")
+@admin_only
+def index() -> ResponseReturnValue:
+    return render_template(
+        "cycles/index.html", cycles=cycles.list_cycles(get_session()), definitions=definitions()
+    )
+
+
+def _prepare(form: CycleForm) -> None:
+    form.definition.choices = [
+        (d.key, f"{d.title} (version {d.version})") for d in definitions().latest_definitions()
+    ]
+    form.organisations.choices = [
+        (o.id, f"{o.name} ({o.kind.label})")
+        for o in organisations.list_organisations(get_session(), include_inactive=False)
+    ]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_only
+def new() -> ResponseReturnValue:
+    form = CycleForm()
+    _prepare(form)
+    if form.validate_on_submit():
+        definition = definitions().latest(form.definition.data or "")
+        new_cycle = cycles.NewCycle(
+            title=form.title.data or "",
+            opens_at=datetime.combine(form.opens_on.data, time(), tzinfo=UTC),
+            closes_at=datetime.combine(form.closes_on.data, time(), tzinfo=UTC),
+            organisation_ids=tuple(form.organisations.data or ()),
+        )
+        try:
+            cycle = cycles.publish_cycle(get_session(), definition, new_cycle, created_by=g.user.id)
+        except SubmissionError as error:
+            form.organisations.errors = [*form.organisations.errors, str(error)]
+        else:
+            flash(f"{cycle.title} has been published")
+            return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    return render_template(
+        "cycles/new.html",
+        form=form,
+        kinds={d.key: _default_kind(d.audience, d.key) for d in definitions().latest_definitions()},
+    ), (400 if form.errors else 200)
+
+
+def _default_kind(audience: Audience, key: str) -> str:
+    if audience is not Audience.ORGANISATION:
+        return "link"
+    return OrganisationKind.SCHOOL.value if "175" in key else OrganisationKind.AGENCY.value
+
+
+@bp.get("/<int:cycle_id>")
+@admin_only
+def detail(cycle_id: int) -> ResponseReturnValue:
+    cycle = _cycle(cycle_id)
+    returns = (
+        cycles.returns(get_session(), cycle)
+        if cycle.audience is CycleAudience.ORGANISATIONS
+        else []
+    )
+    counts = _link_counts(cycle)
+    return render_template(
+        "cycles/detail.html",
+        cycle=cycle,
+        returns=returns,
+        counts=counts,
+        definition=definition_of(cycle),
+        link_form=LinkForm(),
+    )
+
+
+def _link_counts(cycle: Cycle) -> dict[int, int]:
+    rows = get_session().execute(
+        select(Response.public_link_id, func.count(Response.id))
+        .where(Response.cycle_id == cycle.id, Response.submitted_at.is_not(None))
+        .group_by(Response.public_link_id)
+    )
+    return {link_id: count for link_id, count in rows if link_id is not None}
+
+
+@bp.post("/<int:cycle_id>/links")
+@admin_only
+def add_link(cycle_id: int) -> ResponseReturnValue:
+    cycle = _cycle(cycle_id)
+    form = LinkForm()
+    if form.validate_on_submit():
+        try:
+            cycles.add_public_link(
+                get_session(), cycle, form.label.data or "", created_by=g.user.id
+            )
+            flash("A new link has been created")
+        except SubmissionError as error:
+            flash(str(error))
+    else:
+        flash(next(iter(form.errors.values()))[0] if form.errors else "Enter what the link is for")
+    return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+
+
+@bp.get("/links/<int:link_id>/qr.svg")
+@admin_only
+def qr_code(link_id: int) -> ResponseReturnValue:
+    link = get_session().get(PublicLink, link_id) or abort(404)
+    buffer = io.BytesIO()
+    segno.make(url_for("respond.start", token=link.token, _external=True), error="m").save(
+        buffer, kind="svg", scale=8, border=2, title=f"QR code for {link.label}"
+    )
+    return (
+        buffer.getvalue(),
+        200,
+        {"Content-Type": "image/svg+xml", "Content-Disposition": "inline; filename=qr-code.svg"},
+    )
+
+
+@bp.post("/<int:cycle_id>/reminders")
+@admin_only
+def remind(cycle_id: int) -> ResponseReturnValue:
+    cycle = _cycle(cycle_id)
+    people = cycles.people_to_remind(get_session(), cycle)
+    for person in people:
+        send_reminder(person, cycle)
+    cycles.mark_reminded(get_session(), cycle, by=g.user.id)
+    flash(f"Reminders sent to {len(people)} people in organisations that have not submitted")
+    return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+
+
+@bp.get("/responses/<int:response_id>")
+@admin_only
+def response(response_id: int) -> ResponseReturnValue:
+    found = get_session().get(Response, response_id) or abort(404)
+    definition = definition_of(found)
+    rows = engine.summary_rows(definition, responses.answers_of(found))
+    withheld = {flag.question_id for flag in _flags(found)}
+    return render_template(
+        "cycles/response.html",
+        response=found,
+        definition=definition,
+        rows=[r for r in rows if r.question_id not in withheld],
+        withheld=withheld,
+    )
+
+
+def _flags(found: Response) -> list[DisclosureFlag]:
+    return list(
+        get_session().scalars(select(DisclosureFlag).where(DisclosureFlag.response_id == found.id))
+    )
+
+
+@bp.post("/responses/<int:response_id>/reopen")
+@admin_only
+def reopen(response_id: int) -> ResponseReturnValue:
+    found = get_session().get(Response, response_id) or abort(404)
+    try:
+        responses.reopen(get_session(), found, user=g.user)
+        flash("The return has been reopened. The submitted version is kept in its history")
+    except SubmissionError as error:
+        flash(str(error))
+    return redirect(url_for("cycles.response", response_id=found.id))

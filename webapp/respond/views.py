@@ -1,0 +1,174 @@
+"""Anonymous respondents: trainees, practitioners, children and families, from a link or QR code.
+
+No account. The draft lives on the server, found through the submission id kept in the
+cookie session and in a hidden field; nothing sensitive is kept in the browser.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from learning.disclosures import screen_answers
+from surveys import cycles, engine, responses
+from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
+from surveys.models import PublicLink, Response, utcnow
+from webapp.access import public
+from webapp.database import get_session
+from webapp.notifications import alert_if_flagged
+from webapp.running import definition_of, page_form, page_view, visible
+
+bp = Blueprint("respond", __name__, url_prefix="/f")
+DRAFTS = "drafts"  # session key: {link token: submission id}
+DONE = "done"  # session key: {link token: reference}
+
+
+def _link(token: str) -> PublicLink:
+    link = cycles.find_link(get_session(), token)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _closed(link: PublicLink) -> ResponseReturnValue | None:
+    if link.cycle.is_open(utcnow()):
+        return None
+    return render_template(
+        "respond/closed.html", link=link, definition=definition_of(link.cycle)
+    ), 410
+
+
+def _draft(link: PublicLink) -> Response | None:
+    submission_id = session.get(DRAFTS, {}).get(link.token) or request.form.get("submission_id")
+    if not submission_id:
+        return None
+    response = responses.find_by_submission_id(get_session(), submission_id)
+    if response is None or response.public_link_id != link.id:
+        return None
+    return response
+
+
+def _remember(link: PublicLink, response: Response) -> None:
+    session[DRAFTS] = {**session.get(DRAFTS, {}), link.token: response.submission_id}
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@public
+def start(token: str) -> ResponseReturnValue:
+    link = _link(token)
+    if (closed := _closed(link)) is not None:
+        return closed
+    definition = definition_of(link.cycle)
+    if request.method == "POST":
+        try:
+            response = responses.start_anonymous_response(
+                get_session(), link, request.form.get("submission_id", "")
+            )
+        except SubmissionError:
+            return redirect(url_for("respond.start", token=token))
+        _remember(link, response)
+        return redirect(url_for("respond.page", token=token, page_id=definition.pages[0].id))
+    return render_template(
+        "respond/start.html", link=link, definition=definition, submission_id=str(uuid.uuid4())
+    )
+
+
+@bp.route("/<token>/<page_id>", methods=["GET", "POST"])
+@public
+def page(token: str, page_id: str) -> ResponseReturnValue:
+    link = _link(token)
+    if (closed := _closed(link)) is not None:
+        return closed
+    response = _draft(link)
+    if response is None or response.is_submitted:
+        return redirect(url_for("respond.start", token=token))
+    definition = definition_of(response)
+    answers = visible(definition, response)
+    if page_id not in {p.id for p in engine.visible_pages(definition, answers)}:
+        abort(404)
+    current = definition.page(page_id)
+    form = page_form(current, answers, posted=request.method == "POST")
+    if request.method == "POST" and not form.is_adding_row and form.validate():
+        save = responses.PageSave(
+            page_id, engine.answers_from_form(current, form), response.version
+        )
+        response = responses.save_page(get_session(), response, save)
+        next_id = engine.next_page_id(definition, page_id, visible(definition, response))
+        return redirect(
+            url_for("respond.page", token=token, page_id=next_id)
+            if next_id
+            else url_for("respond.check", token=token)
+        )
+    previous = engine.previous_page_id(definition, page_id, answers)
+    back = (
+        url_for("respond.page", token=token, page_id=previous)
+        if previous
+        else url_for("respond.start", token=token)
+    )
+    view = page_view(
+        definition,
+        current,
+        form,
+        answers,
+        back_url=back,
+        link=link,
+        submission_id=response.submission_id,
+    )
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("respond/page.html", view=view, form=form), status
+
+
+@bp.route("/<token>/check", methods=["GET", "POST"])
+@public
+def check(token: str) -> ResponseReturnValue:
+    link = _link(token)
+    if (closed := _closed(link)) is not None:
+        return closed
+    response = _draft(link)
+    if response is None:
+        return redirect(url_for("respond.start", token=token))
+    if response.is_submitted:
+        return _finish(link, response)
+    definition = definition_of(response)
+    if request.method == "POST":
+        try:
+            outcome = responses.submit(
+                get_session(), response, definition=definition, screen=screen_answers
+            )
+        except IncompleteResponse as error:
+            page_id = error.missing[0][0]
+            return redirect(url_for("respond.page", token=token, page_id=page_id))
+        except CycleClosed:
+            return _closed(link) or abort(410)
+        alert_if_flagged(outcome)
+        return _finish(link, outcome.response)
+    rows = engine.summary_rows(definition, visible(definition, response))
+    return render_template(
+        "respond/check.html",
+        link=link,
+        definition=definition,
+        rows=rows,
+        submission_id=response.submission_id,
+    )
+
+
+def _finish(link: PublicLink, response: Response) -> ResponseReturnValue:
+    drafts = dict(session.get(DRAFTS, {}))
+    drafts.pop(link.token, None)
+    session[DRAFTS] = drafts
+    session[DONE] = {**session.get(DONE, {}), link.token: response.reference}
+    return redirect(url_for("respond.done", token=link.token))
+
+
+@bp.get("/<token>/done")
+@public
+def done(token: str) -> ResponseReturnValue:
+    link = _link(token)
+    reference = session.get(DONE, {}).get(token)
+    if reference is None:
+        return redirect(url_for("respond.start", token=token))
+    return render_template(
+        "respond/done.html", link=link, definition=definition_of(link.cycle), reference=reference
+    )

@@ -1,0 +1,84 @@
+"""What the respondent journeys share: definitions, page forms, uploads and page context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict
+
+from surveys import engine
+from surveys.definition import JSONValue, Page, SurveyDefinition
+from surveys.loader import DefinitionRegistry, load_definitions
+from surveys.models import Cycle, Partnership, Response
+from surveys.organisations import get_partnership
+from surveys.responses import answers_of
+from webapp.database import get_session
+
+
+def init_app(app: Flask) -> None:
+    """Load and validate every form definition once, at start-up (a bad file stops it)."""
+    app.extensions["definitions"] = load_definitions()
+    app.context_processor(lambda: {"partnership": get_partnership(get_session())})
+
+
+def definitions() -> DefinitionRegistry:
+    return current_app.extensions["definitions"]  # type: ignore[no-any-return]
+
+
+def definition_of(item: Cycle | Response) -> SurveyDefinition:
+    """Return the definition version a cycle or response uses."""
+    return definitions().get(item.definition_key, item.definition_version)
+
+
+def page_form(page: Page, answers: dict[str, JSONValue], *, posted: bool) -> engine.PageForm:
+    """Build a page's form (with CSRF), from the post or from the stored answers."""
+    formdata = CombinedMultiDict([request.files, request.form]) if posted else None
+    return engine.build_page_form(page, formdata, answers=answers, base=FlaskForm)
+
+
+def visible(definition: SurveyDefinition, response: Response) -> dict[str, JSONValue]:
+    """Return a response's answers to questions still shown."""
+    return engine.visible_answers(definition, answers_of(response))
+
+
+@dataclass(frozen=True)
+class PageView:
+    definition: SurveyDefinition
+    page: Page
+    form: engine.PageForm
+    number: int
+    total: int
+    back_url: str | None
+    errors: list[dict[str, str]]
+    partnership: Partnership | None
+    extra: dict[str, Any]
+
+
+def page_view(
+    definition: SurveyDefinition,
+    page: Page,
+    form: engine.PageForm,
+    answers: dict[str, JSONValue],
+    *,
+    back_url: str | None,
+    **extra: Any,
+) -> PageView:
+    """Collect what a question page template needs."""
+    number, total = engine.progress(definition, page.id, answers)
+    errors = [
+        {"text": message, "href": f"#{anchor}"} for anchor, message in engine.form_errors(form)
+    ]
+    return PageView(
+        definition,
+        page,
+        form,
+        number,
+        total,
+        back_url,
+        errors,
+        get_partnership(get_session()),
+        extra,
+    )
