@@ -15,6 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from surveys.models import ApiToken
 
 TOKEN_PREFIX = "llt_"  # noqa: S105 - a public marker, not a secret
 _TOKEN_BYTES = 32
@@ -48,3 +54,68 @@ def bearer_token(header: str | None) -> str | None:
 def display_prefix(raw: str) -> str:
     """Return the first characters of a token: enough to recognise it, useless to an attacker."""
     return raw[: len(TOKEN_PREFIX) + 6]
+
+
+API_TOKEN_LIFETIME_DAYS = 365
+
+
+def create_api_token(session: Session, name: str, *, created_by: int) -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw value (shown once, never stored)."""
+    from datetime import timedelta
+
+    from surveys.accounts import record_audit
+    from surveys.models import ApiToken, utcnow
+
+    raw, digest = new_token()
+    token = ApiToken(
+        name=name.strip(),
+        token_hash=digest,
+        token_prefix=display_prefix(raw),
+        created_by_id=created_by,
+        expires_at=utcnow() + timedelta(days=API_TOKEN_LIFETIME_DAYS),
+    )
+    session.add(token)
+    session.flush()
+    record_audit(
+        session,
+        user_id=created_by,
+        action="api_token.created",
+        object_type="api_token",
+        object_id=token.id,
+    )
+    session.commit()
+    return token, raw
+
+
+def authenticate_api(session: Session, header: str | None) -> ApiToken | None:
+    """Return the usable token an Authorization header presents, noting its use."""
+    from sqlalchemy import select
+
+    from surveys.models import ApiToken, utcnow
+
+    raw = bearer_token(header)
+    if raw is None:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
+    now = utcnow()
+    if token is None or not token.is_usable(now):
+        return None
+    token.last_used_at = now
+    session.commit()
+    return token
+
+
+def revoke_api_token(session: Session, token: ApiToken, *, revoked_by: int) -> None:
+    """Stop a token working at once."""
+    from surveys.accounts import record_audit
+    from surveys.models import utcnow
+
+    token.revoked_at = utcnow()
+    record_audit(
+        session,
+        user_id=revoked_by,
+        action="api_token.revoked",
+        object_type="api_token",
+        object_id=token.id,
+    )
+    session.commit()

@@ -52,7 +52,7 @@ def make_app(**settings: object) -> Flask:
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="learning-loop-test-")
-    Settings.EVIDENCE_FOLDER = f"{folder}/evidence"
+    Settings.DATA_FOLDER = folder
     Settings.DATABASE_URL = f"sqlite:///{folder}/test.db"
     for key, value in settings.items():
         setattr(Settings, key, value)

@@ -92,7 +92,13 @@ def collection_world(session: Session, organisation: Organisation) -> dict[str, 
     )
     session.add(flag)
     session.commit()
+    from surveys.api_tokens import create_api_token
+
+    token, _ = create_api_token(session, "Dashboard", created_by=None)
     return {
+        "fmt": "csv",
+        "upload_id": "a" * 32,
+        "token_id": token.id,
         "cycle_id": assessment.id,
         "page_id": registry.latest("section-11").pages[0].id,
         "file_id": evidence.id,

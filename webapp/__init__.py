@@ -107,6 +107,8 @@ def _register_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin_bp
+    from webapp.api.views import bp as api_bp
+    from webapp.transfer.views import bp as transfer_bp
     from webapp.assessments.views import bp as assessments_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.cycles.views import bp as cycles_bp
@@ -121,3 +123,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(safeguarding_bp)
+    app.register_blueprint(transfer_bp)
+    app.register_blueprint(api_bp)

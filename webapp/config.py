@@ -21,7 +21,7 @@ class Config:
     QUEUE_URL = f"sqlite:///{INSTANCE / 'queue.db'}"
     QUEUE_IMMEDIATE = False
     BASE_URL = "http://127.0.0.1:5000"
-    EVIDENCE_FOLDER: str | None = None  # default: instance/evidence, outside static files
+    DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
     PARTNERSHIP_NAME = "Learning Loop"
 
     MAIL_HOST = "127.0.0.1"

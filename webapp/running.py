@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -22,6 +23,11 @@ def init_app(app: Flask) -> None:
     """Load and validate every form definition once, at start-up (a bad file stops it)."""
     app.extensions["definitions"] = load_definitions()
     app.context_processor(lambda: {"partnership": get_partnership(get_session())})
+
+
+def data_folder() -> Path:
+    """Return where uploaded files live: outside static files, never served directly."""
+    return Path(current_app.config.get("DATA_FOLDER") or current_app.instance_path)
 
 
 def definitions() -> DefinitionRegistry:

@@ -23,6 +23,7 @@ from surveys.models.people import (
     User,
 )
 from surveys.models.security import (
+    ApiToken,
     AccountToken,
     AuditEvent,
     SignInAttempt,
@@ -31,6 +32,7 @@ from surveys.models.security import (
 )
 
 __all__ = [
+    "ApiToken",
     "Cycle",
     "CycleAssignment",
     "CycleAudience",

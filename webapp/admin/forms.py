@@ -92,3 +92,16 @@ class InviteUserForm(UserForm):
 
 class EditUserForm(UserForm):
     is_active = BooleanField("Active (can sign in)", widget=GovCheckboxInput())
+
+
+class ApiTokenForm(GovForm):
+    name = StringField(
+        "What will use this token?",
+        widget=GovTextInput(),
+        description="For example, the ICB’s reporting dashboard",
+        validators=[
+            InputRequired("Enter what will use this token"),
+            Length(max=200, message="Enter 200 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())

@@ -7,9 +7,25 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from surveys import accounts, organisations
-from surveys.models import Organisation, OrganisationKind, Role, Sector, TokenPurpose, User
+from surveys import api_tokens as tokens
+from surveys.models import (
+    ApiToken,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Sector,
+    TokenPurpose,
+    User,
+    utcnow,
+)
 from webapp.access import roles
-from webapp.admin.forms import EditOrganisationForm, EditUserForm, InviteUserForm, OrganisationForm
+from webapp.admin.forms import (
+    ApiTokenForm,
+    EditOrganisationForm,
+    EditUserForm,
+    InviteUserForm,
+    OrganisationForm,
+)
 from webapp.database import get_session
 from webapp.notifications import send_invitation
 
@@ -184,3 +200,27 @@ def user_reinvite(user_id: int) -> ResponseReturnValue:
     _invite(user)
     flash(f"A new invitation has been sent to {user.name}")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@admin_only
+def api_tokens() -> ResponseReturnValue:
+    form = ApiTokenForm()
+    new_raw = None
+    if form.validate_on_submit():
+        _, new_raw = tokens.create_api_token(
+            get_session(), form.name.data or "", created_by=g.user.id
+        )
+    found = get_session().scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))
+    return render_template(
+        "admin/api_tokens.html", form=form, tokens=list(found), new_raw=new_raw, now=utcnow()
+    ), 400 if form.errors else 200
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@admin_only
+def api_token_revoke(token_id: int) -> ResponseReturnValue:
+    token = get_session().get(ApiToken, token_id) or abort(404)
+    tokens.revoke_api_token(get_session(), token, revoked_by=g.user.id)
+    flash(f"The token “{token.name}” no longer works")
+    return redirect(url_for("admin.api_tokens"))

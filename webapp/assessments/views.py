@@ -28,7 +28,7 @@ from surveys.evidence import Upload, store_evidence
 from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
-from webapp.running import definition_of, page_form, page_view, visible
+from webapp.running import data_folder, definition_of, page_form, page_view, visible
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
@@ -171,9 +171,7 @@ def _after_save(
 
 
 def evidence_folder() -> Path:
-    return Path(
-        current_app.config.get("EVIDENCE_FOLDER") or Path(current_app.instance_path) / "evidence"
-    )
+    return data_folder() / "evidence"
 
 
 @bp.get("/<int:cycle_id>/check")

@@ -56,8 +56,11 @@ def world():
     }
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
-    Path(app.config["EVIDENCE_FOLDER"]).mkdir(parents=True, exist_ok=True)
-    (Path(app.config["EVIDENCE_FOLDER"]) / ("x" * 32)).write_bytes(b"%PDF-1.4")
+    data = Path(app.config["DATA_FOLDER"])
+    (data / "evidence").mkdir(parents=True, exist_ok=True)
+    (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
+    (data / "imports").mkdir(parents=True, exist_ok=True)
+    (data / "imports" / f"{objects['upload_id']}.csv").write_bytes(b"sector\npolice\n")
     ids = {
         "organisation_id": home.id,
         "user_id": invited.id,

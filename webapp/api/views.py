@@ -1,0 +1,84 @@
+"""The read-only JSON API for responses, with bearer-token authentication and OpenAPI."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+
+from surveys import api, api_tokens
+from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus
+from webapp import csrf
+from webapp.access import public
+from webapp.database import get_session
+from webapp.running import definition_of
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+def _error(status: int, title: str, detail: str) -> ResponseReturnValue:
+    headers = {"WWW-Authenticate": 'Bearer realm="learning-loop"'} if status == 401 else {}
+    return jsonify(api.error_document(status, title, detail)), status, headers
+
+
+@bp.before_request
+def _require_token() -> ResponseReturnValue | None:
+    if request.endpoint == "api.openapi":
+        return None
+    if api_tokens.authenticate_api(get_session(), request.headers.get("Authorization")) is None:
+        return _error(401, "Unauthorised", "Send a valid API token: Authorization: Bearer llt_…")
+    return None
+
+
+@bp.errorhandler(api.ApiError)
+def _api_error(error: api.ApiError) -> ResponseReturnValue:
+    return jsonify(error.document()), error.status
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> ResponseReturnValue:
+    return jsonify(api.openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+
+
+@bp.get("/v1/cycles")
+@public  # the bearer token is checked before every API view
+def cycles_list() -> ResponseReturnValue:
+    found = get_session().scalars(select(Cycle).order_by(Cycle.id))
+    return jsonify({"data": [api.cycle_document(cycle) for cycle in found]})
+
+
+@bp.get("/v1/cycles/<int:cycle_id>/responses")
+@public
+def cycle_responses(cycle_id: int) -> ResponseReturnValue:
+    cycle = get_session().get(Cycle, cycle_id)
+    if cycle is None:
+        return _error(404, "Not found", "There is no cycle with this id")
+    page, per_page = api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
+    submitted = select(Response).where(
+        Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
+    )
+    total = get_session().scalar(select(func.count()).select_from(submitted.subquery())) or 0
+    rows = get_session().scalars(
+        submitted.order_by(Response.id).offset((page - 1) * per_page).limit(per_page)
+    )
+    definition = definition_of(cycle)
+    items = [api.response_document(r, definition, _flags(r)) for r in rows]
+    url = url_for("api.cycle_responses", cycle_id=cycle.id, _external=True)
+    return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))
+
+
+@bp.get("/v1/responses/<int:response_id>")
+@public
+def response_detail(response_id: int) -> ResponseReturnValue:
+    found = get_session().get(Response, response_id)
+    if found is None or not found.is_submitted:
+        return _error(404, "Not found", "There is no submitted response with this id")
+    return jsonify(api.response_document(found, definition_of(found), _flags(found)))
+
+
+def _flags(found: Response) -> list[DisclosureFlag]:
+    return list(
+        get_session().scalars(select(DisclosureFlag).where(DisclosureFlag.response_id == found.id))
+    )

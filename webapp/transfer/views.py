@@ -1,0 +1,125 @@
+"""Admin: export a cycle's answers (CSV, Excel) and import answers collected elsewhere."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from learning.disclosures import screen_answers
+from surveys import exports, importing
+from surveys.accounts import record_audit
+from surveys.models import Cycle, Role
+from webapp.access import roles
+from webapp.database import get_session
+from webapp.running import data_folder, definition_of
+
+bp = Blueprint("transfer", __name__, url_prefix="/admin/cycles")
+admin_only = roles(Role.PARTNERSHIP_ADMIN)
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+def _cycle(cycle_id: int) -> Cycle:
+    return get_session().get(Cycle, cycle_id) or abort(404)
+
+
+@bp.get("/<int:cycle_id>/export.<fmt>")
+@admin_only
+def export(cycle_id: int, fmt: str) -> ResponseReturnValue:
+    cycle = _cycle(cycle_id)
+    definition = definition_of(cycle)
+    layout = request.args.get("layout", "wide")
+    if fmt not in ("csv", "xlsx") or layout not in ("wide", "long"):
+        abort(404)
+    if fmt == "xlsx":
+        body = exports.export_xlsx(get_session(), cycle, definition)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        header, rows = exports.export_rows(get_session(), cycle, definition, layout=layout)
+        body, kind = exports.write_csv(header, rows), "text/csv; charset=utf-8"
+    record_audit(
+        get_session(),
+        user_id=g.user.id,
+        action=f"cycle.exported.{fmt}",
+        object_type="cycle",
+        object_id=cycle.id,
+    )
+    get_session().commit()
+    name = f"cycle-{cycle.id}-{layout if fmt == 'csv' else 'answers'}.{fmt}"
+    return body, 200, {"Content-Type": kind, "Content-Disposition": f"attachment; filename={name}"}
+
+
+def _uploads() -> Path:
+    folder = data_folder() / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/<int:cycle_id>/import", methods=["GET", "POST"])
+@admin_only
+def upload(cycle_id: int) -> ResponseReturnValue:
+    cycle = _cycle(cycle_id)
+    error = None
+    if request.method == "POST":
+        file = request.files.get("file")
+        data = file.read(MAX_IMPORT_BYTES + 1) if file else b""
+        name = (file.filename or "") if file else ""
+        try:
+            if not data:
+                raise importing.ImportFileError("Select a CSV or Excel file")
+            importing.read_table(name, data)
+        except importing.ImportFileError as problem:
+            error = str(problem)
+        else:
+            upload_id = uuid.uuid4().hex
+            suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+            (_uploads() / f"{upload_id}{suffix}").write_bytes(data)
+            return redirect(url_for("transfer.preview", cycle_id=cycle.id, upload_id=upload_id))
+    errors = [{"text": error, "href": "#file"}] if error else []
+    return render_template(
+        "transfer/upload.html", cycle=cycle, errors=errors, definition=definition_of(cycle)
+    ), 400 if error else 200
+
+
+def _stored(upload_id: str) -> tuple[str, bytes]:
+    if len(upload_id) != 32 or not upload_id.isalnum():
+        abort(404)
+    for suffix in (".csv", ".xlsx"):
+        path = _uploads() / f"{upload_id}{suffix}"
+        if path.exists():
+            return path.name, path.read_bytes()
+    abort(404)
+
+
+@bp.route("/<int:cycle_id>/import/<upload_id>", methods=["GET", "POST"])
+@admin_only
+def preview(cycle_id: int, upload_id: str) -> ResponseReturnValue:
+    cycle = _cycle(cycle_id)
+    definition = definition_of(cycle)
+    name, data = _stored(upload_id)
+    rows = importing.read_table(name, data)
+    columns = list(rows[0]) if rows else []
+    mapping = importing.propose_mapping(columns, definition)
+    if request.method == "POST":
+        mapping = {c: (request.form.get(f"map-{i}") or None) for i, c in enumerate(columns)}
+    result = importing.preview_import(rows, mapping, definition)
+    if request.method == "POST" and request.form.get("action") == "import" and result.is_ready:
+        created = importing.apply_import(
+            get_session(), cycle, result, screen=screen_answers, imported_by=g.user.id
+        )
+        for suffix in (".csv", ".xlsx"):
+            (_uploads() / f"{upload_id}{suffix}").unlink(missing_ok=True)
+        flash(f"{len(created)} responses have been imported")
+        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    targets = [(q.id, q.label) for page in definition.pages for q in page.questions]
+    return render_template(
+        "transfer/preview.html",
+        cycle=cycle,
+        columns=columns,
+        mapping=mapping,
+        result=result,
+        targets=targets,
+        upload_id=upload_id,
+    )
