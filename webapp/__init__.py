@@ -108,13 +108,13 @@ def _register_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
-    from webapp.transfer.views import bp as transfer_bp
     from webapp.assessments.views import bp as assessments_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.cycles.views import bp as cycles_bp
     from webapp.main.views import bp as main_bp
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
+    from webapp.transfer.views import bp as transfer_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

@@ -23,8 +23,8 @@ from surveys.models.people import (
     User,
 )
 from surveys.models.security import (
-    ApiToken,
     AccountToken,
+    ApiToken,
     AuditEvent,
     SignInAttempt,
     TokenPurpose,

@@ -117,9 +117,9 @@ def test_import_previews_problems_then_imports_all_or_nothing(
     login_as(admin)
     page = client.get(f"/admin/cycles/{answered.id}/import").text
     csv = (
-        "Which sector do you work in?,How relevant was the course to your role?\n"
-        "Police,Very relevant\nHealth,Maybe\n"
-    ).encode()
+        b"Which sector do you work in?,How relevant was the course to your role?\n"
+        b"Police,Very relevant\nHealth,Maybe\n"
+    )
     uploaded = client.post(
         f"/admin/cycles/{answered.id}/import",
         data={"csrf_token": csrf_from(page), "file": (io.BytesIO(csv), "other-tool.csv")},
