@@ -8,10 +8,13 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from learning.disclosures import screen_answers
 from surveys import accounts, demo, migration
+from surveys.demo_collection import seed_collection
 from surveys.models import Organisation, Role
 from webapp.database import session_factory
 from webapp.jobs import get_queue
+from webapp.running import definitions
 
 
 def init_app(app: Flask) -> None:
@@ -54,7 +57,11 @@ def seed_demo(quiet: bool) -> None:
             click.echo("The database already has data: demo not loaded")
         else:
             demo.seed(session)
-            click.echo("Demo data loaded")
+            count = seed_collection(session, definitions(), screen=screen_answers)
+            click.echo(
+                f"Demo data loaded: organisations, people, a cycle of every form and "
+                f"{count} responses"
+            )
     if not quiet:
         click.echo(f"\nDemo sign-in details (password for everyone: {demo.DEMO_PASSWORD})")
         for person in demo.USERS:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from webapp import mail
 
@@ -47,7 +47,36 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         settings = {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
         mail.send(settings, mail.Email(to=to, subject=subject, body=body))
 
-    return {"send_email": send_email}
+    @huey.periodic_task(crontab(minute="*/10"), name="send_follow_ups")
+    def send_follow_ups() -> int:
+        return send_due_follow_ups(app)
+
+    return {"send_email": send_email, "send_follow_ups": send_follow_ups}
+
+
+def send_due_follow_ups(app: Flask) -> int:
+    """Email each trainee whose 6–8 week follow-up is due; return how many were sent."""
+    from surveys import follow_ups
+    from webapp.database import session_factory
+
+    base = app.config["BASE_URL"].rstrip("/")
+    settings = {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
+    sent = 0
+    with session_factory(app)() as session:
+        for item in follow_ups.due_follow_ups(session):
+            body = (
+                "A few weeks ago you went on a multi-agency safeguarding course and asked us to "
+                "follow up.\n\nTell us what has changed in your practice since (about 5 minutes; "
+                f"you can do it with your manager):\n{base}/f/{item.link_token}\n\n"
+                "We have now deleted your email address.\n"
+            )
+            mail.send(
+                settings, mail.Email(item.to, "How has the course changed your practice?", body)
+            )
+            follow_ups.mark_sent(session, item.request_id)
+            sent += 1
+    log.info("follow-ups sent", extra={"count": sent})
+    return sent
 
 
 def get_queue(app: Flask | None = None) -> Huey:

@@ -59,10 +59,15 @@ def test_upgrade_seed_and_create_user(tmp_path):
         orgs = connection.execute(text("SELECT count(*) FROM organisations")).scalar()
         sectors = connection.execute(text("SELECT count(DISTINCT sector) FROM organisations"))
         roles = connection.execute(text("SELECT count(DISTINCT role) FROM users")).scalar()
+        forms = connection.execute(text("SELECT count(DISTINCT definition_key) FROM cycles"))
+        submitted = connection.execute(text(
+            "SELECT count(*) FROM responses WHERE status = 'submitted'")).scalar()
+        flagged = connection.execute(text("SELECT count(*) FROM disclosure_flags")).scalar()
         hashed = connection.execute(
             text("SELECT password_hash FROM users WHERE email='new@example.org'")
         ).scalar()
     assert orgs >= 12 and sectors.scalar() >= 6 and roles == 5
+    assert forms.scalar() == 9 and submitted >= 400 and flagged >= 4
     assert hashed.startswith("$argon2id$") and "a long enough password" not in hashed
 
 

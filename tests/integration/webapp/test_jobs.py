@@ -92,3 +92,55 @@ def test_invitation_email_carries_a_link_and_no_other_personal_data(smtp_server)
     body = smtp_server.wait_for(1)[0].get_content()
     assert re.search(r"http://localhost/accept-invitation/[\w-]{40,}", body)
     assert "Zara" not in body
+
+
+def test_training_follow_up_is_sent_once_when_due_then_the_email_is_erased(smtp_server):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+    from sqlalchemy import select
+
+    from surveys import cycles
+    from surveys.loader import load_definitions
+    from surveys.models import FollowUpRequest, Response, utcnow
+    from tests.conftest import inspect_session
+    from webapp.jobs import send_due_follow_ups
+
+    app = make_app(MAIL_PORT=smtp_server.port)
+    session = inspect_session(app)
+    registry, now = load_definitions(), utcnow()
+    training = cycles.publish_cycle(
+        session,
+        registry.latest("training-evaluation"),
+        cycles.NewCycle("Course", now, now + timedelta(days=90)),
+        created_by=None,
+    )
+    follow_up = cycles.publish_cycle(
+        session,
+        registry.latest("training-follow-up"),
+        cycles.NewCycle("Impact", now, now + timedelta(days=120)),
+        created_by=None,
+    )
+    response = Response(
+        cycle_id=training.id,
+        submission_id="s-1",
+        reference="LL-TEST-0001",
+        definition_key="training-evaluation",
+        definition_version=1,
+        answers={},
+    )
+    session.add(response)
+    session.flush()
+    session.add(
+        FollowUpRequest(
+            response_id=response.id, email="t@example.org", due_at=now + timedelta(weeks=6)
+        )
+    )
+    session.commit()
+    assert send_due_follow_ups(app) == 0  # not due yet
+    with freeze_time(now + timedelta(weeks=6, hours=1)):
+        assert send_due_follow_ups(app) == 1
+        assert send_due_follow_ups(app) == 0  # sent once
+    (email,) = smtp_server.wait_for(1)
+    assert f"/f/{follow_up.links[0].token}" in email.get_content()
+    assert session.scalar(select(FollowUpRequest.email)) == ""
