@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from nlp.screening import screen
 from surveys.definition import JSONValue, SurveyDefinition
+from surveys.loader import DefinitionRegistry
+from surveys.models import DisclosureFlag, Response, utcnow
+from surveys.responses import DISCLOSURE_REVIEW_TIME, answers_of
 
 
 def screen_answers(
@@ -17,13 +23,65 @@ def screen_answers(
 ) -> list[tuple[str, tuple[str, ...]]]:
     """Return (question id, reason codes) for each screened answer that is flagged."""
     hits = []
-    for page in definition.pages:
-        for question in page.questions:
-            if question.analysis is None or not question.analysis.screen_for_disclosure:
-                continue
-            value = answers.get(question.id)
-            if isinstance(value, str) and value.strip():
-                result = screen(value)
-                if result.flagged:
-                    hits.append((question.id, result.reasons))
+    for question_id, text in screened_texts(definition, answers):
+        result = screen(text)
+        if result.flagged:
+            hits.append((question_id, result.reasons))
     return hits
+
+
+def screened_texts(
+    definition: SurveyDefinition, answers: Mapping[str, JSONValue]
+) -> list[tuple[str, str]]:
+    """Return (question id, text) of each non-empty answer its question says to screen."""
+    return [
+        (q.id, value)
+        for page in definition.pages
+        for q in page.questions
+        if q.analysis is not None
+        and q.analysis.screen_for_disclosure
+        and isinstance(value := answers.get(q.id), str)
+        and value.strip()
+    ]
+
+
+def second_screen(session: Session, response_id: int, registry: DefinitionRegistry) -> int:
+    """Run the semantic screen (MiniLM, in the worker) over a submitted response.
+
+    Catches indirect and euphemistic disclosures the rules miss. New hits join the same
+    restricted queue; returns how many answers were newly flagged.
+    """
+    from nlp.disclosure_model import screen_semantic
+
+    response = session.get(Response, response_id)
+    if response is None or not response.is_submitted:
+        return 0
+    definition = registry.get(response.definition_key, response.definition_version)
+    texts = screened_texts(definition, answers_of(response))
+    already = set(
+        session.scalars(
+            select(DisclosureFlag.question_id).where(DisclosureFlag.response_id == response.id)
+        )
+    )
+    pending = [(qid, text) for qid, text in texts if qid not in already]
+    if not pending:
+        return 0
+    now = utcnow()
+    added = 0
+    for (question_id, _), result in zip(
+        pending, screen_semantic([t for _, t in pending]), strict=True
+    ):
+        if result.flagged:
+            session.add(
+                DisclosureFlag(
+                    response_id=response.id,
+                    question_id=question_id,
+                    reasons=",".join(result.reasons),
+                    flagged_at=now,
+                    review_due_at=now + DISCLOSURE_REVIEW_TIME,
+                )
+            )
+            response.is_flagged = True
+            added += 1
+    session.commit()
+    return added

@@ -7,6 +7,11 @@ everyday words ("shouting", "hungry", "online") need corroboration. A hit is dro
 with strong evidence, clause by clause (``resources/disclosure_context.txt``): an idiom ("this
 homework is killing me"), an accident with nobody to blame, or training and policy talk with no
 first-person experience. Reasons are category codes only: a ``Screening`` never carries text.
+
+This is the fast first layer and never needs a model. It misses euphemism ("i wont be around
+much longer"), so the job worker runs a second, semantic pass shortly after submission:
+``nlp.disclosure_model.screen_semantic`` (MiniLM), or ``combined_screen(texts, semantic=True)``
+for both layers at once.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ class Config:
     QUEUE_URL = f"sqlite:///{INSTANCE / 'queue.db'}"
     QUEUE_IMMEDIATE = False
     BASE_URL = "http://127.0.0.1:5000"
+    SEMANTIC_SCREEN = True  # the MiniLM second disclosure screen, in the job worker
+    RESPOND_RATE_LIMIT = "1200 per minute;50000 per day"  # per client address and link
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
     PARTNERSHIP_NAME = "Learning Loop"
 
@@ -70,6 +72,7 @@ class TestConfig(DevConfig):
     DATABASE_URL = "sqlite://"
     QUEUE_URL = "memory://"
     QUEUE_IMMEDIATE = True
+    SEMANTIC_SCREEN = False  # tests that need it turn it on
     WTF_CSRF_ENABLED = True
     BASE_URL = "http://localhost"
 

@@ -47,11 +47,37 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         settings = {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
         mail.send(settings, mail.Email(to=to, subject=subject, body=body))
 
+    @huey.task(retries=2, retry_delay=30, name="screen_semantic")
+    def screen_semantic(response_id: int) -> int:
+        return screen_response_semantically(app, response_id)
+
     @huey.periodic_task(crontab(minute="*/10"), name="send_follow_ups")
     def send_follow_ups() -> int:
         return send_due_follow_ups(app)
 
-    return {"send_email": send_email, "send_follow_ups": send_follow_ups}
+    return {
+        "send_email": send_email,
+        "send_follow_ups": send_follow_ups,
+        "screen_semantic": screen_semantic,
+    }
+
+
+def screen_response_semantically(app: Flask, response_id: int) -> int:
+    """Second, semantic disclosure screen in the worker; alert the DSLs about new flags."""
+    from learning.disclosures import second_screen
+    from webapp.database import session_factory
+    from webapp.notifications import disclosure_alert
+
+    with session_factory(app)() as session:
+        added = second_screen(session, response_id, app.extensions["definitions"])
+        if added:
+            for to, subject, body in disclosure_alert(session, app.config["BASE_URL"], response_id):
+                mail.send(
+                    {k: app.config[k] for k in app.config if k.startswith("MAIL_")},
+                    mail.Email(to, subject, body),
+                )
+    log.info("semantic screen done", extra={"response_id": response_id, "flagged": added})
+    return added
 
 
 def send_due_follow_ups(app: Flask) -> int:

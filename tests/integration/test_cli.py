@@ -60,8 +60,9 @@ def test_upgrade_seed_and_create_user(tmp_path):
         sectors = connection.execute(text("SELECT count(DISTINCT sector) FROM organisations"))
         roles = connection.execute(text("SELECT count(DISTINCT role) FROM users")).scalar()
         forms = connection.execute(text("SELECT count(DISTINCT definition_key) FROM cycles"))
-        submitted = connection.execute(text(
-            "SELECT count(*) FROM responses WHERE status = 'submitted'")).scalar()
+        submitted = connection.execute(
+            text("SELECT count(*) FROM responses WHERE status = 'submitted'")
+        ).scalar()
         flagged = connection.execute(text("SELECT count(*) FROM disclosure_flags")).scalar()
         hashed = connection.execute(
             text("SELECT password_hash FROM users WHERE email='new@example.org'")

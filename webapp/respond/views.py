@@ -17,10 +17,12 @@ from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
 from webapp.access import public
 from webapp.database import get_session
-from webapp.notifications import alert_if_flagged
+from webapp.limits import limiter, link_key, respond_limit
+from webapp.notifications import after_submit
 from webapp.running import definition_of, page_form, page_view, visible
 
 bp = Blueprint("respond", __name__, url_prefix="/f")
+limiter.limit(respond_limit, key_func=link_key, methods=["POST"])(bp)
 DRAFTS = "drafts"  # session key: {link token: submission id}
 DONE = "done"  # session key: {link token: reference}
 
@@ -142,7 +144,7 @@ def check(token: str) -> ResponseReturnValue:
             return redirect(url_for("respond.page", token=token, page_id=page_id))
         except CycleClosed:
             return _closed(link) or abort(410)
-        alert_if_flagged(outcome)
+        after_submit(outcome)
         return _finish(link, outcome.response)
     rows = engine.summary_rows(definition, visible(definition, response))
     return render_template(

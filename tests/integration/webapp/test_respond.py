@@ -164,16 +164,53 @@ def test_unknown_link_is_not_found(client, db_session):
     assert client.get("/f/not-a-token").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "form", ["child-voice-under-11", "family-voice", "practitioner-consultation"]
+)
 def test_possible_disclosure_goes_to_the_safeguarding_lead_without_text(
-    client, db_session, training_link, smtp_server, app
+    client, db_session, smtp_server, app, form
 ):
+    import random
+
+    from surveys import engine
+    from surveys.demo_answers import formdata_for, generate_answers
+
     app.config.update(MAIL_PORT=smtp_server.port)
     factories.UserFactory(role=Role.SAFEGUARDING_LEAD, organisation=None, email="dsl@x.org")
+    definition = load_definitions().latest(form)
+    now = utcnow()
+    link = cycles.publish_cycle(
+        db_session,
+        definition,
+        cycles.NewCycle("Voice", now - timedelta(days=1), now + timedelta(days=7)),
+        created_by=None,
+    ).links[0]
+    answers = generate_answers(definition, rng=random.Random(1))
+    screened = next(
+        q
+        for q in engine.visible_questions(definition, answers)
+        if q.analysis and q.analysis.screen_for_disclosure
+    )
+    answers[screened.id] = "my mums boyfriend hurts me and i dont want to go home"
+    submission_id = start(client, link)
+    for page in engine.visible_pages(definition, answers):
+        posted = answer(client, link, page.id, dict(formdata_for(page, answers)))
+        assert posted.status_code == 302, page.id
+    submit(client, link, submission_id)
+    flag = db_session.scalar(select(DisclosureFlag))
+    assert flag is not None and flag.question_id == screened.id
+    (email,) = smtp_server.wait_for(1)
+    assert email["To"] == "dsl@x.org"
+    body = email.get_content()
+    assert "/safeguarding" in body and "hurts me" not in body and "go home" not in body
+
+
+def test_training_feedback_is_not_screened(client, db_session, training_link):
     submission_id = start(client, training_link)
     pages = {
         **TRAINING_PAGES,
         "your_practice": {
-            "do_differently": "Honestly I dont feel safe at home, my partner hits me",
+            "do_differently": "Recognise when a child says they are scared to go home",
             "improve": "",
         },
         "follow_up": {"follow_up_consent": "no"},
@@ -181,9 +218,79 @@ def test_possible_disclosure_goes_to_the_safeguarding_lead_without_text(
     for page_id, data in pages.items():
         answer(client, training_link, page_id, data)
     submit(client, training_link, submission_id)
-    flag = db_session.scalar(select(DisclosureFlag))
-    assert flag is not None and flag.question_id == "do_differently"
-    (email,) = smtp_server.wait_for(1)
-    assert email["To"] == "dsl@x.org"
-    body = email.get_content()
-    assert "/safeguarding" in body and "hits me" not in body and "safe at home" not in body
+    assert db_session.scalar(select(func.count(DisclosureFlag.id))) == 0
+
+
+def test_posting_to_a_link_too_fast_is_slowed_with_429(db_session):
+    from tests.conftest import make_app
+
+    app = make_app(RESPOND_RATE_LIMIT="3 per minute")
+    from tests.conftest import inspect_session
+
+    session = inspect_session(app)
+    definition = load_definitions().latest("training-evaluation")
+    now = utcnow()
+    link = cycles.publish_cycle(
+        session,
+        definition,
+        cycles.NewCycle("Course", now - timedelta(days=1), now + timedelta(days=7)),
+        created_by=None,
+    ).links[0]
+    client = app.test_client()
+    statuses = []
+    for _ in range(5):
+        page = client.get(f"/f/{link.token}")
+        statuses.append(
+            client.post(
+                f"/f/{link.token}",
+                data={
+                    "csrf_token": csrf_from(page.text),
+                    "submission_id": re.search(
+                        r'name="submission_id" value="([^"]+)"', page.text
+                    ).group(1),
+                },
+            ).status_code
+        )
+    assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
+    assert "Too many attempts" in client.post(f"/f/{link.token}", data={}).text
+
+
+@pytest.mark.nlp
+def test_worker_second_screen_catches_what_the_rules_miss(db_session, smtp_server):
+    """Rules pass an indirect disclosure; the semantic screen in the worker flags it."""
+    from learning.disclosures import screen_answers
+    from surveys import responses
+    from tests.conftest import inspect_session, make_app
+    from webapp.jobs import screen_response_semantically
+
+    app = make_app(MAIL_PORT=smtp_server.port)
+    session = inspect_session(app)
+    factories.bind(session)
+    factories.UserFactory(role=Role.SAFEGUARDING_LEAD, organisation=None, email="dsl@x.org")
+    definition = load_definitions().latest("child-voice-11-plus")
+    now = utcnow()
+    link = cycles.publish_cycle(
+        session,
+        definition,
+        cycles.NewCycle("Voice", now - timedelta(days=1), now + timedelta(days=7)),
+        created_by=None,
+    ).links[0]
+    text = "when the front door goes i run upstairs and put my headphones in and hope"
+    question = next(
+        q
+        for p in definition.pages
+        for q in p.questions
+        if q.analysis and q.analysis.screen_for_disclosure
+    )
+    assert screen_answers(definition, {question.id: text}) == []  # the rules miss it
+    response = responses.start_anonymous_response(session, link, str(__import__("uuid").uuid4()))
+    response.answers = {question.id: text}
+    response.status = responses.ResponseStatus.SUBMITTED
+    response.submitted_at = now
+    session.commit()
+    assert screen_response_semantically(app, response.id) == 1
+    assert screen_response_semantically(app, response.id) == 0  # once only
+    flag = session.scalar(select(DisclosureFlag))
+    assert flag.question_id == question.id and flag.reasons
+    body = smtp_server.wait_for(1)[0].get_content()
+    assert "headphones" not in body and "/safeguarding" in body
