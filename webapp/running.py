@@ -88,3 +88,11 @@ def page_view(
         get_partnership(get_session()),
         extra,
     )
+
+
+def page_titles(definition: SurveyDefinition) -> dict[str, str]:
+    """Return each page's heading for summaries: the standard's number and title."""
+    return {
+        page.id: (f"{page.standard.ref}. " if page.standard else "") + page.title
+        for page in definition.pages
+    }

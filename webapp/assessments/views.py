@@ -85,7 +85,7 @@ def start(cycle_id: int) -> ResponseReturnValue:
     try:
         responses.start_organisation_response(get_session(), cycle, g.user.organisation_id)
     except SubmissionError as error:
-        flash(str(error))
+        flash(str(error), "error")
     return redirect(url_for("assessments.overview", cycle_id=cycle.id))
 
 
@@ -158,6 +158,8 @@ def _after_save(
     page_id: str,  # type: ignore[no-untyped-def]
     response: Response,
 ) -> ResponseReturnValue:
+    if request.args.get("back") == "check":  # came from a Change link on Check your answers
+        return redirect(url_for("assessments.check", cycle_id=cycle.id))
     if "save_and_return" in request.form:
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
@@ -200,7 +202,7 @@ def submit(cycle_id: int) -> ResponseReturnValue:
     try:
         if g.user.role is Role.ORGANISATION_LEAD:
             if request.form.get("confirm") != "yes":
-                flash("Confirm that you are signing off this return as its senior lead")
+                flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))
             responses.submit(
                 get_session(), response, definition=definition, screen=screen_answers, user=g.user
@@ -209,10 +211,10 @@ def submit(cycle_id: int) -> ResponseReturnValue:
         responses.request_sign_off(get_session(), response, user=g.user, definition=definition)
         flash("Your organisation lead has been asked to sign this off")
     except IncompleteResponse:
-        flash("Answer every required question before you submit")
+        flash("Answer every required question before you submit", "error")
         return redirect(url_for("assessments.check", cycle_id=cycle.id))
     except SubmissionError as error:
-        flash(str(error))
+        flash(str(error), "error")
     return redirect(url_for("assessments.overview", cycle_id=cycle.id))
 
 

@@ -26,7 +26,7 @@ from webapp.access import roles
 from webapp.cycles.forms import CycleForm, LinkForm
 from webapp.database import get_session
 from webapp.notifications import send_reminder
-from webapp.running import definition_of, definitions
+from webapp.running import definition_of, definitions, page_titles
 
 bp = Blueprint("cycles", __name__, url_prefix="/admin/cycles")
 admin_only = roles(Role.PARTNERSHIP_ADMIN)
@@ -128,9 +128,12 @@ def add_link(cycle_id: int) -> ResponseReturnValue:
             )
             flash("A new link has been created")
         except SubmissionError as error:
-            flash(str(error))
+            flash(str(error), "error")
     else:
-        flash(next(iter(form.errors.values()))[0] if form.errors else "Enter what the link is for")
+        flash(
+            next(iter(form.errors.values()))[0] if form.errors else "Enter what the link is for",
+            "error",
+        )
     return redirect(url_for("cycles.detail", cycle_id=cycle.id))
 
 
@@ -174,6 +177,7 @@ def response(response_id: int) -> ResponseReturnValue:
         definition=definition,
         rows=[r for r in rows if r.question_id not in withheld],
         withheld=withheld,
+        page_titles=page_titles(definition),
     )
 
 
@@ -191,5 +195,5 @@ def reopen(response_id: int) -> ResponseReturnValue:
         responses.reopen(get_session(), found, user=g.user)
         flash("The return has been reopened. The submitted version is kept in its history")
     except SubmissionError as error:
-        flash(str(error))
+        flash(str(error), "error")
     return redirect(url_for("cycles.response", response_id=found.id))

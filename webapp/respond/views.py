@@ -98,11 +98,9 @@ def page(token: str, page_id: str) -> ResponseReturnValue:
         )
         response = responses.save_page(get_session(), response, save)
         next_id = engine.next_page_id(definition, page_id, visible(definition, response))
-        return redirect(
-            url_for("respond.page", token=token, page_id=next_id)
-            if next_id
-            else url_for("respond.check", token=token)
-        )
+        if request.args.get("back") == "check" or not next_id:  # a Change link returns
+            return redirect(url_for("respond.check", token=token))
+        return redirect(url_for("respond.page", token=token, page_id=next_id))
     previous = engine.previous_page_id(definition, page_id, answers)
     back = (
         url_for("respond.page", token=token, page_id=previous)
