@@ -69,6 +69,9 @@ def app() -> Iterator[Flask]:
     app = make_app()
     yield app
     get_engine(app).dispose()
+    import shutil
+
+    shutil.rmtree(app.config["DATA_FOLDER"], ignore_errors=True)
 
 
 @pytest.fixture
