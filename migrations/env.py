@@ -6,6 +6,7 @@ import os
 
 from alembic import context
 
+import learning.models  # noqa: F401
 from surveys.database import make_engine
 from surveys.models import Base
 

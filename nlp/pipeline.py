@@ -1,0 +1,308 @@
+"""ThemingPipeline: answers -> statements -> redacted -> embedded -> themes with evidence."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nlp.clustering import unit_rows
+from nlp.embedding import (
+    CachedEmbedder,
+    Embedder,
+    EmbeddingCache,
+    HashingEmbedder,
+    MiniLMEmbedder,
+    TfidfEmbedder,
+)
+from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
+from nlp.report import StatementResult, Theme, ThemeReport
+from nlp.statements import Statement, dedupe, non_answer_form, split_answers
+from nlp.theming import BertopicThemer, SklearnThemer, ThemeAssignment, Themer
+
+__all__ = ["STEPS", "ThemeReport", "ThemingPipeline"]
+
+Progress = Callable[[str, int, int], None]
+# (texts, per-statement question polarity hints) -> score per text in [-1, 1]
+PolarityScorer = Callable[[Sequence[str], Sequence[str | None]], Sequence[float]]
+
+
+class PolarityClassifier(Protocol):
+    """nlp.sentiment's classifier shape: objects whose results carry a `.score`."""
+
+    def classify(
+        self, texts: Sequence[str], *, hints: Sequence[str | None] | None = None
+    ) -> Sequence[Any]: ...
+
+
+class _IdentityRedactor:
+    """Redact nothing (used only when nlp.redaction is unavailable)."""
+
+    name = "identity"
+
+    def redact(self, text: str) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(text=text)
+
+
+def _default_redactor() -> Any:
+    """Return the project's default redactor, or a no-op when it is not installed."""
+    try:
+        from nlp.redaction import default_redactor
+    except ImportError:
+        return _IdentityRedactor()
+    return default_redactor()
+
+
+STEPS: dict[str, dict[str, Callable[..., Any]]] = {
+    "embedder": {"minilm": MiniLMEmbedder, "tfidf": TfidfEmbedder, "hashing": HashingEmbedder},
+    "themer": {"bertopic": BertopicThemer, "sklearn": SklearnThemer},
+    "redactor": {"default": _default_redactor, "identity": _IdentityRedactor},
+}
+
+
+class ThemingPipeline:
+    """Find themes in free-text answers, following the recipe in DESIGN.md section 5."""
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        themer: Themer | None = None,
+        redactor: Any = None,
+        cache: EmbeddingCache | None = None,
+        polarity: PolarityScorer | PolarityClassifier | None = None,
+        seed: int = 0,
+        max_words: int = 25,
+        n_quotes: int = 4,
+    ) -> None:
+        self.embedder: Embedder = embedder or MiniLMEmbedder()
+        self.themer: Themer = themer or BertopicThemer()
+        self.redactor = redactor if redactor is not None else _default_redactor()
+        self.cache = cache
+        self.polarity = polarity
+        self.seed = seed
+        self.max_words = max_words
+        self.n_quotes = n_quotes
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], **steps: Any) -> ThemingPipeline:
+        """Build a pipeline from step names, e.g. {"embedder": "tfidf", "seed": 1}."""
+        built = {kind: STEPS[kind][str(config[kind])]() for kind in STEPS if kind in config}
+        options = {k: v for k, v in config.items() if k not in STEPS}
+        return cls(**built, **options, **steps)
+
+    def run(
+        self,
+        texts: Sequence[str],
+        *,
+        answer_ids: Sequence[str | int] | None = None,
+        polarity_hints: Sequence[str | None] | None = None,
+        progress: Progress | None = None,
+    ) -> ThemeReport:
+        """Clean, split, drop non-answers, redact, embed, cluster, label, score polarity."""
+        timings: dict[str, float] = {}
+        tick = _Stopwatch(timings)
+        statements = tick(
+            "split", lambda: split_answers(texts, answer_ids=answer_ids, max_words=self.max_words)
+        )
+        forms = [non_answer_form(s.text) for s in statements]
+        kept = [s for s, form in zip(statements, forms, strict=True) if form is None]
+        safe = tick("redact", lambda: self._redact(kept, progress))
+        vectors = tick("embed", lambda: self._embed(safe, progress))
+        assignment = tick("cluster", lambda: self._cluster(safe, vectors, progress))
+        themes, subs = tick("label", lambda: self._describe(safe, vectors, assignment))
+        scores = tick("polarity", lambda: self._score(safe, kept, polarity_hints))
+        run = _Run(statements, forms, safe, assignment, scores, len(texts), timings)
+        return self._report(run, themes, subs)
+
+    def _redact(self, kept: list[Statement], progress: Progress | None) -> list[str]:
+        """Redact personal data before anything is embedded or stored."""
+        texts = [s.text for s in kept]
+        if hasattr(self.redactor, "redact_many"):
+            safe = [r.text for r in self.redactor.redact_many(texts)]
+        else:
+            safe = [self.redactor.redact(t).text for t in texts]
+        if progress:
+            progress("redact", len(safe), len(safe))
+        return safe
+
+    def _embed(self, texts: list[str], progress: Progress | None) -> NDArray[np.float32]:
+        """Embed each distinct text once, through the cache when there is one."""
+        unique, inverse = dedupe(texts)
+        embedder = CachedEmbedder(self.embedder, self.cache) if self.cache else self.embedder
+        step = (lambda done, total: progress("embed", done, total)) if progress else None
+        if not unique:
+            return np.zeros((0, 1), dtype=np.float32)
+        return embedder.embed(unique, step)[inverse]
+
+    def _cluster(
+        self, texts: list[str], vectors: NDArray[np.float32], progress: Progress | None
+    ) -> ThemeAssignment:
+        """Group statements into themes (and sub-themes)."""
+        if progress:
+            progress("cluster", 0, 1)
+        if len(texts) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return ThemeAssignment(labels=empty, keywords={}, sub_labels=empty)
+        assignment = self.themer.find_themes(texts, vectors, seed=self.seed)
+        if progress:
+            progress("cluster", 1, 1)
+        return assignment
+
+    def _describe(
+        self, texts: list[str], vectors: NDArray[np.float32], assignment: ThemeAssignment
+    ) -> tuple[list[Theme], list[Theme]]:
+        """Label themes and sub-themes and pick their quotes."""
+        phrases = PhraseIndex(texts)
+        themes = self._themes(texts, vectors, assignment.labels, assignment.keywords, phrases)
+        subs: list[Theme] = []
+        if assignment.sub_labels is not None and len(assignment.sub_parent):
+            sub_keywords = theme_keywords(texts, assignment.sub_labels)
+            subs = self._themes(texts, vectors, assignment.sub_labels, sub_keywords, phrases)
+            by_id = {t.id: t for t in themes}
+            for sub in subs:
+                sub.parent = assignment.sub_parent[sub.id]
+                by_id[sub.parent].sub_themes.append(sub.id)
+        return themes, subs
+
+    def _themes(
+        self,
+        texts: list[str],
+        vectors: NDArray[np.float32],
+        labels: NDArray[np.int64],
+        keywords: dict[int, list[str]],
+        phrases: PhraseIndex,
+    ) -> list[Theme]:
+        """Build Theme records for one level of the hierarchy."""
+        names = phrases.name_themes(labels, keywords)
+        themes = []
+        for theme_id in sorted(names):
+            rows = np.flatnonzero(labels == theme_id)
+            centroid = unit_rows(vectors[rows].mean(0, keepdims=True))[0]
+            picks = representative_quotes(
+                vectors[rows], [texts[i] for i in rows], centroid, n=self.n_quotes
+            )
+            themes.append(
+                Theme(
+                    id=theme_id,
+                    label=names[theme_id],
+                    keywords=keywords.get(theme_id, [])[:10],
+                    size=len(rows),
+                    share=round(len(rows) / max(len(texts), 1), 4),
+                    statement_indices=[],  # filled with report-wide indices later
+                    quotes=[texts[rows[i]] for i in picks],
+                    quote_indices=[int(rows[i]) for i in picks],
+                    centroid=[round(float(v), 6) for v in centroid],
+                )
+            )
+        return themes
+
+    def _score(
+        self, texts: list[str], kept: list[Statement], hints: Sequence[str | None] | None
+    ) -> list[float] | None:
+        """Score each statement's polarity with the injected classifier, if any."""
+        if self.polarity is None or not texts:
+            return None
+        per_statement = [hints[s.answer_index] if hints else None for s in kept]
+        if hasattr(self.polarity, "classify"):  # an nlp.sentiment PolarityClassifier
+            results = self.polarity.classify(texts, hints=per_statement)
+            return [float(p.score) for p in results]
+        return [float(v) for v in self.polarity(texts, per_statement)]
+
+    def _report(self, run: _Run, themes: list[Theme], subs: list[Theme]) -> ThemeReport:
+        """Assemble per-statement results and attach report-wide indices and polarity."""
+        results, kept_index = _statement_results(run)
+        for theme in [*themes, *subs]:
+            members = run.assignment.labels if theme.parent is None else run.assignment.sub_labels
+            rows = np.flatnonzero(np.asarray(members) == theme.id)
+            theme.statement_indices = [kept_index[i] for i in rows]
+            theme.quote_indices = [kept_index[i] for i in theme.quote_indices]
+            if run.scores:
+                theme.polarity = round(float(np.mean([run.scores[i] for i in rows])), 4)
+        forms = [f for f in run.forms if f is not None]
+        return ThemeReport(
+            themes=themes,
+            sub_themes=subs,
+            statements=results,
+            n_answers=run.n_answers,
+            non_answer_count=len(forms),
+            non_answers=dict(Counter(forms)),
+            outlier_count=int((run.assignment.labels < 0).sum()),
+            config=self.config(run.assignment),
+            timings=run.timings,
+        )
+
+    def config(self, assignment: ThemeAssignment | None = None) -> dict[str, Any]:
+        """Describe the steps, their parameters, model versions and the seed."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        versions = {}
+        for package in ("bertopic", "scikit-learn", "sentence-transformers", "numpy"):
+            try:
+                versions[package] = version(package)
+            except PackageNotFoundError:
+                continue
+        return {
+            "steps": ["split", "non_answers", "redact", "embed", "cluster", "label", "polarity"],
+            "redactor": type(self.redactor).__name__,
+            "embedder": {"class": type(self.embedder).__name__, "model_id": self.embedder.model_id},
+            "themer": {"name": self.themer.name, "params": assignment.params if assignment else {}},
+            "polarity": getattr(self.polarity, "__name__", type(self.polarity).__name__)
+            if self.polarity
+            else None,
+            "seed": self.seed,
+            "max_words": self.max_words,
+            "versions": versions,
+        }
+
+
+@dataclass
+class _Run:
+    """What one run has produced so far, handed from step to step."""
+
+    statements: list[Statement]
+    forms: list[str | None]
+    safe: list[str]
+    assignment: ThemeAssignment
+    scores: list[float] | None
+    n_answers: int
+    timings: dict[str, float]
+
+
+def _statement_results(run: _Run) -> tuple[list[StatementResult], list[int]]:
+    """Return per-statement results and, per clustered statement, its report index."""
+    results: list[StatementResult] = []
+    kept_index: list[int] = []
+    subs = run.assignment.sub_labels
+    for statement, form in zip(run.statements, run.forms, strict=True):
+        link = (statement.answer_index, statement.answer_id)
+        if form is not None:  # only the canonical form is kept ("n a"), never free text
+            results.append(StatementResult(form, *link, theme=None, is_non_answer=True))
+            continue
+        k = len(kept_index)
+        kept_index.append(len(results))
+        sub = int(subs[k]) if subs is not None and subs[k] >= 0 else None
+        score = run.scores[k] if run.scores else None
+        theme = int(run.assignment.labels[k])
+        results.append(StatementResult(run.safe[k], *link, theme, sub, False, score))
+    return results, kept_index
+
+
+class _Stopwatch:
+    """Time each stage into a dict."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    def __call__(self, stage: str, work: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        result = work()
+        self.timings[stage] = round(time.perf_counter() - start, 3)
+        return result
