@@ -107,3 +107,52 @@ def collection_world(session: Session, organisation: Organisation) -> dict[str, 
         "response_id": response.id,
         "flag_id": flag.id,
     }
+
+
+def learning_world(session: Session, organisation: Organisation, user: User) -> dict[str, object]:
+    """Create a finished run with a theme and an edit, a log entry on the board and an action
+    for `organisation`; return the ids routes need."""
+    from datetime import date
+
+    from learning import actions, board, log, runs, themes
+    from learning.models import RunStatus, Theme, ThemeLineage
+
+    run = runs.start_run(session, runs.Selection(), started_by=user)
+    run.status = RunStatus.FINISHED
+    session.add(ThemeLineage(key="lineage-1"))
+    theme = Theme(
+        run_id=run.id,
+        number=0,
+        lineage_key="lineage-1",
+        label="Waiting times",
+        machine_label="Waiting times",
+        size=0,
+        share=0.0,
+    )
+    session.add(theme)
+    session.commit()
+    edit = themes.rename_theme(session, theme.id, "Waiting for help", edited_by=user)
+    entry = log.create_entry(
+        session,
+        log.EntryDetails(
+            title="Voice of the baby", source_stream="training", entry_date=date(2026, 3, 1)
+        ),
+        created_by=user,
+    )
+    item = board.place_on_board(session, entry_id=entry.id, column="changed", decided_by=user)
+    action = actions.create_action(
+        session,
+        description="Refresh training",
+        owner_organisation_id=organisation.id,
+        due_date=date(2026, 12, 31),
+        created_by=user,
+    )
+    return {
+        "run_id": run.id,
+        "theme_id": theme.id,
+        "action": "rename",
+        "edit_id": edit.id,
+        "entry_id": entry.id,
+        "item_id": item.id,
+        "action_id": action.id,
+    }

@@ -21,6 +21,7 @@ class Config:
     QUEUE_URL = f"sqlite:///{INSTANCE / 'queue.db'}"
     QUEUE_IMMEDIATE = False
     BASE_URL = "http://127.0.0.1:5000"
+    THEMING_EMBEDDER = "minilm"  # "tfidf": the light path for tests
     SEMANTIC_SCREEN = True  # the MiniLM second disclosure screen, in the job worker
     RESPOND_RATE_LIMIT = "1200 per minute;50000 per day"  # per client address and link
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
@@ -73,6 +74,7 @@ class TestConfig(DevConfig):
     QUEUE_URL = "memory://"
     QUEUE_IMMEDIATE = True
     SEMANTIC_SCREEN = False  # tests that need it turn it on
+    THEMING_EMBEDDER = "tfidf"
     WTF_CSRF_ENABLED = True
     BASE_URL = "http://localhost"
 

@@ -51,6 +51,20 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     def screen_semantic(response_id: int) -> int:
         return screen_response_semantically(app, response_id)
 
+    @huey.task(retries=2, retry_delay=10, name="run_theming")
+    def run_theming(run_id: int) -> None:
+        execute_theming_run(app, run_id)
+
+    @huey.periodic_task(crontab(minute="*/5"), name="fail_stale_runs")
+    def fail_stale_runs() -> None:
+        from datetime import timedelta
+
+        from learning import runs
+        from webapp.database import session_factory
+
+        with session_factory(app)() as session:
+            runs.fail_stale_runs(session, older_than=timedelta(minutes=15))
+
     @huey.periodic_task(crontab(minute="*/10"), name="send_follow_ups")
     def send_follow_ups() -> int:
         return send_due_follow_ups(app)
@@ -59,7 +73,21 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         "send_email": send_email,
         "send_follow_ups": send_follow_ups,
         "screen_semantic": screen_semantic,
+        "run_theming": run_theming,
+        "fail_stale_runs": fail_stale_runs,
     }
+
+
+def execute_theming_run(app: Flask, run_id: int) -> None:
+    """Run a theming job: results are saved in one transaction, or the run is marked failed."""
+    from learning import runs
+    from learning.theming_job import build_pipeline
+    from webapp.database import session_factory
+
+    sessions = session_factory(app)
+    pipeline = build_pipeline(sessions, embedder=app.config["THEMING_EMBEDDER"])
+    with sessions() as session:
+        runs.execute_run(session, run_id, pipeline=pipeline, registry=app.extensions["definitions"])
 
 
 def screen_response_semantically(app: Flask, response_id: int) -> int:

@@ -56,6 +56,7 @@ def world():
     }
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
+    objects.update(factories.learning_world(session, home, people["quality_group"]))
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveys import cycles, engine
+from surveys import cycles
 from surveys.loader import load_definitions
 from surveys.models import utcnow
 from tests.conftest import csrf_from, inspect_session, make_app

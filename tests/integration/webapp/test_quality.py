@@ -1,0 +1,147 @@
+"""The quality group's loop: theme the answers, edit, log, board, action; the lead sees it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from learning.models import Action, BoardItem, LearningEntry, RunStatus, Theme, ThemingRun
+from surveys.demo import seed
+from surveys.demo_collection import seed_collection
+from surveys.loader import load_definitions
+from surveys.models import Role, User
+from tests.conftest import csrf_from
+
+
+@pytest.fixture
+def demo(db_session):
+    from learning.disclosures import screen_answers
+
+    seed(db_session)
+    seed_collection(db_session, load_definitions(), screen=screen_answers)
+    return db_session
+
+
+def user(session, role):
+    return session.scalar(select(User).where(User.role == role).limit(1))
+
+
+def test_quality_group_runs_theming_and_closes_the_loop(client, demo, login_as, app):
+    login_as(user(demo, Role.QUALITY_GROUP))
+    page = client.get("/quality").text
+    started = client.post(
+        "/quality/runs", data={"csrf_token": csrf_from(page), "streams": ["training"]}
+    )
+    assert started.status_code == 302
+    run = demo.scalar(select(ThemingRun))
+    assert run.status is RunStatus.FINISHED, run.failure_reason
+    listing = client.get(started.headers["Location"]).text
+    themes = demo.scalars(
+        select(Theme).where(Theme.run_id == run.id, Theme.parent_id.is_(None))
+    ).all()
+    assert len(themes) >= 2 and all(t.label in listing for t in themes[:3])
+
+    first, second = themes[0], themes[1]
+    html = client.get(f"/quality/themes/{first.id}").text
+    assert "Suggested:" in html
+    client.post(
+        f"/quality/themes/{first.id}/merge",
+        data={"csrf_token": csrf_from(html), "others": [str(second.id)]},
+    )
+    client.post(
+        f"/quality/themes/{first.id}/rename",
+        data={"csrf_token": csrf_from(html), "label": "Escalation and challenge"},
+    )
+    demo.expire_all()
+    assert demo.get(Theme, first.id).label == "Escalation and challenge"
+    assert demo.get(Theme, first.id).size == first.size + second.size
+
+    logged = client.post(f"/quality/themes/{first.id}/log", data={"csrf_token": csrf_from(html)})
+    entry = demo.scalar(select(LearningEntry))
+    assert entry is not None and logged.headers["Location"].endswith(f"/learning-log/{entry.id}")
+    client.post(
+        f"/quality/themes/{first.id}/board",
+        data={
+            "csrf_token": csrf_from(html),
+            "column": "changed",
+            "why": "Practitioners ask for it",
+        },
+    )
+    item = demo.scalar(select(BoardItem))
+    assert item.column.value == "changed"
+    board = client.get("/board").text
+    assert "Escalation and challenge" in board
+
+    police = demo.scalar(select(User).where(User.email == "lead@police.example.org"))
+    client.post(
+        "/actions",
+        data={
+            "csrf_token": csrf_from(board),
+            "board_item": str(item.id),
+            "description": "Refresh escalation policy training",
+            "organisation": str(police.organisation_id),
+            "due_date": "2026-12-31",
+        },
+    )
+    action = demo.scalar(select(Action))
+    assert action.owner_organisation_id == police.organisation_id
+
+    lead = app.test_client()
+    from surveys import accounts
+
+    with lead.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(demo, police)
+    mine = lead.get("/actions").text
+    assert "Refresh escalation policy training" in mine
+    page = lead.get(f"/actions/{action.id}").text
+    lead.post(
+        f"/actions/{action.id}",
+        data={"csrf_token": csrf_from(page), "text": "Sessions booked", "status": "in_progress"},
+    )
+    demo.expire_all()
+    assert demo.get(Action, action.id).status.value == "in_progress"
+    other = demo.scalar(select(User).where(User.email == "lead@health.example.org"))
+    with lead.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(demo, other)
+    assert lead.get(f"/actions/{action.id}").status_code == 404
+    assert "Refresh escalation" not in lead.get("/actions").text
+
+
+def test_flagged_answers_never_reach_themes(client, demo, login_as):
+    from surveys.models import DisclosureFlag
+
+    login_as(user(demo, Role.QUALITY_GROUP))
+    page = client.get("/quality").text
+    client.post("/quality/runs", data={"csrf_token": csrf_from(page)})
+    flagged = {(f.response_id, f.question_id) for f in demo.scalars(select(DisclosureFlag))}
+    assert flagged
+    from learning.models import ThemeStatement
+
+    stored = {(s.response_id, s.question_id) for s in demo.scalars(select(ThemeStatement))}
+    assert stored and not (stored & flagged)
+    planted = "my mum's boyfriend hits me"
+    assert not any(planted in s.text for s in demo.scalars(select(ThemeStatement)))
+
+
+def test_learning_log_search_and_export(client, demo, login_as):
+    login_as(user(demo, Role.QUALITY_GROUP))
+    page = client.get("/learning-log/new").text
+    saved = client.post(
+        "/learning-log/new",
+        data={
+            "csrf_token": csrf_from(page),
+            "title": '=HYPERLINK("x")',
+            "lesson": "Voice of baby",
+            "source_kind": "case_review",
+            "entry_date": "2026-03-01",
+        },
+    )
+    assert saved.status_code == 302
+    assert "HYPERLINK" in client.get("/learning-log?q=baby").text
+    csv = client.get("/learning-log?format=csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv
+    bad = client.post(
+        "/learning-log/new",
+        data={"csrf_token": csrf_from(page), "title": "", "entry_date": "31/02/2026"},
+    )
+    assert bad.status_code == 400 and "There is a problem" in bad.text

@@ -1,0 +1,266 @@
+"""The quality group: start theming runs, watch progress, review and edit themes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from learning import board, errors, log, runs, themes
+from learning.models import Theme, ThemingRun
+from surveys.accounts import record_audit
+from surveys.definition import Stream
+from surveys.models import Cycle, Role, Sector
+from webapp.access import roles
+from webapp.database import get_session
+from webapp.jobs import enqueue
+
+bp = Blueprint("quality", __name__, url_prefix="/quality")
+quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
+SMALL_NUMBER = 5
+
+
+@bp.get("")
+@quality_group
+def home() -> ResponseReturnValue:
+    found = get_session().scalars(select(ThemingRun).order_by(ThemingRun.id.desc()).limit(20))
+    cycles = get_session().scalars(select(Cycle).order_by(Cycle.opens_at.desc()))
+    return render_template(
+        "quality/home.html",
+        runs=list(found),
+        cycles=list(cycles),
+        streams=list(Stream),
+        sectors=list(Sector),
+    )
+
+
+def _selection() -> runs.Selection:
+    def day(name: str) -> date | None:
+        value = request.form.get(name, "").strip()
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError as error:
+            raise errors.LearningError(
+                f"Enter the {name.replace('_', ' ')} as a date, like 2026-03-31"
+            ) from error
+
+    known_streams = {s.value for s in Stream}
+    return runs.Selection(
+        streams=tuple(s for s in request.form.getlist("streams") if s in known_streams),
+        cycle_ids=tuple(int(c) for c in request.form.getlist("cycles") if c.isdigit()),
+        date_from=day("date_from"),
+        date_to=day("date_to"),
+        sectors=tuple(s for s in request.form.getlist("sectors") if s in {x.value for x in Sector}),
+    )
+
+
+@bp.post("/runs")
+@quality_group
+def start_run() -> ResponseReturnValue:
+    try:
+        run = runs.start_run(get_session(), _selection(), started_by=g.user)
+    except errors.LearningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("quality.home"))
+    enqueue("run_theming", run.id)
+    return redirect(url_for("quality.run", run_id=run.id))
+
+
+def _run(run_id: int) -> ThemingRun:
+    return get_session().get(ThemingRun, run_id) or abort(404)
+
+
+@bp.get("/runs/<int:run_id>")
+@quality_group
+def run(run_id: int) -> ResponseReturnValue:
+    found = _run(run_id)
+    progress = runs.run_progress(get_session(), found.id)
+    if found.status.value != "finished":
+        return render_template("quality/progress.html", run=found, progress=progress)
+    listed = runs.visible_themes(get_session(), found.id)
+    return render_template(
+        "quality/run.html",
+        run=found,
+        themes=listed,
+        gone=runs_gone(found),
+        edits=themes.edits_of(get_session(), found.id),
+        splits={
+            t.id: themes.polarity_split(themes.statements_of(get_session(), t)) for t in listed
+        },
+    )
+
+
+def runs_gone(found: ThemingRun) -> list[Theme]:
+    from learning import lineage
+
+    return [fate.previous_theme for fate in lineage.gone_themes(get_session(), found.id)]
+
+
+@bp.get("/runs/<int:run_id>/progress.json")
+@quality_group
+def run_progress(run_id: int) -> ResponseReturnValue:
+    progress = runs.run_progress(get_session(), _run(run_id).id)
+    return jsonify(
+        status=progress.status.value,
+        stage=progress.stage_name,
+        percent=progress.percent,
+        reason=progress.failure_reason,
+    )
+
+
+@bp.post("/runs/<int:run_id>/cancel")
+@quality_group
+def cancel(run_id: int) -> ResponseReturnValue:
+    try:
+        runs.cancel_run(get_session(), _run(run_id).id)
+    except errors.LearningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("quality.run", run_id=run_id))
+    flash("The theming run has been cancelled")
+    return redirect(url_for("quality.home"))
+
+
+def _theme(theme_id: int) -> Theme:
+    try:
+        return themes.get_theme(get_session(), theme_id)
+    except errors.LearningError:
+        abort(404)
+
+
+def suppressed(counts: dict[str, int]) -> list[tuple[str, str]]:
+    """Show counts under 5 as "fewer than 5": small groups could single people out."""
+    return [
+        (name or "Not known", "fewer than 5" if n < SMALL_NUMBER else str(n))
+        for name, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+
+
+@bp.get("/themes/<int:theme_id>")
+@quality_group
+def theme(theme_id: int) -> ResponseReturnValue:
+    found = _theme(theme_id)
+    statements = themes.statements_of(get_session(), found)
+    others = [t for t in runs.visible_themes(get_session(), found.run_id) if t.id != found.id]
+    return render_template(
+        "quality/theme.html",
+        theme=found,
+        quotes=themes.quotes_of(get_session(), found),
+        split=themes.polarity_split(statements),
+        others=others,
+        by_stream=suppressed(themes.breakdown(statements, "stream")),
+        by_sector=suppressed(themes.breakdown(statements, "sector")),
+        suggestion=board.suggest_placement(get_session(), found),
+    )
+
+
+@bp.get("/themes/<int:theme_id>/statements")
+@quality_group
+def statements(theme_id: int) -> ResponseReturnValue:
+    found = _theme(theme_id)
+    record_audit(
+        get_session(),
+        user_id=g.user.id,
+        action="theme.statements_viewed",
+        object_type="theme",
+        object_id=found.id,
+    )
+    get_session().commit()
+    others = [t for t in runs.visible_themes(get_session(), found.run_id) if t.id != found.id]
+    return render_template(
+        "quality/statements.html",
+        theme=found,
+        others=others,
+        statements=themes.statements_of(get_session(), found),
+    )
+
+
+def _edit(action: str, theme_id: int) -> None:
+    session, user = get_session(), g.user
+    if action == "rename":
+        themes.rename_theme(session, theme_id, request.form.get("label", ""), edited_by=user)
+    elif action == "merge":
+        others = [int(i) for i in request.form.getlist("others") if i.isdigit()]
+        if not others:
+            raise errors.LearningError("Select the themes to merge into this one")
+        themes.merge_themes(session, theme_id, others, edited_by=user)
+    elif action == "discard":
+        themes.discard_theme(session, theme_id, edited_by=user)
+    elif action == "split":
+        from flask import current_app
+
+        from learning.theming_job import build_pipeline
+        from webapp.database import session_factory
+
+        sessions = session_factory(current_app)
+        themes.split_theme(
+            session,
+            theme_id,
+            edited_by=user,
+            pipeline_factory=lambda: build_pipeline(
+                sessions, embedder=current_app.config["THEMING_EMBEDDER"]
+            ),
+        )
+    elif action == "move":
+        ids = [int(i) for i in request.form.getlist("statements") if i.isdigit()]
+        target = request.form.get("to_theme", "")
+        if not ids or not target.isdigit():
+            raise errors.LearningError("Select statements and the theme to move them to")
+        themes.move_statements(session, ids, int(target), edited_by=user)
+    else:
+        abort(404)
+
+
+@bp.post("/themes/<int:theme_id>/<action>")
+@quality_group
+def edit(theme_id: int, action: str) -> ResponseReturnValue:
+    found = _theme(theme_id)
+    try:
+        _edit(action, found.id)
+    except errors.LearningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("quality.theme", theme_id=found.id))
+    flash("Your change has been saved. You can undo it from the run’s list of changes")
+    if action in ("discard", "split"):
+        return redirect(url_for("quality.run", run_id=found.run_id))
+    return redirect(url_for("quality.theme", theme_id=found.id))
+
+
+@bp.post("/edits/<int:edit_id>/undo")
+@quality_group
+def undo(edit_id: int) -> ResponseReturnValue:
+    try:
+        done = themes.undo_edit(get_session(), edit_id, undone_by=g.user)
+    except errors.LearningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("quality.home"))
+    flash("The change has been undone")
+    return redirect(url_for("quality.run", run_id=done.run_id))
+
+
+@bp.post("/themes/<int:theme_id>/log")
+@quality_group
+def to_log(theme_id: int) -> ResponseReturnValue:
+    entry = log.create_entry_from_theme(get_session(), _theme(theme_id).id, created_by=g.user)
+    flash("A learning log entry has been made from this theme. Check and complete it")
+    return redirect(url_for("improvement.entry", entry_id=entry.id))
+
+
+@bp.post("/themes/<int:theme_id>/board")
+@quality_group
+def to_board(theme_id: int) -> ResponseReturnValue:
+    found = _theme(theme_id)
+    try:
+        board.place_on_board(
+            get_session(),
+            lineage_key=found.lineage_key,
+            column=request.form.get("column", ""),
+            decided_by=g.user,
+            why=request.form.get("why", ""),
+        )
+    except (errors.LearningError, ValueError) as error:
+        flash(str(error) or "Select a column", "error")
+        return redirect(url_for("quality.theme", theme_id=found.id))
+    flash(f"“{found.label}” has been placed on the board")
+    return redirect(url_for("improvement.board_view"))
