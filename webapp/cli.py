@@ -8,7 +8,9 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from learning.demo import seed_learning
 from learning.disclosures import screen_answers
+from learning.theming_job import build_pipeline
 from surveys import accounts, demo, migration
 from surveys.demo_collection import seed_collection
 from surveys.models import Organisation, Role
@@ -60,8 +62,13 @@ def seed_demo(quiet: bool) -> None:
             count = seed_collection(session, definitions(), screen=screen_answers)
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
-                f"{count} responses"
+                f"{count} responses. Finding their themes..."
             )
+            pipeline = build_pipeline(
+                session_factory(current_app), embedder=current_app.config["THEMING_EMBEDDER"]
+            )
+            seed_learning(session, definitions(), pipeline=pipeline)
+            click.echo("Themes, learning log entries, board placements and actions are ready")
     if not quiet:
         click.echo(f"\nDemo sign-in details (password for everyone: {demo.DEMO_PASSWORD})")
         for person in demo.USERS:

@@ -64,11 +64,17 @@ def test_upgrade_seed_and_create_user(tmp_path):
             text("SELECT count(*) FROM responses WHERE status = 'submitted'")
         ).scalar()
         flagged = connection.execute(text("SELECT count(*) FROM disclosure_flags")).scalar()
+        themes = connection.execute(text("SELECT count(*) FROM themes")).scalar()
+        loop = [
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("learning_entries", "board_items", "actions")
+        ]
         hashed = connection.execute(
             text("SELECT password_hash FROM users WHERE email='new@example.org'")
         ).scalar()
     assert orgs >= 12 and sectors.scalar() >= 6 and roles == 5
     assert forms.scalar() == 9 and submitted >= 400 and flagged >= 4
+    assert themes >= 5 and all(count >= 1 for count in loop)
     assert hashed.startswith("$argon2id$") and "a long enough password" not in hashed
 
 

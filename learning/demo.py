@@ -1,0 +1,43 @@
+"""Demo learning: a finished theming run over the demo answers, log entries, board and actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from learning import actions, board, log, runs
+from surveys.loader import DefinitionRegistry
+from surveys.models import Organisation, Role, User, utcnow
+
+
+def seed_learning(session: Session, registry: DefinitionRegistry, *, pipeline: Any) -> int:
+    """Theme every stream, then log, place and act on the largest themes; return the run id."""
+    quality = session.scalar(select(User).where(User.role == Role.QUALITY_GROUP).limit(1))
+    run = runs.start_run(session, runs.Selection(), started_by=quality)
+    runs.execute_run(session, run.id, pipeline=pipeline, registry=registry)
+    themes = runs.visible_themes(session, run.id)[:4]
+    agencies = list(session.scalars(select(Organisation).order_by(Organisation.id).limit(3)))
+    due = utcnow().date() + timedelta(days=60)
+    for number, theme in enumerate(themes):
+        suggestion = board.suggest_placement(session, theme)
+        item = board.place_on_board(
+            session,
+            lineage_key=theme.lineage_key,
+            column=suggestion.column,
+            decided_by=quality,
+            why="Agreed at the quality group: " + suggestion.reason,
+        )
+        if number < 2 and quality is not None:
+            log.create_entry_from_theme(session, theme.id, created_by=quality)
+            actions.create_action(
+                session,
+                description=f"Respond to the theme “{theme.label}” with a plan",
+                owner_organisation_id=agencies[number].id,
+                due_date=due if number else utcnow().date() - timedelta(days=3),
+                created_by=quality,
+                board_item_id=item.id,
+            )
+    return run.id

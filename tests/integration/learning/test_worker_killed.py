@@ -1,0 +1,91 @@
+"""A theming worker killed half-way leaves no partial themes; the run is failed, then retried."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from learning import runs
+from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
+from surveys import demo
+from surveys.demo_collection import seed_collection
+from surveys.loader import load_definitions
+from tests.conftest import inspect_session, make_app
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKER = """
+import sys, time
+from learning import runs
+from learning.theming_job import build_pipeline
+from surveys.database import make_engine, make_session_factory
+from surveys.loader import load_definitions
+
+sessions = make_session_factory(make_engine(sys.argv[1]))
+pipeline = build_pipeline(sessions, embedder="tfidf")
+real = pipeline.themer.find_themes
+
+def slow(*args, **kwargs):
+    print("clustering", flush=True)
+    time.sleep(60)  # the test kills the worker here, after redaction and embedding
+    return real(*args, **kwargs)
+
+pipeline.themer.find_themes = slow
+with sessions() as session:
+    runs.execute_run(session, int(sys.argv[2]), pipeline=pipeline, registry=load_definitions())
+"""
+
+
+def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_path):
+    from learning.disclosures import screen_answers
+    from learning.theming_job import build_pipeline
+    from webapp.database import session_factory
+
+    app = make_app()
+    session = inspect_session(app)
+    demo.seed(session)
+    seed_collection(session, load_definitions(), screen=screen_answers)
+    run = runs.start_run(session, runs.Selection(streams=("training",)), started_by=None)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, app.config["DATABASE_URL"], str(run.id)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert worker.stdout is not None
+        deadline = time.monotonic() + 120
+        while worker.stdout.readline().strip() != "clustering":
+            assert time.monotonic() < deadline, "the worker never reached clustering"
+        session.expire_all()
+        assert session.get(ThemingRun, run.id).status is RunStatus.RUNNING
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+
+    session.expire_all()
+    assert session.scalar(select(func.count(Theme.id))) == 0
+    assert session.scalar(select(func.count(ThemeStatement.id))) == 0
+    assert runs.visible_themes(session, run.id) == []
+    assert runs.fail_stale_runs(session, older_than=timedelta(0)) == [run.id]
+    failed = session.get(ThemingRun, run.id)
+    assert failed.status is RunStatus.FAILED and failed.failure_reason
+
+    retried = runs.start_run(session, runs.Selection(streams=("training",)), started_by=None)
+    with session_factory(app)() as worker_session:
+        runs.execute_run(
+            worker_session,
+            retried.id,
+            pipeline=build_pipeline(session_factory(app), embedder="tfidf"),
+            registry=load_definitions(),
+        )
+    session.expire_all()
+    assert session.get(ThemingRun, retried.id).status is RunStatus.FINISHED
+    assert runs.visible_themes(session, retried.id)
