@@ -66,7 +66,7 @@ def test_upgrade_seed_and_create_user(tmp_path):
         flagged = connection.execute(text("SELECT count(*) FROM disclosure_flags")).scalar()
         themes = connection.execute(text("SELECT count(*) FROM themes")).scalar()
         loop = [
-            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
             for table in ("learning_entries", "board_items", "actions")
         ]
         hashed = connection.execute(
