@@ -101,16 +101,16 @@ def forgot_password() -> ResponseReturnValue:
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str) -> ResponseReturnValue:
-    return _set_password(token, TokenPurpose.PASSWORD_RESET, "auth/reset_password.html")
+    return _set_password(token, TokenPurpose.PASSWORD_RESET, "Choose a new password")
 
 
 @bp.route("/accept-invitation/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str) -> ResponseReturnValue:
-    return _set_password(token, TokenPurpose.INVITATION, "auth/accept_invitation.html")
+    return _set_password(token, TokenPurpose.INVITATION, "Create your password")
 
 
-def _set_password(token: str, purpose: TokenPurpose, template: str) -> ResponseReturnValue:
+def _set_password(token: str, purpose: TokenPurpose, heading: str) -> ResponseReturnValue:
     try:
         row = accounts.find_token(get_session(), token, purpose)
     except accounts.TokenInvalid:
@@ -128,4 +128,6 @@ def _set_password(token: str, purpose: TokenPurpose, template: str) -> ResponseR
             flash("Your password has been saved. Sign in with your new password")
             return redirect(url_for("auth.sign_in"))
     status = 400 if form.errors else 200
-    return render_template(template, form=form, user=row.user), status
+    return render_template(
+        "auth/set_password.html", form=form, user=row.user, heading=heading
+    ), status
