@@ -23,7 +23,8 @@ class Config:
     BASE_URL = "http://127.0.0.1:5000"
     THEMING_EMBEDDER = "minilm"  # "tfidf": the light path for tests
     SEMANTIC_SCREEN = True  # the MiniLM second disclosure screen, in the job worker
-    RESPOND_RATE_LIMIT = "1200 per minute;50000 per day"  # per client address and link
+    # Per client address and link: a 400-person webinar behind one address stays under it.
+    RESPOND_RATE_LIMIT = "3000 per minute;100000 per day"
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
     PARTNERSHIP_NAME = "Learning Loop"
 
