@@ -25,3 +25,32 @@ if (dialog && typeof dialog.showModal === "function") {
   });
   schedule();
 }
+
+// Theming run progress: with JavaScript, follow the run in place (the status is a live
+// region) instead of the no-script meta refresh, which would move a screen reader's place.
+const runStatus = document.getElementById("run-status");
+if (runStatus && runStatus.dataset.progressUrl) {
+  const bar = document.querySelector("progress.app-progress");
+  const poll = async () => {
+    const response = await fetch(runStatus.dataset.progressUrl, { credentials: "same-origin" });
+    const state = response.ok ? await response.json() : null;
+    if (state && state.status === "running") {
+      runStatus.textContent = `${state.stage}: ${state.percent}% done.`;
+    }
+    if (state && bar) {
+      bar.value = state.percent;
+      bar.textContent = `${state.percent}%`;
+    }
+    if (state && !["queued", "running"].includes(state.status)) {
+      const link = document.createElement("a");
+      link.className = "govuk-link";
+      link.href = window.location.href;
+      link.textContent = state.status === "finished" ? "See the themes" : "See what happened";
+      const done = state.status === "finished" ? "The run has finished. " : "The run has stopped. ";
+      runStatus.replaceChildren(done, link);
+      return;
+    }
+    setTimeout(poll, 3000);
+  };
+  setTimeout(poll, 3000);
+}

@@ -1,0 +1,156 @@
+"""Reports for the quality group: the theme report of a run and the six-monthly report.
+
+Each report is one outline (webapp.reports.outline) shown as a page or downloaded as PDF,
+Word or Excel, so every format carries the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from learning import reports
+from learning.errors import NotFound
+from surveys.models import Role, utcnow
+from webapp.access import roles
+from webapp.database import get_session
+from webapp.reports import charts, outline, render
+from webapp.running import definitions
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+allowed = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
+FORMATS = {"pdf": "PDF", "docx": "Word document", "xlsx": "Excel workbook"}
+DATE_ERRORS = {"from": "Start date", "to": "End date"}
+
+
+@dataclass
+class PeriodForm:
+    """The six-monthly report's period as typed, and what is wrong with it."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    period: reports.Period | None = None
+
+
+def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
+    """Read `from` and `to` (YYYY-MM-DD); default to the last six months."""
+    form = PeriodForm({name: args.get(name, "").strip()[:40] for name in DATE_ERRORS})
+    default = reports.last_six_months(today)
+    days = {"from": default.start, "to": default.end}
+    for name, label in DATE_ERRORS.items():
+        if not form.values[name]:
+            continue
+        try:
+            days[name] = date.fromisoformat(form.values[name])
+        except ValueError:
+            form.errors[name] = f"{label} must be a real date, for example 2026-05-31"
+    if not form.errors and days["to"] < days["from"]:
+        form.errors["to"] = "End date must be the same as or after the start date"
+    if not form.errors:
+        form.period = reports.Period(days["from"], days["to"])
+    return form
+
+
+def _send(doc: outline.Document, fmt: str) -> ResponseReturnValue:
+    if fmt == "pdf":
+        body = render.pdf(_print_html(doc))
+    else:
+        body = render.docx(doc) if fmt == "docx" else render.xlsx(doc)
+    headers = {
+        "Content-Type": render.MIME[fmt],
+        "Content-Disposition": f"attachment; filename={doc.filename}.{fmt}",
+    }
+    return body, 200, headers
+
+
+def _print_html(doc: outline.Document) -> str:
+    produced = outline.day(utcnow())
+    return render_template(
+        "reports/print.html", doc=doc, geometry=charts.geometry, produced_on=produced
+    )
+
+
+def _page(doc: outline.Document, endpoint: str, args: dict[str, Any], **context: object) -> str:
+    downloads = [
+        (f"Download as {name} ({fmt.upper()})", url_for(f"{endpoint}_{fmt}", **args))
+        for fmt, name in FORMATS.items()
+    ]
+    return render_template(
+        "reports/document.html", doc=doc, geometry=charts.geometry, downloads=downloads, **context
+    )
+
+
+def _run_document(run_id: int) -> outline.Document:
+    try:
+        return outline.run_document(reports.run_report(get_session(), run_id))
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/")
+@allowed
+def index() -> ResponseReturnValue:
+    return render_template("reports/index.html", runs=reports.finished_runs(get_session()))
+
+
+@bp.get("/runs/<int:run_id>")
+@allowed
+def run(run_id: int) -> ResponseReturnValue:
+    return _page(_run_document(run_id), "reports.run", {"run_id": run_id})
+
+
+def _six_monthly_document(form: PeriodForm) -> outline.Document:
+    assert form.period is not None
+    report = reports.six_monthly_report(
+        get_session(), form.period, registry=definitions(), today=utcnow().date()
+    )
+    return outline.six_monthly_document(report)
+
+
+def _period_errors(form: PeriodForm) -> ResponseReturnValue:
+    errors = [{"text": text, "href": f"#period-{name}"} for name, text in form.errors.items()]
+    return render_template("reports/period_error.html", period_form=form, errors=errors), 400
+
+
+@bp.get("/six-monthly")
+@allowed
+def six_monthly() -> ResponseReturnValue:
+    form = read_period(request.args, utcnow().date())
+    if form.errors:
+        return _period_errors(form)
+    assert form.period is not None
+    query = {"from": form.period.start.isoformat(), "to": form.period.end.isoformat()}
+    doc = _six_monthly_document(form)
+    return _page(doc, "reports.six_monthly", query, period_form=form)
+
+
+def _run_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
+    def view(run_id: int) -> ResponseReturnValue:
+        return _send(_run_document(run_id), fmt)
+
+    view.__name__ = f"run_{fmt}"
+    view.__doc__ = f"Download a run's theme report as {FORMATS[fmt]}."
+    return allowed(view)
+
+
+def _six_monthly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
+    def view() -> ResponseReturnValue:
+        form = read_period(request.args, utcnow().date())
+        if form.errors:
+            return _period_errors(form)
+        return _send(_six_monthly_document(form), fmt)
+
+    view.__name__ = f"six_monthly_{fmt}"
+    view.__doc__ = f"Download the six-monthly report as {FORMATS[fmt]}."
+    return allowed(view)
+
+
+# One endpoint per format, so each route has its own row in the access matrix.
+for _fmt in FORMATS:
+    bp.add_url_rule(f"/runs/<int:run_id>.{_fmt}", view_func=_run_download(_fmt))
+    bp.add_url_rule(f"/six-monthly.{_fmt}", view_func=_six_monthly_download(_fmt))
