@@ -145,3 +145,24 @@ def test_learning_log_search_and_export(client, demo, login_as):
         data={"csrf_token": csrf_from(page), "title": "", "entry_date": "31/02/2026"},
     )
     assert bad.status_code == 400 and "There is a problem" in bad.text
+
+
+def test_board_shows_the_history_of_moves(client, demo, login_as):
+    from learning import board, log
+    from learning.models import BoardItem
+
+    quality = login_as(user(demo, Role.QUALITY_GROUP))
+    entry = log.create_entry(
+        demo,
+        log.EntryDetails(title="Information sharing with GPs", source_stream="consultation"),
+        created_by=quality,
+    )
+    item = board.place_on_board(demo, entry_id=entry.id, column="created", decided_by=quality)
+    page = client.get("/board").text
+    client.post(
+        f"/board/{item.id}/move",
+        data={"csrf_token": csrf_from(page), "column": "changed", "why": "Not improving"},
+    )
+    assert demo.get(BoardItem, item.id).column.value == "changed"
+    html = client.get("/board").text
+    assert "History of moves" in html and "Created → Changed" in html and "Not improving" in html
