@@ -135,10 +135,16 @@ def board_view() -> ResponseReturnValue:
         for items in columns.values()
         for item in items
     }
+    histories = {
+        item.id: board.history_of(get_session(), item.id)
+        for items in columns.values()
+        for item in items
+    }
     return render_template(
         "improvement/board.html",
         columns=columns,
         titles=titles,
+        histories=histories,
         BoardColumn=BoardColumn,
         today=utcnow().date(),
         organisations=organisations.list_organisations(get_session(), include_inactive=False),
