@@ -163,6 +163,7 @@ def test_board_shows_the_history_of_moves(client, demo, login_as):
         f"/board/{item.id}/move",
         data={"csrf_token": csrf_from(page), "column": "changed", "why": "Not improving"},
     )
+    demo.expire_all()
     assert demo.get(BoardItem, item.id).column.value == "changed"
     html = client.get("/board").text
     assert "History of moves" in html and "Created → Changed" in html and "Not improving" in html
