@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -25,10 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models import Base, Organisation, User, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+from surveys.models.base import str_enum
 
 
 class RunStatus(enum.StrEnum):
@@ -105,7 +101,7 @@ class ThemingRun(Base):
     __tablename__ = "theming_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[RunStatus] = mapped_column(
-        _enum(RunStatus, "run_status"), default=RunStatus.QUEUED, index=True
+        str_enum(RunStatus, "run_status"), default=RunStatus.QUEUED, index=True
     )
     selection: Mapped[dict[str, Any]] = mapped_column(JSON)
     streams_key: Mapped[str] = mapped_column(String(300), index=True)  # sorted, comma-joined
@@ -155,7 +151,7 @@ class Theme(Base):
     label: Mapped[str] = mapped_column(String(200))
     machine_label: Mapped[str] = mapped_column(String(200))
     label_source: Mapped[LabelSource] = mapped_column(
-        _enum(LabelSource, "label_source"), default=LabelSource.MACHINE
+        str_enum(LabelSource, "label_source"), default=LabelSource.MACHINE
     )
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     size: Mapped[int] = mapped_column(default=0)
@@ -164,11 +160,11 @@ class Theme(Base):
     centroid: Mapped[list[float]] = mapped_column(JSON, default=list)
     quote_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # statement ids
     state: Mapped[ThemeState] = mapped_column(
-        _enum(ThemeState, "theme_state"), default=ThemeState.ACTIVE
+        str_enum(ThemeState, "theme_state"), default=ThemeState.ACTIVE
     )
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     split_from_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
-    trend: Mapped[Trend | None] = mapped_column(_enum(Trend, "theme_trend"))
+    trend: Mapped[Trend | None] = mapped_column(str_enum(Trend, "theme_trend"))
     previous_theme_id: Mapped[int | None] = mapped_column(
         ForeignKey("themes.id", ondelete="SET NULL")
     )
@@ -235,7 +231,7 @@ class ThemeEdit(Base):
     run_id: Mapped[int] = mapped_column(
         ForeignKey("theming_runs.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[EditKind] = mapped_column(_enum(EditKind, "theme_edit_kind"))
+    kind: Mapped[EditKind] = mapped_column(str_enum(EditKind, "theme_edit_kind"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     edited_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -268,7 +264,7 @@ class LearningEntry(Base):
     title: Mapped[str] = mapped_column(String(200))
     lesson: Mapped[str] = mapped_column(Text, default="")
     source_kind: Mapped[SourceKind] = mapped_column(
-        _enum(SourceKind, "learning_source_kind"), default=SourceKind.STREAM
+        str_enum(SourceKind, "learning_source_kind"), default=SourceKind.STREAM
     )
     source_stream: Mapped[str | None] = mapped_column(String(32), index=True)
     source_cycle_id: Mapped[int | None] = mapped_column(
@@ -279,7 +275,7 @@ class LearningEntry(Base):
     recommended_action: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[EntryStatus] = mapped_column(
-        _enum(EntryStatus, "learning_entry_status"), default=EntryStatus.OPEN, index=True
+        str_enum(EntryStatus, "learning_entry_status"), default=EntryStatus.OPEN, index=True
     )
     review_date: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -337,10 +333,10 @@ class BoardItem(Base):
     entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("learning_entries.id", ondelete="CASCADE"), unique=True
     )
-    column: Mapped[BoardColumn] = mapped_column(_enum(BoardColumn, "board_column"), index=True)
+    column: Mapped[BoardColumn] = mapped_column(str_enum(BoardColumn, "board_column"), index=True)
     position: Mapped[int] = mapped_column(default=0)  # 1 is the column's top priority
     suggested_column: Mapped[BoardColumn | None] = mapped_column(
-        _enum(BoardColumn, "board_suggested_column")
+        str_enum(BoardColumn, "board_suggested_column")
     )
     suggested_reason: Mapped[str] = mapped_column(String(500), default="")
     why: Mapped[str] = mapped_column(Text, default="")
@@ -378,7 +374,7 @@ class Action(Base):
     owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     due_date: Mapped[date] = mapped_column(index=True)
     status: Mapped[ActionStatus] = mapped_column(
-        _enum(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
+        str_enum(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
     )
     board_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("board_items.id", ondelete="SET NULL")
@@ -408,7 +404,7 @@ class ActionUpdate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus, "action_update_status"))
+    status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "action_update_status"))
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     written_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -6,15 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.models.base import Base, utcnow
+from surveys.models.base import Base, str_enum, utcnow
 from surveys.models.people import Organisation, User
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
 class CycleAudience(enum.StrEnum):
@@ -44,7 +40,7 @@ class Cycle(Base):
     title: Mapped[str] = mapped_column(String(200))
     definition_key: Mapped[str] = mapped_column(String(64), index=True)
     definition_version: Mapped[int]
-    audience: Mapped[CycleAudience] = mapped_column(_enum(CycleAudience, "cycle_audience"))
+    audience: Mapped[CycleAudience] = mapped_column(str_enum(CycleAudience, "cycle_audience"))
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -111,7 +107,7 @@ class Response(Base):
     definition_key: Mapped[str] = mapped_column(String(64), index=True)
     definition_version: Mapped[int]
     status: Mapped[ResponseStatus] = mapped_column(
-        _enum(ResponseStatus, "response_status"), default=ResponseStatus.IN_PROGRESS
+        str_enum(ResponseStatus, "response_status"), default=ResponseStatus.IN_PROGRESS
     )
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(default=1)
@@ -195,7 +191,7 @@ class DisclosureFlag(Base):
     flagged_at: Mapped[datetime] = mapped_column(default=utcnow)
     review_due_at: Mapped[datetime]
     status: Mapped[DisclosureStatus] = mapped_column(
-        _enum(DisclosureStatus, "disclosure_status"), default=DisclosureStatus.NEW
+        str_enum(DisclosureStatus, "disclosure_status"), default=DisclosureStatus.NEW
     )
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
