@@ -41,11 +41,15 @@ def init_app(app: Flask) -> None:
     app.extensions["tasks"] = _register_tasks(huey, app)
 
 
+def mail_settings(app: Flask) -> dict[str, Any]:
+    """Return the MAIL_* settings, read when a job runs so changes take effect."""
+    return {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
+
+
 def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     @huey.task(retries=3, retry_delay=20, name="send_email")
     def send_email(to: str, subject: str, body: str) -> None:
-        settings = {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
-        mail.send(settings, mail.Email(to=to, subject=subject, body=body))
+        mail.send(mail_settings(app), mail.Email(to=to, subject=subject, body=body))
 
     @huey.task(retries=2, retry_delay=30, name="screen_semantic")
     def screen_semantic(response_id: int) -> int:
@@ -100,10 +104,7 @@ def screen_response_semantically(app: Flask, response_id: int) -> int:
         added = second_screen(session, response_id, app.extensions["definitions"])
         if added:
             for to, subject, body in disclosure_alert(session, app.config["BASE_URL"], response_id):
-                mail.send(
-                    {k: app.config[k] for k in app.config if k.startswith("MAIL_")},
-                    mail.Email(to, subject, body),
-                )
+                mail.send(mail_settings(app), mail.Email(to, subject, body))
     log.info("semantic screen done", extra={"response_id": response_id, "flagged": added})
     return added
 
@@ -114,7 +115,7 @@ def send_due_follow_ups(app: Flask) -> int:
     from webapp.database import session_factory
 
     base = app.config["BASE_URL"].rstrip("/")
-    settings = {key: app.config[key] for key in app.config if key.startswith("MAIL_")}
+    settings = mail_settings(app)
     sent = 0
     with session_factory(app)() as session:
         for item in follow_ups.due_follow_ups(session):
