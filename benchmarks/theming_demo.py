@@ -23,7 +23,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from learning import runs
-    from learning.disclosures import screen_answers
     from learning.theming_job import build_pipeline
     from surveys import demo, migration
     from surveys.database import make_engine, make_session_factory
@@ -36,7 +35,7 @@ def main() -> None:
     registry = load_definitions()
     with sessions() as session:
         demo.seed(session)
-        seed_collection(session, registry, screen=screen_answers)
+        seed_collection(session, registry)
     for label in ("cold (empty embedding cache, fresh process)", "cached embeddings"):
         with sessions() as session:
             run = runs.start_run(session, runs.Selection(), started_by=None)

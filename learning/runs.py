@@ -31,10 +31,10 @@ from learning.lineage import apply_lineage
 from learning.models import RunStatus, Theme, ThemeState, ThemeStatement, ThemingRun
 from nlp.report import ThemeReport
 from surveys.definition import FREE_TEXT_TYPES, QuestionType, SurveyDefinition
-from surveys.exports import flagged_questions, withheld_questions
 from surveys.loader import DefinitionRegistry
 from surveys.models import Organisation, Response, ResponseStatus, User, utcnow
 from surveys.responses import answers_of
+from surveys.safeguarding import flagged_questions, withheld_questions
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]

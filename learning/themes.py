@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,7 +31,8 @@ from learning.models import (
     ThemingRun,
 )
 from nlp.labels import theme_keywords
-from surveys.models import DisclosureFlag, Response, User, utcnow
+from surveys.models import User, utcnow
+from surveys.safeguarding import shareable
 
 log = logging.getLogger(__name__)
 N_QUOTES = 4
@@ -84,15 +85,7 @@ def polarity_split(statements: Iterable[ThemeStatement]) -> PolaritySplit:
 
 def is_shareable() -> ColumnElement[bool]:
     """SQL condition: the statement's answer is not (or may not be) a flagged disclosure."""
-    flag_on_answer = exists().where(
-        DisclosureFlag.response_id == ThemeStatement.response_id,
-        DisclosureFlag.question_id == ThemeStatement.question_id,
-    )
-    any_flag = exists().where(DisclosureFlag.response_id == ThemeStatement.response_id)
-    flagged_unknown = exists().where(
-        Response.id == ThemeStatement.response_id, Response.is_flagged.is_(True)
-    )
-    return and_(not_(flag_on_answer), not_(and_(flagged_unknown, not_(any_flag))))
+    return shareable(ThemeStatement.response_id, ThemeStatement.question_id)
 
 
 def get_theme(session: Session, theme_id: int) -> Theme:

@@ -24,9 +24,9 @@ from typing import Any
 
 from surveys.definition import SurveyDefinition
 from surveys.errors import SurveysError
-from surveys.exports import WITHHELD, withheld_questions
 from surveys.models import Cycle, DisclosureFlag, Response
 from surveys.responses import answers_of
+from surveys.safeguarding import WITHHELD, withheld_questions
 
 API_PREFIX = "/api/v1"
 DEFAULT_PER_PAGE = 50

@@ -74,6 +74,7 @@ def check_question(question: Question) -> None:
     _check_options(question)
     _check_type_parts(question)
     _check_validation(question)
+    _check_concern(question)
     if question.type == "repeating_group":
         _check_group(question)
 
@@ -109,6 +110,17 @@ def _check_type_parts(question: Question) -> None:
         raise problem("analysis", "analysis applies to short_text and long_text questions only")
     if question.type == "long_text" and question.analysis is None:
         raise problem("analysis", "long_text questions need analysis metadata (polarity, stream)")
+
+
+def _check_concern(question: Question) -> None:
+    if question.concern is None:
+        return
+    if question.type not in _CHOICE | {"yes_no"}:
+        raise problem("concern", "concern applies to choice and yes_no questions only")
+    values = {"yes", "no"} if question.type == "yes_no" else {o.value for o in question.options}
+    for index, answer in enumerate(question.concern.answers):
+        if answer not in values:
+            raise problem(f"concern.answers[{index}]", f"'{answer}' is not one of the answers")
 
 
 def _check_validation(question: Question) -> None:

@@ -275,6 +275,17 @@ class Analysis(_Model):
     screen_for_disclosure: bool = False
 
 
+class Concern(_Model):
+    """Answers to a choice question that go to the safeguarding lead, as a disclosure would.
+
+    For example "No" to "Do you feel safe at home?": a child who chooses it and writes
+    nothing is still seen by the designated safeguarding lead.
+    """
+
+    answers: tuple[Token, ...] = Field(min_length=1)
+    reason: Text = Field(description='What the DSL reads, e.g. "Does not feel safe at home"')
+
+
 class Standard(_Model):
     """The Section 11 / 175 standard a page assesses and the clause it serves."""
 
@@ -302,6 +313,7 @@ class Question(_Model):
     add_label: Text = "Add another"
     show_if: ShowIf | None = None
     analysis: Analysis | None = None
+    concern: Concern | None = None
     personal_data: bool = False
     purpose: LongText | None = Field(default=None, description="Why personal data is asked for")
     autocomplete: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z -]{0,40}$")] | None = None

@@ -8,13 +8,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys import cycles, engine
+from surveys import cycles, engine, safeguarding
 from surveys.definition import Audience
 from surveys.demo_answers import demo_responses
 from surveys.loader import DefinitionRegistry
 from surveys.models import (
     Cycle,
-    DisclosureFlag,
     Organisation,
     OrganisationKind,
     Response,
@@ -22,7 +21,7 @@ from surveys.models import (
     User,
     utcnow,
 )
-from surveys.responses import DISCLOSURE_REVIEW_TIME, Screen, new_reference
+from surveys.responses import new_reference
 
 CYCLE_TITLES = {
     "section-11": "Section 11 self-assessment 2026 to 2027",
@@ -37,7 +36,7 @@ CYCLE_TITLES = {
 }
 
 
-def seed_collection(session: Session, registry: DefinitionRegistry, *, screen: Screen) -> int:
+def seed_collection(session: Session, registry: DefinitionRegistry) -> int:
     """Publish a cycle for every built-in form and load the demo responses; return how many."""
     now = utcnow()
     organisations = {o.name: o for o in session.scalars(select(Organisation))}
@@ -72,7 +71,7 @@ def seed_collection(session: Session, registry: DefinitionRegistry, *, screen: S
             if (cycle.id, organisation.id) in answered:
                 continue  # one shared response per organisation and cycle
             answered.add((cycle.id, organisation.id))
-        _add_response(session, cycle, demo, organisation, lead_of, screen, registry)
+        _add_response(session, cycle, demo, organisation, lead_of, registry)
         count += 1
     session.commit()
     return count
@@ -84,7 +83,6 @@ def _add_response(
     demo,
     organisation,  # type: ignore[no-untyped-def]
     lead_of: dict[int, User],
-    screen: Screen,
     registry: DefinitionRegistry,
 ) -> None:
     definition = registry.get(cycle.definition_key, cycle.definition_version)
@@ -117,15 +115,7 @@ def _add_response(
     )
     session.add(response)
     session.flush()
-    if demo.is_submitted:
-        for question_id, reasons in screen(definition, answers):
-            response.is_flagged = True
-            session.add(
-                DisclosureFlag(
-                    response_id=response.id,
-                    question_id=question_id,
-                    reasons=",".join(reasons),
-                    flagged_at=when,
-                    review_due_at=when + DISCLOSURE_REVIEW_TIME,
-                )
-            )
+    if demo.is_submitted:  # the demo's past: screened and alerted when it was submitted
+        for flag in safeguarding.flag_response(session, response, definition, answers, now=when):
+            flag.alerted_at = when
+        response.semantic_screened_at = when

@@ -1,14 +1,13 @@
 """Exports of a cycle's responses: wide and long tables, CSV and XLSX, with disclosures withheld.
 
 Public API:
-    WITHHELD: the text that replaces every answer flagged as a possible disclosure.
+    What is withheld is decided by surveys.safeguarding (WITHHELD, withheld_questions).
     export_rows(session, cycle, definition, *, layout, include_drafts=False) -> (header, rows)
     export_xlsx(session, cycle, definition, *, include_drafts=False) -> bytes
     write_csv(header, rows) -> bytes (UTF-8 with a BOM, so Excel reads it as UTF-8)
     write_xlsx(cycle, definition, responses, *, flags) -> bytes
     wide_header / wide_row, long_rows, group_header / group_rows: the table builders.
-    exported_responses(session, cycle, *, include_drafts) and flagged_questions(session, ids).
-    withheld_questions(response, definition, flagged) -> frozenset of question ids.
+    exported_responses(session, cycle, *, include_drafts).
     defuse(value): prefix text a spreadsheet would run as a formula with "'".
 
 Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
@@ -35,10 +34,10 @@ from sqlalchemy.orm import Session, selectinload
 from surveys.answers import display_values
 from surveys.definition import FREE_TEXT_TYPES, JSONValue, Question, QuestionType
 from surveys.definition import SurveyDefinition as Definition
-from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus
+from surveys.models import Cycle, Response, ResponseStatus
 from surveys.responses import answers_of
+from surveys.safeguarding import WITHHELD, flagged_questions, withheld_questions
 
-WITHHELD = "[withheld: passed to the designated safeguarding lead]"
 ANONYMOUS = "Anonymous"
 # Excel, LibreOffice and Google Sheets start a formula (or DDE call) with these characters.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -90,40 +89,6 @@ def exported_responses(
     if not include_drafts:
         query = query.where(Response.status == ResponseStatus.SUBMITTED)
     return list(session.scalars(query))
-
-
-def flagged_questions(session: Session, response_ids: Iterable[int]) -> dict[int, frozenset[str]]:
-    """Return, per response id, the question ids flagged as possible disclosures."""
-    ids = list(response_ids)
-    found: dict[int, set[str]] = {}
-    for start in range(0, len(ids), 500):  # keep IN (...) lists small for every back-end
-        rows = session.execute(
-            select(DisclosureFlag.response_id, DisclosureFlag.question_id).where(
-                DisclosureFlag.response_id.in_(ids[start : start + 500])
-            )
-        )
-        for response_id, question_id in rows:
-            found.setdefault(response_id, set()).add(question_id)
-    return {response_id: frozenset(questions) for response_id, questions in found.items()}
-
-
-def withheld_questions(
-    response: Response, definition: Definition, flagged: Collection[str]
-) -> frozenset[str]:
-    """Return the question ids whose answers must not leave the DSL's queue.
-
-    Fails closed: a response marked as flagged whose flags are missing or name unknown
-    questions has every free-text answer withheld.
-    """
-    questions = [question for page in definition.pages for question in page.questions]
-    known = {question.id for question in questions}
-    if (response.is_flagged and not flagged) or not set(flagged) <= known:
-        return frozenset(flagged) | {q.id for q in questions if _holds_free_text(q)}
-    return frozenset(flagged)
-
-
-def _holds_free_text(question: Question) -> bool:
-    return question.type in FREE_TEXT_TYPES or any(_holds_free_text(f) for f in question.fields)
 
 
 def _questions(definition: Definition) -> list[tuple[str, Question]]:

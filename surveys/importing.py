@@ -7,7 +7,7 @@ Public API:
         item n is row n + 2 of the sheet (blank rows inside the table are kept as blanks).
     propose_mapping(columns, definition) -> {column: target or None}
     RowError, ImportPreview; preview_import(rows, mapping, definition) -> ImportPreview
-    apply_import(session, cycle, preview, *, screen, imported_by=None) -> list[Response]
+    apply_import(session, cycle, preview, *, imported_by=None) -> list[Response]
 
 A mapping target is a question id, or `<id>_before` / `<id>_after` for the two halves of a
 confidence pair (the column names of our own wide export, so it imports back). Files are
@@ -37,13 +37,14 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from surveys import safeguarding
 from surveys.accounts import record_audit
 from surveys.definition import JSONValue, Question, QuestionType, SurveyDefinition
 from surveys.engine import visible_answers, visible_questions
 from surveys.errors import SurveysError
 from surveys.exports import FORMULA_PREFIXES, GROUP_FIXED, WIDE_FIXED
-from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus, utcnow
-from surveys.responses import DISCLOSURE_REVIEW_TIME, Screen, new_reference
+from surveys.models import Cycle, Response, ResponseStatus, utcnow
+from surveys.responses import new_reference
 from surveys.validators import LONG_TEXT_MAX, SHORT_TEXT_MAX, clean_text, parse_number
 
 log = logging.getLogger(__name__)
@@ -745,13 +746,12 @@ def apply_import(
     cycle: Cycle,
     preview: ImportPreview,
     *,
-    screen: Screen,
     imported_by: int | None = None,
 ) -> list[Response]:
     """Create one submitted, anonymous response per valid row, all or nothing.
 
-    Each row is screened for disclosures like any submission (`screen`, e.g. the
-    learning package's screen_answers); a failure anywhere rolls the whole import back.
+    Each row is screened for disclosures like any submission (surveys.safeguarding), so a
+    flagged row alerts the DSLs; a failure anywhere rolls the whole import back.
     """
     definition = preview.definition
     if preview.errors:
@@ -766,7 +766,7 @@ def apply_import(
             response = _imported_response(cycle, answers, now)
             session.add(response)
             session.flush()  # a failing row fails here, inside the one transaction
-            _flag_disclosures(session, response, screen(definition, answers), now)
+            safeguarding.flag_response(session, response, definition, answers, now=now)
             created.append(response)
         record_audit(
             session,
@@ -801,21 +801,3 @@ def _imported_response(cycle: Cycle, answers: dict[str, JSONValue], now: datetim
         submitted_at=now,
         is_flagged=False,
     )
-
-
-def _flag_disclosures(
-    session: Session,
-    response: Response,
-    hits: Iterable[tuple[str, tuple[str, ...]]],
-    now: datetime,
-) -> None:
-    for question_id, reasons in hits:
-        response.is_flagged = True
-        session.add(
-            DisclosureFlag(
-                response_id=response.id,
-                question_id=question_id,
-                reasons=",".join(reasons),
-                review_due_at=now + DISCLOSURE_REVIEW_TIME,
-            )
-        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import engine
+from surveys import engine, safeguarding
 from surveys.accounts import record_audit
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import (
@@ -30,7 +30,6 @@ from surveys.errors import (
 )
 from surveys.models import (
     Cycle,
-    DisclosureFlag,
     FollowUpRequest,
     PublicLink,
     Response,
@@ -43,11 +42,7 @@ from surveys.models import (
 log = logging.getLogger(__name__)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read aloud
 PAGE_VERSIONS = "_page_versions"  # kept inside answers: which version last changed each page
-DISCLOSURE_REVIEW_TIME = timedelta(days=1)
 FOLLOW_UP_AFTER = timedelta(weeks=6)
-
-# (question id, reason codes) for each free-text answer that may disclose harm.
-Screen = Callable[[SurveyDefinition, Mapping[str, JSONValue]], list[tuple[str, tuple[str, ...]]]]
 
 
 def new_reference() -> str:
@@ -255,13 +250,12 @@ def submit(
     response: Response,
     *,
     definition: SurveyDefinition,
-    screen: Screen,
     user: User | None = None,
 ) -> Submitted:
     """Submit once: a repeat returns the submitted response unchanged (idempotent).
 
-    Flagging possible disclosures happens in the same transaction, so a response is never
-    submitted without having been screened.
+    Flagging possible disclosures (surveys.safeguarding) happens in the same transaction,
+    so a response is never submitted without having been screened.
     """
     current = session.scalar(
         select(Response)
@@ -276,23 +270,7 @@ def submit(
     _check_complete(current, definition)
     answers = engine.visible_answers(definition, answers_of(current))
     now = utcnow()
-    already = set(
-        session.scalars(
-            select(DisclosureFlag.question_id).where(DisclosureFlag.response_id == current.id)
-        )
-    )
-    for question_id, reasons in screen(definition, answers):
-        current.is_flagged = True
-        if question_id in already:  # flagged before a reopen: keep the first flag
-            continue
-        session.add(
-            DisclosureFlag(
-                response_id=current.id,
-                question_id=question_id,
-                reasons=",".join(reasons),
-                review_due_at=now + DISCLOSURE_REVIEW_TIME,
-            )
-        )
+    safeguarding.flag_response(session, current, definition, answers, now=now)
     answers = _keep_follow_up_email_apart(session, current, definition, answers, now)
     current.answers = {**answers, PAGE_VERSIONS: (current.answers or {}).get(PAGE_VERSIONS, {})}
     current.status = ResponseStatus.SUBMITTED

@@ -91,6 +91,15 @@ def collection_world(session: Session, organisation: Organisation) -> dict[str, 
         review_due_at=now,
     )
     session.add(flag)
+    # the organisation's response is flagged too, so the DSL's page has a response to open
+    session.add(
+        DisclosureFlag(
+            response_id=response.id,
+            question_id="q",
+            reasons="concern",
+            review_due_at=now,
+        )
+    )
     session.commit()
     from surveys.api_tokens import create_api_token
 

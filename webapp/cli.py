@@ -9,7 +9,6 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from learning.demo import seed_learning
-from learning.disclosures import screen_answers
 from learning.theming_job import build_pipeline
 from surveys import accounts, demo, migration
 from surveys.demo_collection import seed_collection
@@ -59,7 +58,7 @@ def seed_demo(quiet: bool) -> None:
             click.echo("The database already has data: demo not loaded")
         else:
             demo.seed(session)
-            count = seed_collection(session, definitions(), screen=screen_answers)
+            count = seed_collection(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."

@@ -25,6 +25,8 @@ class Config:
     SEMANTIC_SCREEN = True  # the MiniLM second disclosure screen, in the job worker
     # Per client address and link: a 400-person webinar behind one address stays under it.
     RESPOND_RATE_LIMIT = "3000 per minute;100000 per day"
+    # If the counters' store is down, let respondents through: never lose a child's answers.
+    RATELIMIT_SWALLOW_ERRORS = True
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
     PARTNERSHIP_NAME = "Learning Loop"
 

@@ -55,6 +55,20 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     def screen_semantic(response_id: int) -> int:
         return screen_response_semantically(app, response_id)
 
+    @huey.task(name="send_safeguarding_alerts")
+    def send_safeguarding_alerts() -> int:
+        return send_pending_alerts(app)
+
+    # The safety nets: whatever path flagged a response, and whatever happened to the queue
+    # when it did, every flag is alerted and every response screened within a minute or two.
+    @huey.periodic_task(crontab(minute="*"), name="alert_unalerted_flags")
+    def alert_unalerted_flags() -> int:
+        return send_pending_alerts(app)
+
+    @huey.periodic_task(crontab(minute="*"), name="screen_unscreened_responses")
+    def screen_unscreened_responses() -> int:
+        return screen_unscreened(app)
+
     @huey.task(retries=2, retry_delay=10, name="run_theming")
     def run_theming(run_id: int) -> None:
         execute_theming_run(app, run_id)
@@ -77,6 +91,9 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         "send_email": send_email,
         "send_follow_ups": send_follow_ups,
         "screen_semantic": screen_semantic,
+        "send_safeguarding_alerts": send_safeguarding_alerts,
+        "alert_unalerted_flags": alert_unalerted_flags,
+        "screen_unscreened_responses": screen_unscreened_responses,
         "run_theming": run_theming,
         "fail_stale_runs": fail_stale_runs,
     }
@@ -95,18 +112,60 @@ def execute_theming_run(app: Flask, run_id: int) -> None:
 
 
 def screen_response_semantically(app: Flask, response_id: int) -> int:
-    """Second, semantic disclosure screen in the worker; alert the DSLs about new flags."""
-    from learning.disclosures import second_screen
+    """Second, semantic disclosure screen of one response; alert the DSLs about new flags."""
+    from surveys import safeguarding
+    from webapp.database import session_factory
+
+    if not app.config["SEMANTIC_SCREEN"]:
+        return 0
+    registry = app.extensions["definitions"]
+    added = safeguarding.screen_semantically(
+        session_factory(app),
+        response_id,
+        lambda response: registry.get(response.definition_key, response.definition_version),
+    )
+    if added:
+        send_pending_alerts(app)
+    return added
+
+
+def screen_unscreened(app: Flask, *, limit: int = 50) -> int:
+    """Semantically screen submitted responses not yet screened; return how many flagged."""
+    from surveys import safeguarding
+    from webapp.database import session_factory
+
+    if not app.config["SEMANTIC_SCREEN"]:
+        return 0
+    with session_factory(app)() as session:
+        pending = safeguarding.responses_to_screen(session, limit=limit)
+    return sum(screen_response_semantically(app, response_id) for response_id in pending)
+
+
+def send_pending_alerts(app: Flask) -> int:
+    """Email the DSLs about every flag not yet alerted (a link and an id, never the text).
+
+    An alert is marked sent only after its emails went, so a mail or queue outage delays
+    an alert but never loses it; returns how many responses were alerted.
+    """
+    from surveys import safeguarding
     from webapp.database import session_factory
     from webapp.notifications import disclosure_alert
 
+    settings, sent = mail_settings(app), 0
     with session_factory(app)() as session:
-        added = second_screen(session, response_id, app.extensions["definitions"])
-        if added:
-            for to, subject, body in disclosure_alert(session, app.config["BASE_URL"], response_id):
-                mail.send(mail_settings(app), mail.Email(to, subject, body))
-    log.info("semantic screen done", extra={"response_id": response_id, "flagged": added})
-    return added
+        alerts = safeguarding.pending_alerts(session)
+        session.rollback()  # hold no transaction while talking to the mail server
+        for alert in alerts:
+            if not alert.recipients:
+                continue
+            subject, body = disclosure_alert(app.config["BASE_URL"], alert.response_id)
+            for to in alert.recipients:
+                mail.send(settings, mail.Email(to, subject, body))
+            safeguarding.mark_alerted(session, alert)
+            sent += 1
+    if sent:
+        log.info("safeguarding alerts sent", extra={"responses": sent})
+    return sent
 
 
 def send_due_follow_ups(app: Flask) -> int:
@@ -145,10 +204,37 @@ def enqueue(name: str, *args: Any, app: Flask | None = None) -> None:
     log.info("job enqueued", extra={"task": name})
 
 
+def after_submission(app: Flask | None = None) -> None:
+    """Ask the worker to alert and screen now: a speed-up, never what safety depends on.
+
+    The periodic jobs alert and screen whatever this misses, so a queue outage at
+    submission costs the respondent nothing and loses no alert.
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    names = ["send_safeguarding_alerts"]
+    if app.config["SEMANTIC_SCREEN"]:
+        names.append("screen_unscreened_responses")
+    for name in names:
+        try:
+            enqueue(name, app=app)
+        except Exception:  # noqa: BLE001 - the periodic jobs catch up once the queue is back
+            log.warning(
+                "could not enqueue job; the periodic job will catch up",
+                extra={"task": name},
+                exc_info=True,
+            )
+
+
 def queue_status(app: Flask) -> str:
-    """Return 'ok' if the queue's storage answers, else a short error code."""
+    """Return 'ok' if the queue's storage can be written and read, else a short error code.
+
+    Enqueuing is a write, so the check writes too: a read-only or locked store that would
+    refuse jobs is reported as unavailable.
+    """
     huey = get_queue(app)
     try:
+        huey.storage.put_data(b"healthz", b"1")
+        huey.storage.pop_data(b"healthz")
         huey.pending_count()
     except Exception:  # noqa: BLE001 - health check reports any failure
         log.warning("queue health check failed", exc_info=True)

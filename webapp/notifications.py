@@ -6,12 +6,8 @@ Links are built from BASE_URL, never from the request's Host header.
 from __future__ import annotations
 
 from flask import current_app, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from surveys.models import Cycle, Role, User
-from surveys.responses import Submitted
-from webapp.database import get_session
+from surveys.models import Cycle, User
 from webapp.jobs import enqueue
 
 
@@ -53,30 +49,13 @@ def send_reminder(user: User, cycle: Cycle) -> None:
     enqueue("send_email", user.email, f"Reminder: {cycle.title}", body)
 
 
-def disclosure_alert(
-    session: Session, base_url: str, response_id: int
-) -> list[tuple[str, str, str]]:
-    """Return (to, subject, body) for each active DSL: a link and an id, never the text."""
-    leads = session.scalars(
-        select(User).where(User.role == Role.SAFEGUARDING_LEAD, User.is_active.is_(True))
-    )
+def disclosure_alert(base_url: str, response_id: int) -> tuple[str, str]:
+    """Return the subject and body telling DSLs a response needs review: a link, never text."""
     body = (
         "A response submitted to Learning Loop may contain a disclosure of harm and needs "
         "review within one working day.\n\n"
-        f"Review it here (sign-in required):\n{base_url.rstrip('/')}/safeguarding\n\n"
+        f"Review it here (sign-in required):\n{base_url.rstrip('/')}/safeguarding/responses/"
+        f"{response_id}\n\n"
         f"Response number: {response_id}\n"
     )
-    return [(lead.email, "A response needs safeguarding review", body) for lead in leads]
-
-
-def after_submit(outcome: Submitted) -> None:
-    """Alert the DSLs about rule-based flags now; queue the semantic second screen."""
-    if not outcome.is_new:
-        return
-    if outcome.response.is_flagged:
-        for to, subject, body in disclosure_alert(
-            get_session(), current_app.config["BASE_URL"], outcome.response.id
-        ):
-            enqueue("send_email", to, subject, body)
-    if current_app.config["SEMANTIC_SCREEN"]:
-        enqueue("screen_semantic", outcome.response.id)
+    return "A response needs safeguarding review", body

@@ -8,11 +8,13 @@ from surveys.models.collection import (
     DisclosureFlag,
     DisclosureStatus,
     EvidenceFile,
+    FlagSource,
     FollowUpRequest,
     PublicLink,
     Response,
     ResponseStatus,
     ResponseVersion,
+    ReviewOutcome,
 )
 from surveys.models.people import (
     Organisation,
@@ -38,6 +40,8 @@ __all__ = [
     "CycleAudience",
     "DisclosureFlag",
     "DisclosureStatus",
+    "FlagSource",
+    "ReviewOutcome",
     "EvidenceFile",
     "FollowUpRequest",
     "PublicLink",

@@ -123,9 +123,12 @@ class Response(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     is_flagged: Mapped[bool] = mapped_column(default=False)
+    # When the worker's semantic disclosure screen read this response (None: not yet).
+    semantic_screened_at: Mapped[datetime | None] = mapped_column(index=True)
 
     cycle: Mapped[Cycle] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    public_link: Mapped[PublicLink | None] = relationship()
     last_saved_by: Mapped[User | None] = relationship(foreign_keys=[last_saved_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
@@ -177,8 +180,40 @@ class DisclosureStatus(enum.StrEnum):
     REVIEWED = "reviewed"
 
 
+class FlagSource(enum.StrEnum):
+    """What raised a flag: the rule screen, the semantic screen or a concern answer."""
+
+    RULES = "rules"
+    SEMANTIC = "semantic"
+    CONCERN_ANSWER = "concern_answer"
+
+
+class ReviewOutcome(enum.StrEnum):
+    """What the designated safeguarding lead decided about a flagged response."""
+
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    POLICE = "police"
+    EARLY_HELP = "early_help"
+    ALREADY_KNOWN = "already_known"
+    NO_FURTHER_ACTION = "no_further_action"
+
+    @property
+    def label(self) -> str:
+        return {
+            "childrens_social_care": "Referred to children's social care",
+            "police": "Referred to the police",
+            "early_help": "Referred to early help",
+            "already_known": "Already known to services",
+            "no_further_action": "No further action",
+        }[self.value]
+
+
 class DisclosureFlag(Base):
-    """A possible disclosure found at submission: the restricted queue of the DSL."""
+    """A possible disclosure found in one answer: the restricted queue of the DSL.
+
+    `alerted_at` is set once the DSLs have been emailed: a periodic job emails every
+    flag without it, so no submission path (and no queue outage) can lose an alert.
+    """
 
     __tablename__ = "disclosure_flags"
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
@@ -188,14 +223,21 @@ class DisclosureFlag(Base):
     )
     question_id: Mapped[str] = mapped_column(String(64))
     reasons: Mapped[str] = mapped_column(String(300))  # category codes, never text
+    source: Mapped[FlagSource] = mapped_column(
+        str_enum(FlagSource, "flag_source"), default=FlagSource.RULES
+    )
     flagged_at: Mapped[datetime] = mapped_column(default=utcnow)
     review_due_at: Mapped[datetime]
+    alerted_at: Mapped[datetime | None] = mapped_column(index=True)
     status: Mapped[DisclosureStatus] = mapped_column(
         str_enum(DisclosureStatus, "disclosure_status"), default=DisclosureStatus.NEW
     )
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
-    action_taken: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[ReviewOutcome | None] = mapped_column(
+        str_enum(ReviewOutcome, "review_outcome")
+    )
+    action_taken: Mapped[str] = mapped_column(Text, default="")  # the DSL's note
 
     response: Mapped[Response] = relationship()
     reviewed_by: Mapped[User | None] = relationship()

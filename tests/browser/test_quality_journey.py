@@ -28,11 +28,10 @@ NEW_LABEL = "Escalation and challenge"
 @pytest.fixture
 def demo(live_server):
     """Seed the demo partnership, users and answers into the live server's database."""
-    from learning.disclosures import screen_answers
 
     with inspect_session(live_server.app) as session:
         seed(session)
-        seed_collection(session, load_definitions(), screen=screen_answers)
+        seed_collection(session, load_definitions())
     return live_server
 
 

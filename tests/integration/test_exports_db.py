@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import api, exports, importing
+from surveys import api, exports, importing, safeguarding
 from surveys.database import make_engine, make_session_factory
 from surveys.definition import SurveyDefinition
 from surveys.loader import load_definition
@@ -26,6 +26,7 @@ from surveys.models import (
     Cycle,
     CycleAudience,
     DisclosureFlag,
+    FlagSource,
     Organisation,
     OrganisationKind,
     Response,
@@ -209,16 +210,18 @@ ROWS = [
 
 
 def test_import_creates_submitted_anonymous_responses_and_screens_them(
-    session: Session, cycle: Cycle, definition: SurveyDefinition
+    session: Session, cycle: Cycle, definition: SurveyDefinition, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = ROWS[:2] + [{"agency_name": "Agency X", "sector": "education", "evidence": CANARY}]
     preview = preview_rows(definition, rows)
     assert preview.errors == [] and len(preview.valid_rows) == 3
 
-    def screen(_: SurveyDefinition, given: Any) -> list[tuple[str, tuple[str, ...]]]:
-        return [("evidence", ("physical",))] if "CANARY" in str(given.get("evidence")) else []
+    def screen(_: SurveyDefinition, given: Any) -> list[safeguarding.Finding]:
+        found = "CANARY" in str(given.get("evidence"))
+        return [safeguarding.Finding("evidence", ("physical",), FlagSource.RULES)] if found else []
 
-    created = importing.apply_import(session, cycle, preview, screen=screen, imported_by=None)
+    monkeypatch.setattr(safeguarding, "screen_answers", screen)
+    created = importing.apply_import(session, cycle, preview, imported_by=None)
     assert len(created) == 3
     stored = session.scalars(select(Response).where(Response.id.in_([r.id for r in created]))).all()
     assert {r.status for r in stored} == {ResponseStatus.SUBMITTED}
@@ -259,26 +262,27 @@ def test_a_failure_part_way_through_an_import_writes_nothing(
 
     monkeypatch.setattr(importing, "new_reference", clashing_reference)
     with pytest.raises(IntegrityError):
-        importing.apply_import(session, cycle, preview, screen=lambda d, a: [("evidence", ("x",))])
+        importing.apply_import(session, cycle, preview)
     assert calls == 4  # rows 1-3 had been flushed inside the transaction
     after = (count(session, Response), count(session, AuditEvent), count(session, DisclosureFlag))
     assert after == before
 
 
 def test_a_failing_screen_rolls_the_import_back(
-    session: Session, cycle: Cycle, definition: SurveyDefinition
+    session: Session, cycle: Cycle, definition: SurveyDefinition, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = count(session, Response)
     seen = []
 
-    def broken_screen(_: SurveyDefinition, given: Any) -> list[tuple[str, tuple[str, ...]]]:
+    def broken_screen(_: SurveyDefinition, given: Any) -> list[safeguarding.Finding]:
         seen.append(given)
         if len(seen) == 3:
             raise RuntimeError("screening service failed")
         return []
 
+    monkeypatch.setattr(safeguarding, "screen_answers", broken_screen)
     with pytest.raises(RuntimeError):
-        importing.apply_import(session, cycle, preview_rows(definition, ROWS), screen=broken_screen)
+        importing.apply_import(session, cycle, preview_rows(definition, ROWS))
     assert count(session, Response) == before
 
 
@@ -288,7 +292,7 @@ def test_import_refuses_a_preview_for_another_form_version(
     preview = preview_rows(definition, ROWS)
     cycle.definition_version = 2
     with pytest.raises(importing.ImportFileError, match="different form"):
-        importing.apply_import(session, cycle, preview, screen=lambda d, a: [])
+        importing.apply_import(session, cycle, preview)
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

@@ -18,7 +18,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from learning.disclosures import screen_answers
 from surveys import cycles, engine, responses
 from surveys.accounts import record_audit
 from surveys.definition import QuestionType
@@ -27,6 +26,7 @@ from surveys.evidence import Upload, store_evidence
 from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.jobs import after_submission
 from webapp.running import data_folder, definition_of, page_form, page_view, visible
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -204,9 +204,8 @@ def submit(cycle_id: int) -> ResponseReturnValue:
             if request.form.get("confirm") != "yes":
                 flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))
-            responses.submit(
-                get_session(), response, definition=definition, screen=screen_answers, user=g.user
-            )
+            responses.submit(get_session(), response, definition=definition, user=g.user)
+            after_submission()
             return redirect(url_for("assessments.overview", cycle_id=cycle.id))
         responses.request_sign_off(get_session(), response, user=g.user, definition=definition)
         flash("Your organisation lead has been asked to sign this off")

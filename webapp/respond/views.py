@@ -11,14 +11,13 @@ import uuid
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from learning.disclosures import screen_answers
 from surveys import cycles, engine, responses
 from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
 from webapp.access import public
 from webapp.database import get_session
+from webapp.jobs import after_submission
 from webapp.limits import limiter, link_key, respond_limit
-from webapp.notifications import after_submit
 from webapp.running import definition_of, page_form, page_view, visible
 
 bp = Blueprint("respond", __name__, url_prefix="/f")
@@ -134,15 +133,14 @@ def check(token: str) -> ResponseReturnValue:
     definition = definition_of(response)
     if request.method == "POST":
         try:
-            outcome = responses.submit(
-                get_session(), response, definition=definition, screen=screen_answers
-            )
+            outcome = responses.submit(get_session(), response, definition=definition)
         except IncompleteResponse as error:
             page_id = error.missing[0][0]
             return redirect(url_for("respond.page", token=token, page_id=page_id))
         except CycleClosed:
             return _closed(link) or abort(410)
-        after_submit(outcome)
+        if outcome.is_new:
+            after_submission()
         return _finish(link, outcome.response)
     rows = engine.summary_rows(definition, visible(definition, response))
     return render_template(

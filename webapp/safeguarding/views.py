@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from surveys import disclosures
-from surveys.models import Role, utcnow
+from surveys import engine, safeguarding_queue
+from surveys.models import ReviewOutcome, Role, utcnow
 from surveys.responses import answers_of
+from surveys.safeguarding_queue import QueueFilter
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.forms import GovForm
@@ -21,14 +22,17 @@ dsl_only = roles(Role.SAFEGUARDING_LEAD)
 
 
 class ReviewForm(GovForm):
-    action_taken = TextAreaField(
-        "What did you do?",
+    outcome = RadioField(
+        "What did you decide?",
+        choices=[(outcome.value, outcome.label) for outcome in ReviewOutcome],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select what you decided about this response")],
+    )
+    note = TextAreaField(
+        "Note (optional)",
         widget=GovTextArea(),
-        description="For example, referred to the children’s front door, or why no action",
-        validators=[
-            InputRequired("Enter what you did about this response"),
-            Length(max=5000, message="Enter 5,000 characters or fewer"),
-        ],
+        description="For example, the referral number, who you spoke to, or why no action",
+        validators=[Length(max=5000, message="Note must be 5,000 characters or fewer")],
     )
     submit = SubmitField("Record review", widget=GovSubmitInput())
 
@@ -36,34 +40,41 @@ class ReviewForm(GovForm):
 @bp.get("")
 @dsl_only
 def index() -> ResponseReturnValue:
+    try:
+        show = QueueFilter(request.args.get("show", QueueFilter.UNREVIEWED.value))
+    except ValueError:
+        show = QueueFilter.UNREVIEWED
+    items = safeguarding_queue.queue(get_session(), definition_of, show=show)
     return render_template(
-        "safeguarding/index.html",
-        flags=disclosures.queue(get_session()),
-        now=utcnow(),
-        labels=disclosures.reason_labels,
+        "safeguarding/index.html", items=items, now=utcnow(), show=show, filters=QueueFilter
     )
 
 
-@bp.route("/<int:flag_id>", methods=["GET", "POST"])
+@bp.route("/responses/<int:response_id>", methods=["GET", "POST"])
 @dsl_only
-def flag(flag_id: int) -> ResponseReturnValue:
-    found = disclosures.open_flag(get_session(), flag_id, viewer=g.user) or abort(404)
+def response(response_id: int) -> ResponseReturnValue:
+    item = safeguarding_queue.open_response(
+        get_session(), response_id, definition_of, viewer=g.user
+    ) or abort(404)
     form = ReviewForm()
-    if form.validate_on_submit():
-        disclosures.record_review(
-            get_session(), found, action_taken=form.action_taken.data or "", reviewer=g.user
+    if not item.is_reviewed and form.validate_on_submit():
+        safeguarding_queue.record_review(
+            get_session(),
+            item,
+            outcome=ReviewOutcome(form.outcome.data),
+            note=form.note.data or "",
+            reviewer=g.user,
         )
         flash("Your review has been recorded")
         return redirect(url_for("safeguarding.index"))
-    definition = definition_of(found.response)
-    question = definition.question(found.question_id)
-    text = answers_of(found.response).get(found.question_id)
+    definition = definition_of(item.response)
+    rows = engine.summary_rows(definition, answers_of(item.response))
     return render_template(
-        "safeguarding/flag.html",
-        flag=found,
-        question=question,
-        text=text,
+        "safeguarding/response.html",
+        item=item,
+        rows=rows,
+        flagged={flag.question_id for flag in item.flags},
         definition=definition,
         form=form,
-        labels=disclosures.reason_labels(found),
+        now=utcnow(),
     ), (400 if request.method == "POST" and form.errors else 200)

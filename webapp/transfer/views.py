@@ -8,12 +8,12 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from learning.disclosures import screen_answers
 from surveys import exports, importing
 from surveys.accounts import record_audit
 from surveys.models import Cycle, Role
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.jobs import after_submission
 from webapp.running import data_folder, definition_of
 
 bp = Blueprint("transfer", __name__, url_prefix="/admin/cycles")
@@ -106,9 +106,8 @@ def preview(cycle_id: int, upload_id: str) -> ResponseReturnValue:
         mapping = {c: (request.form.get(f"map-{i}") or None) for i, c in enumerate(columns)}
     result = importing.preview_import(rows, mapping, definition)
     if request.method == "POST" and request.form.get("action") == "import" and result.is_ready:
-        created = importing.apply_import(
-            get_session(), cycle, result, screen=screen_answers, imported_by=g.user.id
-        )
+        created = importing.apply_import(get_session(), cycle, result, imported_by=g.user.id)
+        after_submission()
         for suffix in (".csv", ".xlsx"):
             (_uploads() / f"{upload_id}{suffix}").unlink(missing_ok=True)
         flash(f"{len(created)} responses have been imported")

@@ -43,14 +43,13 @@ with sessions() as session:
 
 
 def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_path):
-    from learning.disclosures import screen_answers
     from learning.theming_job import build_pipeline
     from webapp.database import session_factory
 
     app = make_app()
     session = inspect_session(app)
     demo.seed(session)
-    seed_collection(session, load_definitions(), screen=screen_answers)
+    seed_collection(session, load_definitions())
     run = runs.start_run(session, runs.Selection(streams=("training",)), started_by=None)
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER, app.config["DATABASE_URL"], str(run.id)],

@@ -15,10 +15,9 @@ from tests.conftest import csrf_from
 
 @pytest.fixture
 def demo(db_session):
-    from learning.disclosures import screen_answers
 
     seed(db_session)
-    seed_collection(db_session, load_definitions(), screen=screen_answers)
+    seed_collection(db_session, load_definitions())
     return db_session
 
 

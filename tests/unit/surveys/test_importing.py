@@ -541,5 +541,5 @@ def test_a_preview_with_errors_cannot_be_imported(definition: SurveyDefinition) 
     preview = preview_import([{"sector": "Maybe"}], {"sector": "sector"}, definition)
     session = mock.Mock()
     with pytest.raises(ImportNotReady):
-        apply_import(session, mock.Mock(), preview, screen=lambda d, a: [])
+        apply_import(session, mock.Mock(), preview)
     assert session.method_calls == []  # nothing was even added
