@@ -160,7 +160,7 @@ def generate_answers(
         context.page, context.page_themes, context.page_actions = page, [], []
         for question in page.questions:
             if _is_shown(question.show_if, context.answers):
-                answer = _answer(question, context)
+                answer = _without_most_concerns(question, _answer(question, context), context)
                 if answer is not None:
                     context.answers[question.id] = answer
     if persona.include_disclosure:
@@ -168,6 +168,21 @@ def generate_answers(
     if persona.include_personal_data:
         _add_line(context, "_personal_data", screened_only=False)
     return visible_answers(definition, context.answers)
+
+
+def _without_most_concerns(question: Question, answer: JSONValue, context: _Context) -> JSONValue:
+    """Keep a concern answer (e.g. "No" to feeling safe at home) for about 1 child in 30.
+
+    Most children feel safe; a demo where every other child is flagged would teach the
+    safeguarding lead nothing. A persona that discloses keeps its concern answers.
+    """
+    concern = question.concern
+    if concern is None or answer not in concern.answers or context.persona.include_disclosure:
+        return answer
+    if context.rng.random() < 0.03:
+        return answer
+    calmer = [o.value for o in question.options if o.value not in concern.answers]
+    return context.rng.choice(calmer) if calmer else answer
 
 
 def _is_shown(condition: ShowIf | None, answers: Mapping[str, JSONValue]) -> bool:
