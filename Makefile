@@ -37,7 +37,7 @@ browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 test: install browser-deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 clean:
 	rm -rf $(VENV) node_modules webapp/static/govuk
