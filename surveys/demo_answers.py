@@ -104,10 +104,10 @@ _VALUE_WEIGHTS = {
     "local_authority": 3, "education": 3, "health": 3, "police": 1.5, "voluntary": 1.5,
     "other": 0.4, "practitioner": 6, "manager": 2.5, "senior_leader": 0.7, "worker": 3,
     "nobody": 2, "family": 1.5, "childrens_social_care": 6, "early_help": 2.5,
-    "social_worker": 3, "school": 2.5, "adult_services": 1.2,
+    "social_worker": 3, "school": 2.5, "adult_services": 1.2, "dont_want_to_say": 0.3,
 }  # fmt: skip
 _MOOD_ORDERED = frozenset({"grading", "child_safer", "know_who_to_tell"})
-_SIDE_VALUES = frozenset({"not_used", "unclear", "not_sure", "dont_know"})
+_SIDE_VALUES = frozenset({"not_used", "unclear", "not_sure", "dont_know", "dont_want_to_say"})
 _EXCLUSIVE_VALUES = ("none", "nothing", "none_of_these")
 _NA_PRONE_PAGES = frozenset({"standard_2", "standard_8", "standard_14"})
 _YES_RATE = {"follow_up_consent": 0.5, "with_manager": 0.45, "aware_of_strategy": 0.55}

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 
 from surveys import cycles, engine, responses
+from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
 from webapp.access import public
@@ -170,3 +171,33 @@ def done(token: str) -> ResponseReturnValue:
     return render_template(
         "respond/done.html", link=link, definition=definition_of(link.cycle), reference=reference
     )
+
+
+@bp.get("/<token>/help")
+@public
+def help_page(token: str) -> ResponseReturnValue:
+    """Who to contact, in full, with a way back to the page the respondent came from."""
+    link = _link(token)
+    definition = definition_of(link.cycle)
+    back_url = _place(link, definition, request.args.get("return_to", ""))
+    return render_template("respond/help.html", link=link, definition=definition, back_url=back_url)
+
+
+def _place(link: PublicLink, definition: SurveyDefinition, here: str) -> str:
+    """Return the URL of a place in the form named by `here`; the start page if unknown."""
+    if here == "check":
+        return url_for("respond.check", token=link.token)
+    if here in {page.id for page in definition.pages}:
+        return url_for("respond.page", token=link.token, page_id=here)
+    return url_for("respond.start", token=link.token)
+
+
+@bp.get("/<token>/privacy")
+@public
+def privacy(token: str) -> ResponseReturnValue:
+    """What happens to a child's answers, in a child's words; adults get the full notice."""
+    link = _link(token)
+    definition = definition_of(link.cycle)
+    if definition.audience is not Audience.CHILD:
+        return redirect(url_for("main.privacy"))
+    return render_template("respond/privacy.html", link=link, definition=definition)

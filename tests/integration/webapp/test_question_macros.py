@@ -183,7 +183,7 @@ TYPE_CHECKS = {
     QuestionType.SELECT: "//select[@id='{id}']/option[@value='' and text()]",
     QuestionType.COMPLIANCE_RATING: "//input[@id='{id}']/following::div"
     "[@class='govuk-radios__divider' and text()='or']/following::input[@value='not_applicable']",
-    QuestionType.EMOJI_SCALE: "//label[@for='{id}']/span[@aria-hidden='true']",
+    QuestionType.EMOJI_SCALE: "//label[@for='{id}']/img[@alt='']",
     QuestionType.CONFIDENCE_PAIR: "//legend[contains(.,'Before the course')]/following::input"
     "[@name='{id}-before']/following::legend[contains(.,'After the course')]"
     "/following::input[@name='{id}-after']",
@@ -387,16 +387,27 @@ def test_user_text_is_escaped(web: FlaskClient) -> None:
     assert "<script>alert" not in summary.text and "&lt;script&gt;alert" in summary.text
 
 
-def test_the_emoji_scale_hides_the_emoji_and_names_each_choice() -> None:
+def test_the_emoji_scale_draws_faces_and_names_each_choice() -> None:
     app = make_app()
     serve_question_pages(app, {"under-11": load_definition(UNDER_11)})
     doc = parse(app.test_client().get("/_questions/under-11/safe").text)
     get_engine(app).dispose()
     radios = doc.xpath("//div[contains(@class, 'app-emoji-scale--under-11')]")
     assert len(radios) == 2
-    label = doc.xpath("//label[@for='feel_safe_home']")[0]
-    assert label.xpath("span[@aria-hidden='true']")[0].text == "😀"
-    assert label.xpath("string(text()[last()])").strip() == "Yes"
+    faces = {}
+    for label in doc.xpath("//label[starts-with(@for, 'feel_safe_home')]"):
+        (face,) = label.xpath("img")  # a drawing, not the emoji: fonts may lack it
+        assert face.get("alt") == "" and int(face.get("width")) >= 44
+        faces[label.xpath("string(text()[last()])").strip()] = face.get("src")
+        assert "\U0001f600" not in label.text_content()
+    assert faces == {
+        "Yes": "/static/faces/happy.svg",
+        "Sometimes": "/static/faces/ok.svg",
+        "No": "/static/faces/sad.svg",
+        "I don't want to say": "/static/faces/not-say.svg",
+    }
+    choices = [text_of(item) for item in doc.xpath("//input[@name='feel_safe_home']/../../*")]
+    assert choices[-2:] == ["or", "I don't want to say"]  # set apart, as GOV.UK does
 
 
 def test_a_stored_file_is_named_and_can_be_replaced(web: FlaskClient) -> None:

@@ -102,8 +102,11 @@ def test_child_age_bands_share_question_keys(registry) -> None:  # type: ignore[
         for q in page.questions
         if q.type is QuestionType.EMOJI_SCALE
     ]
-    assert emoji and all(
-        len(q.options) == 3 and all(o.emoji and o.label for o in q.options) for q in emoji
+    assert emoji and all(  # three faces, then "I don't want to say"
+        len(q.options) == 4
+        and q.options[-1].value == "dont_want_to_say"
+        and all(o.emoji and o.label for o in q.options)
+        for q in emoji
     )
 
 

@@ -259,9 +259,10 @@ def test_a_few_responses_carry_fictional_personal_data(responses: list[DemoRespo
     marked = [r for r in with_text if r.has_personal_data]
     assert 0.01 <= len(marked) / len(with_text) <= 0.06
     assert {r.definition_key for r in marked} - {"training-evaluation"}  # not only one stream
+    first_names = "|".join(load_extras("_people")["first_names"])  # "My worker Kwame ..."
     fake = re.compile(
-        r"07700 900\d{3}|\bRV\d \d[A-Z]{2}\b|@example\.org|[A-Z][a-z]+ [A-Z][a-z]+"
-        r"|\b(?:worker|called|named|teacher) [A-Z][a-z]+"  # a first name after a cue word
+        rf"07700 900\d{{3}}|\bRV\d \d[A-Z]{{2}}\b|@example\.org|[A-Z][a-z]+ [A-Z][a-z]+"
+        rf"|\b({first_names})\b|\b(?:worker|called|named|teacher) [A-Z][a-z]+"
     )
     for response in marked:
         assert any(fake.search(text) for text in text_values(response.answers))
