@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Flask, Response, current_app, g, request, session
 
 from surveys import accounts
+from webapp.access_log import mask_logger
 from webapp.database import get_session
 
 NO_STORE_PREFIXES = ("/static/", "/assets/")
 
 
 def init_app(app: Flask) -> None:
-    """Load the signed-in user for each request and add security headers to each response."""
+    """Load the signed-in user for each request and add security headers to each response.
+
+    Also mask link tokens in the development server's request lines and Flask's error log.
+    """
+    mask_logger(logging.getLogger("werkzeug"))
+    mask_logger(app.logger)
     app.before_request(_load_user)
     app.after_request(_add_headers)
     app.context_processor(lambda: {"csp_nonce": _nonce(), "current_user": g.get("user")})
