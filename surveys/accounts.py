@@ -13,6 +13,7 @@ import hashlib
 import logging
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -237,20 +238,27 @@ def authenticate(
     password: str,
     *,
     client_address: str,
+    known_user_ids: Collection[int] = (),
     now: datetime | None = None,
 ) -> User:
     """Return the user these credentials belong to, or raise SignInFailed / SignInThrottled.
 
     Unknown, inactive and real accounts cost the same argon2 work and get the same answer.
+    `known_user_ids` are the accounts this browser signed in to before: they get past the
+    per-account backstop, so guessing from many addresses cannot lock their owner out.
     The caller commits the success (start_session).
     """
     now = now or utcnow()
     email = normalise_email(email)
     keys = throttling.keys_for(email, client_address)
-    if refusal := throttling.sign_in_refusal(session, keys, now=now):
-        session.rollback()
-        raise SignInThrottled(refusal)
+    refusal = throttling.sign_in_refusal(session, keys, now=now)
     user = session.scalar(select(User).where(User.email == email))
+    if refusal is throttling.Refusal.FOR_ACCOUNT and user is not None:
+        refusal = None if user.id in known_user_ids else refusal
+    if refusal is not None:
+        session.rollback()
+        log.warning("sign-in refused by throttling", extra={"rule": refusal.name})
+        raise SignInThrottled(refusal.value)
     stored_hash = user.password_hash if user is not None and user.is_active else None
     _end_transaction(session)
     is_correct = _verify(stored_hash, password)  # always: unknown emails cost the same

@@ -9,14 +9,16 @@ Sign-in rules, over a sliding 15 minutes:
   Someone guessing from one address cannot lock the owner out from another.
 - 20 failures from one address over any accounts: that address is refused for every account
   (one password tried against many accounts).
-- 100 failures for one account from all addresses: the account is refused for everyone.
-  A backstop against guessing from many addresses, which the first two rules cannot see:
-  it caps guesses at about 9,600 a day per account, and only someone with 20 or more
-  addresses can trigger it.
+- 100 failures for one account from all addresses: the account is refused, except in
+  browsers that have signed in to it before (a signed cookie, see webapp.security). A
+  backstop against guessing from many addresses, which the first two rules cannot see: it
+  caps guesses at about 9,600 a day per account, and the exemption means someone with 20
+  or more addresses still cannot lock the owner out of their usual browser.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,15 +37,21 @@ RESET_WINDOW = timedelta(hours=1)
 RESET_EMAILS_PER_ACCOUNT = 3
 RESET_REQUESTS_PER_CLIENT = 10
 
-TOO_MANY_FROM_CLIENT = (
-    "There have been too many failed attempts to sign in from your network. "
-    "Wait 15 minutes, then try again"
-)
-TOO_MANY_FOR_ACCOUNT = "You have tried to sign in too many times. Wait 15 minutes, then try again"
-ACCOUNT_UNDER_ATTACK = (
-    "There have been too many failed attempts to sign in to this account. "
-    "Wait 15 minutes, then try again"
-)
+
+class Refusal(enum.Enum):
+    """Why a sign-in is refused before its password is checked; the value is the message."""
+
+    FROM_CLIENT = (
+        "There have been too many failed attempts to sign in from your network. "
+        "Wait 15 minutes, then try again"
+    )
+    FOR_ACCOUNT_FROM_CLIENT = (
+        "You have tried to sign in too many times. Wait 15 minutes, then try again"
+    )
+    FOR_ACCOUNT = (
+        "There have been too many failed attempts to sign in to this account. "
+        "Wait 15 minutes, then try again"
+    )
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def sign_in_refusal(session: Session, keys: ThrottleKeys, *, now: datetime) -> str | None:
+def sign_in_refusal(session: Session, keys: ThrottleKeys, *, now: datetime) -> Refusal | None:
     """Return why this sign-in is refused without checking the password, or None."""
     row = SignInAttempt
     from_client, for_account_from_client, for_account = session.execute(
@@ -81,11 +89,11 @@ def sign_in_refusal(session: Session, keys: ThrottleKeys, *, now: datetime) -> s
         )
     ).one()
     if from_client >= CLIENT_LIMIT:
-        return TOO_MANY_FROM_CLIENT
+        return Refusal.FROM_CLIENT
     if for_account_from_client >= ACCOUNT_AND_CLIENT_LIMIT:
-        return TOO_MANY_FOR_ACCOUNT
+        return Refusal.FOR_ACCOUNT_FROM_CLIENT
     if for_account >= ACCOUNT_LIMIT:
-        return ACCOUNT_UNDER_ATTACK
+        return Refusal.FOR_ACCOUNT
     return None
 
 

@@ -69,6 +69,7 @@ def sign_in() -> ResponseReturnValue:
             form.email.data or "",
             form.password.data or "",
             client_address=_client_address(),
+            known_user_ids=security.known_user_ids(),
         )
     except accounts.SignInThrottled as error:
         form.email.errors.append(str(error))
@@ -77,7 +78,7 @@ def sign_in() -> ResponseReturnValue:
         form.email.errors.append(str(error))
         return render_template("auth/sign_in.html", form=form), 400
     security.sign_in(accounts.start_session(get_session(), user))
-    return redirect(_safe_next(request.args.get("next")))
+    return security.remember_browser(redirect(_safe_next(request.args.get("next"))), user.id)
 
 
 @bp.get("/sign-out")

@@ -138,18 +138,39 @@ def test_one_address_trying_many_accounts_is_refused(app, client, db_session):
         assert sign_in(client, "lead@agency.org").status_code == 302
 
 
+def _record_failures(session, email: str, count: int) -> None:
+    """Record failures for an account as if from `count` different addresses."""
+    session.add_all(
+        SignInAttempt(
+            email_hash=throttling.keys_for(email, "").account,
+            client_hash=f"client-{n}",
+            attempted_at=utcnow(),
+        )
+        for n in range(count)
+    )
+    session.commit()
+
+
 def test_many_addresses_guessing_one_account_hit_the_account_backstop(client, db_session):
     factories.UserFactory(email="lead@agency.org")
-    keys = throttling.keys_for("lead@agency.org", "unused")
-    db_session.add_all(
-        SignInAttempt(email_hash=keys.account, client_hash=f"client-{n}", attempted_at=utcnow())
-        for n in range(throttling.ACCOUNT_LIMIT - 1)
-    )
-    db_session.commit()
+    _record_failures(db_session, "lead@agency.org", throttling.ACCOUNT_LIMIT - 1)
     assert sign_in(client, "lead@agency.org", "a guess!!!!", address=ADDRESS_A).status_code == 400
     refused = sign_in(client, "lead@agency.org", address=ADDRESS_B)
     assert refused.status_code == 429
     assert "too many failed attempts to sign in to this account" in refused.text
+
+
+def test_a_browser_that_signed_in_before_gets_past_the_account_backstop(app, client, db_session):
+    factories.UserFactory(email="dsl@example.org")
+    assert sign_in(client, "dsl@example.org", address=ADDRESS_B).status_code == 302
+    client.delete_cookie("session")  # signed out; the browser is still the owner's
+    _record_failures(db_session, "dsl@example.org", throttling.ACCOUNT_LIMIT)
+    stranger = app.test_client()
+    assert sign_in(stranger, "dsl@example.org", address=ADDRESS_A).status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("known-browser", "[1]")
+    assert sign_in(forged, "dsl@example.org", address=ADDRESS_A).status_code == 429
+    assert sign_in(client, "dsl@example.org", address=ADDRESS_A).status_code == 302
 
 
 def test_signing_in_clears_only_this_addresss_failures(app, client, db_session):
