@@ -244,17 +244,20 @@ def authenticate(
     """Return the user these credentials belong to, or raise SignInFailed / SignInThrottled.
 
     Unknown, inactive and real accounts cost the same argon2 work and get the same answer.
-    `known_user_ids` are the accounts this browser signed in to before: they get past the
-    per-account backstop, so guessing from many addresses cannot lock their owner out.
+    `known_user_ids` are the accounts this browser signed in to before: see
+    surveys.throttling for the rules they are exempt from.
     The caller commits the success (start_session).
     """
     now = now or utcnow()
     email = normalise_email(email)
     keys = throttling.keys_for(email, client_address)
-    refusal = throttling.sign_in_refusal(session, keys, now=now)
     user = session.scalar(select(User).where(User.email == email))
-    if refusal is throttling.Refusal.FOR_ACCOUNT and user is not None:
-        refusal = None if user.id in known_user_ids else refusal
+    refusal = throttling.sign_in_refusal(
+        session,
+        keys,
+        is_known_browser=user is not None and user.id in known_user_ids,
+        now=now,
+    )
     if refusal is not None:
         session.rollback()
         log.warning("sign-in refused by throttling", extra={"rule": refusal.name})

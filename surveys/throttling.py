@@ -9,11 +9,12 @@ Sign-in rules, over a sliding 15 minutes:
   Someone guessing from one address cannot lock the owner out from another.
 - 20 failures from one address over any accounts: that address is refused for every account
   (one password tried against many accounts).
-- 100 failures for one account from all addresses: the account is refused, except in
-  browsers that have signed in to it before (a signed cookie, see webapp.security). A
-  backstop against guessing from many addresses, which the first two rules cannot see: it
-  caps guesses at about 9,600 a day per account, and the exemption means someone with 20
-  or more addresses still cannot lock the owner out of their usual browser.
+- 100 failures for one account from all addresses: the account is refused. A backstop
+  against guessing from many addresses, which the first two rules cannot see: it caps
+  guesses at about 9,600 a day per account.
+A browser that has signed in to the account before (a signed cookie, see webapp.security)
+is exempt from the last two rules, so neither a busy shared office address nor someone with
+20 or more addresses can lock the owner out of their usual browser.
 """
 
 from __future__ import annotations
@@ -73,8 +74,15 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def sign_in_refusal(session: Session, keys: ThrottleKeys, *, now: datetime) -> Refusal | None:
-    """Return why this sign-in is refused without checking the password, or None."""
+def sign_in_refusal(
+    session: Session, keys: ThrottleKeys, *, is_known_browser: bool, now: datetime
+) -> Refusal | None:
+    """Return why this sign-in is refused without checking the password, or None.
+
+    A browser that has signed in to this account before is held only by the per-account
+    and address rule: neither a crowd behind its office's address nor guessing from many
+    addresses can lock its owner out.
+    """
     row = SignInAttempt
     from_client, for_account_from_client, for_account = session.execute(
         select(
@@ -88,10 +96,12 @@ def sign_in_refusal(session: Session, keys: ThrottleKeys, *, now: datetime) -> R
             or_(row.client_hash == keys.client, row.email_hash == keys.account),
         )
     ).one()
-    if from_client >= CLIENT_LIMIT:
-        return Refusal.FROM_CLIENT
     if for_account_from_client >= ACCOUNT_AND_CLIENT_LIMIT:
         return Refusal.FOR_ACCOUNT_FROM_CLIENT
+    if is_known_browser:
+        return None
+    if from_client >= CLIENT_LIMIT:
+        return Refusal.FROM_CLIENT
     if for_account >= ACCOUNT_LIMIT:
         return Refusal.FOR_ACCOUNT
     return None

@@ -173,6 +173,19 @@ def test_a_browser_that_signed_in_before_gets_past_the_account_backstop(app, cli
     assert sign_in(client, "dsl@example.org", address=ADDRESS_A).status_code == 302
 
 
+def test_a_busy_shared_address_does_not_lock_out_browsers_known_to_their_account(
+    app, client, db_session
+):
+    factories.UserFactory(email="lead@agency.org")
+    assert sign_in(client, "lead@agency.org", address=ADDRESS_A).status_code == 302
+    client.delete_cookie("session")
+    colleagues = app.test_client()
+    for number in range(throttling.CLIENT_LIMIT):
+        sign_in(colleagues, f"person{number}@agency.org", "a typo!!!!!", address=ADDRESS_A)
+    assert sign_in(colleagues, "lead@agency.org", address=ADDRESS_A).status_code == 429
+    assert sign_in(client, "lead@agency.org", address=ADDRESS_A).status_code == 302
+
+
 def test_signing_in_clears_only_this_addresss_failures(app, client, db_session):
     factories.UserFactory(email="lead@agency.org")
     owner = app.test_client()
