@@ -1,7 +1,10 @@
-"""Accounts: people, passwords, sign-in sessions, single-use tokens and throttling.
+"""Accounts: people, passwords, sign-in sessions and single-use tokens.
 
 Services take a Session and typed values and own their transaction. Secrets are never
-stored: tokens are kept as SHA-256 hashes, passwords as argon2id hashes.
+stored: tokens are kept as SHA-256 hashes, passwords as argon2id hashes. Hashing and
+verifying a password takes a few hundred milliseconds, so it never runs inside a
+transaction: on SQLite every transaction holds the write lock (see surveys.database).
+Throttling rules live in surveys.throttling.
 """
 
 from __future__ import annotations
@@ -10,20 +13,21 @@ import hashlib
 import logging
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from surveys import throttling
 from surveys.models import (
     AccountToken,
     AuditEvent,
     Organisation,
     Role,
-    SignInAttempt,
     TokenPurpose,
     User,
     UserSession,
@@ -32,13 +36,12 @@ from surveys.models import (
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
-# A dummy hash so unknown emails cost as much as known ones (no timing oracle).
+# Unknown, inactive and not-yet-set-up accounts are verified against this dummy hash, so
+# they cost as much as a real account with a wrong password (no timing oracle).
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
-SIGN_IN_LIMIT = 5
-SIGN_IN_WINDOW = timedelta(minutes=15)
 COMMON_PASSWORDS = frozenset(
     {
         "password12",
@@ -98,6 +101,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _end_transaction(session: Session) -> None:
+    """Finish the current transaction before slow password work, so no lock is held."""
+    if session.in_transaction():
+        session.commit()  # objects stay loaded: sessions are made with expire_on_commit=False
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    """Check a password, doing the same argon2 work whether or not there is a real hash."""
+    try:
+        _hasher.verify(password_hash or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return password_hash is not None
+
+
 def record_audit(
     session: Session,
     *,
@@ -137,12 +155,16 @@ def create_user(
     _check_role_fits(session, new.role, new.organisation_id)
     if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
+    password_hash = None
+    if password:
+        _end_transaction(session)
+        password_hash = hash_password(password)
     user = User(
         email=email,
         name=new.name.strip(),
         role=new.role,
         organisation_id=new.organisation_id if new.role.belongs_to_organisation else None,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash,
     )
     session.add(user)
     session.flush()
@@ -211,43 +233,46 @@ def set_user_active(session: Session, user: User, *, is_active: bool, changed_by
 
 
 def authenticate(
-    session: Session, email: str, password: str, *, now: datetime | None = None
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    client_address: str,
+    known_user_ids: Collection[int] = (),
+    now: datetime | None = None,
 ) -> User:
-    """Return the user these credentials belong to, or raise SignInFailed / SignInThrottled."""
+    """Return the user these credentials belong to, or raise SignInFailed / SignInThrottled.
+
+    Unknown, inactive and real accounts cost the same argon2 work and get the same answer.
+    `known_user_ids` are the accounts this browser signed in to before: see
+    surveys.throttling for the rules they are exempt from.
+    The caller commits the success (start_session).
+    """
     now = now or utcnow()
-    email_hash = _digest(normalise_email(email))
-    recent = (
-        session.scalar(
-            select(func.count(SignInAttempt.id)).where(
-                SignInAttempt.email_hash == email_hash,
-                SignInAttempt.attempted_at > now - SIGN_IN_WINDOW,
-            )
-        )
-        or 0
+    email = normalise_email(email)
+    keys = throttling.keys_for(email, client_address)
+    user = session.scalar(select(User).where(User.email == email))
+    refusal = throttling.sign_in_refusal(
+        session,
+        keys,
+        is_known_browser=user is not None and user.id in known_user_ids,
+        now=now,
     )
-    if recent >= SIGN_IN_LIMIT:
+    if refusal is not None:
         session.rollback()
-        raise SignInThrottled(
-            "You have tried to sign in too many times. Wait 15 minutes, then try again"
-        )
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not _password_matches(user, password) or not user.is_active:
-        session.add(SignInAttempt(email_hash=email_hash, attempted_at=now))
+        log.warning("sign-in refused by throttling", extra={"rule": refusal.name})
+        raise SignInThrottled(refusal.value)
+    stored_hash = user.password_hash if user is not None and user.is_active else None
+    _end_transaction(session)
+    is_correct = _verify(stored_hash, password)  # always: unknown emails cost the same
+    if user is None or not is_correct:
+        throttling.record_sign_in_failure(session, keys, now=now)
         record_audit(session, user_id=user.id if user else None, action="sign_in.failed")
         session.commit()
         raise SignInFailed("Enter a correct email address and password")
-    session.execute(delete(SignInAttempt).where(SignInAttempt.email_hash == email_hash))
+    throttling.clear_sign_in_failures(session, keys)
     user.last_signed_in_at = now
     return user
-
-
-def _password_matches(user: User, password: str) -> bool:
-    try:
-        return _hasher.verify(user.password_hash or _DUMMY_HASH, password) and bool(
-            user.password_hash
-        )
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def start_session(session: Session, user: User) -> str:
@@ -336,12 +361,51 @@ def set_password_with_token(
     row = find_token(session, token, purpose)
     if problem := password_problem(password):
         raise AccountError(problem)
-    row.used_at = utcnow()
-    row.user.password_hash = hash_password(password)
-    session.execute(delete(UserSession).where(UserSession.user_id == row.user_id))
-    record_audit(session, user_id=row.user_id, action=f"password.set.{purpose.value}")
+    user = row.user
+    _end_transaction(session)
+    password_hash = hash_password(password)
+    # Claim the token atomically: two posts of the same link cannot both use it.
+    claimed = session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise TokenInvalid("This link has expired or has already been used")
+    user.password_hash = password_hash
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    record_audit(session, user_id=user.id, action=f"password.set.{purpose.value}")
     session.commit()
-    return row.user
+    return user
+
+
+def request_password_reset(
+    session: Session,
+    email: str,
+    *,
+    client_address: str,
+    lifetime: timedelta,
+    now: datetime | None = None,
+) -> tuple[User, str] | None:
+    """Return the user and a new reset token to email, or None to send nothing.
+
+    Nothing is sent for an unknown or inactive account, after 3 emails to one account in
+    an hour, or after 10 requests from one address in an hour. The caller shows the same
+    page either way, so the answer never says whether an account exists.
+    """
+    now = now or utcnow()
+    keys = throttling.keys_for(normalise_email(email), client_address)
+    user = find_active_user_by_email(session, email)
+    is_allowed = throttling.may_send_reset(session, keys, now=now)
+    throttling.record_reset_request(session, keys, is_sent=user is not None and is_allowed, now=now)
+    if user is None or not is_allowed:
+        session.commit()
+        if user is not None:
+            log.info("password reset email held back", extra={"user_id": user.id})
+        return None
+    return user, issue_token(session, user, TokenPurpose.PASSWORD_RESET, lifetime=lifetime)
 
 
 def find_active_user_by_email(session: Session, email: str) -> User | None:

@@ -46,12 +46,27 @@ class AccountToken(Base):
 
 
 class SignInAttempt(Base):
-    """A failed sign-in, kept for throttling: keyed by a hash of the email, never the email."""
+    """A failed sign-in, kept for throttling.
+
+    Keyed by hashes of the email and of the client's address, never the values themselves.
+    """
 
     __tablename__ = "sign_in_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True, default="")
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PasswordResetRequest(Base):
+    """A request for a password reset email, kept for throttling (hashes only, as above)."""
+
+    __tablename__ = "password_reset_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    is_sent: Mapped[bool] = mapped_column(default=False)
 
 
 class AuditEvent(Base):

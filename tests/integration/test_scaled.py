@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from surveys import accounts, migration
+from surveys import accounts, migration, throttling
 from surveys.models import Partnership, Role
 from tests import factories
 from tests.conftest import POSTGRES_URL, REDIS_URL, csrf_from, free_port, require_service
@@ -170,9 +170,13 @@ def test_postgres_sign_in_throttle_counts_across_connections(postgres_url):
     with sessions() as session:
         factories.bind(session)
         factories.UserFactory(email="t@pg.example")
-    for _ in range(accounts.SIGN_IN_LIMIT):
+    for _ in range(throttling.ACCOUNT_AND_CLIENT_LIMIT):
         with sessions() as session, pytest.raises(accounts.SignInFailed):
-            accounts.authenticate(session, "t@pg.example", "wrong password")
+            accounts.authenticate(
+                session, "t@pg.example", "wrong password", client_address="192.0.2.1"
+            )
     with sessions() as session, pytest.raises(accounts.SignInThrottled):
-        accounts.authenticate(session, "t@pg.example", factories.PASSWORD)
+        accounts.authenticate(
+            session, "t@pg.example", factories.PASSWORD, client_address="192.0.2.1"
+        )
     engine.dispose()

@@ -109,15 +109,31 @@ def test_password_reset_by_email_link_works_once(client, db_session, smtp_server
     assert "Check your email" in response.text
     (message,) = smtp_server.wait_for(1)
     link = re.search(r"http://localhost(/reset-password/\S+)", message.get_content()).group(1)
-    page = client.get(link)
+    page = client.get(link, follow_redirects=True)
     data = {
         "password": "a new long password",
         "confirm": "a new long password",
         "csrf_token": csrf_from(page.text),
     }
-    assert client.post(link, data=data).status_code == 302
+    assert client.post("/reset-password", data=data).status_code == 302
     assert sign_in(client, "lead@agency.org", "a new long password").status_code == 302
-    assert client.get(link).status_code == 404  # used once
+    assert client.get(link, follow_redirects=True).status_code == 404  # used once
+
+
+def test_emailed_link_moves_its_token_out_of_the_address(client, db_session):
+    from surveys import accounts
+    from surveys.models import TokenPurpose
+
+    user = factories.UserFactory(email="lead@agency.org")
+    token = accounts.issue_token(
+        db_session, user, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(hours=2)
+    )
+    response = client.get(f"/reset-password/{token}")
+    assert response.headers["Location"] == "/reset-password"
+    page = client.get("/reset-password")
+    assert "Choose a new password" in page.text
+    assert "For lead@agency.org" in page.text
+    assert token not in page.text
 
 
 def test_unknown_email_gets_the_same_reset_answer_and_no_email(
@@ -141,7 +157,7 @@ def test_reset_link_expires(client, db_session, app):
         db_session, user, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(hours=2)
     )
     with freeze_time(timedelta(hours=3)):
-        assert client.get(f"/reset-password/{token}").status_code == 404
+        assert client.get(f"/reset-password/{token}", follow_redirects=True).status_code == 404
 
 
 def test_weak_password_is_refused_with_a_clear_message(client, db_session):
@@ -152,9 +168,9 @@ def test_weak_password_is_refused_with_a_clear_message(client, db_session):
     token = accounts.issue_token(
         db_session, user, TokenPurpose.INVITATION, lifetime=timedelta(days=1)
     )
-    page = client.get(f"/accept-invitation/{token}")
+    page = client.get(f"/accept-invitation/{token}", follow_redirects=True)
     response = client.post(
-        f"/accept-invitation/{token}",
+        "/accept-invitation",
         data={"password": "short", "confirm": "short", "csrf_token": csrf_from(page.text)},
     )
     assert response.status_code == 400
