@@ -1,7 +1,7 @@
 """sign-in throttling per client address; password reset requests
 
 Revision ID: 0006_sign_in_throttle
-Revises: 0004_learning
+Revises: 0005_safeguarding
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_sign_in_throttle"
-down_revision = "0004_learning"
+down_revision = "0005_safeguarding"
 branch_labels = None
 depends_on = None
 
