@@ -14,6 +14,23 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from webapp.forms import GovForm
 
+LINE_BREAKS = ("\n", "\r", "\t", "\v", "\f", "\x85", "\u2028", "\u2029")
+
+
+class DayMonthYearField(DateField):
+    """A GOV.UK date input read from its three parts; a post without them is simply blank."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) != 3:  # the page always sends day, month and year: this post did not
+            self.raw_data = [*valuelist, "", "", ""][:3]
+        super().process_formdata(self.raw_data or [])
+
+
+def one_line(form: GovForm, field: StringField) -> None:
+    """Refuse line breaks and tabs: a title goes into email subjects and one-line headings."""
+    if any(character in (field.data or "") for character in LINE_BREAKS):
+        raise ValidationError(f"{field.label.text} must be on one line")
+
 
 class CycleForm(GovForm):
     definition = SelectField(
@@ -26,21 +43,24 @@ class CycleForm(GovForm):
         validators=[
             InputRequired("Enter a title for this cycle"),
             Length(max=200, message="Title must be 200 characters or fewer"),
+            one_line,
         ],
     )
-    opens_on = DateField(
+    opens_on = DayMonthYearField(
         "Opens on",
         widget=GovDateInput(),
         format="%d %m %Y",
         description="For example, 27 3 2026",
         validators=[InputRequired("Enter the date the cycle opens")],
+        invalid_value_message="The date the cycle opens must be a real date",
     )
-    closes_on = DateField(
+    closes_on = DayMonthYearField(
         "Closes on",
         widget=GovDateInput(),
         format="%d %m %Y",
         description="Answers are accepted until the end of the day before",
         validators=[InputRequired("Enter the date the cycle closes")],
+        invalid_value_message="The date the cycle closes must be a real date",
     )
     organisations = SelectMultipleField(
         "Organisations that must return it",
