@@ -45,12 +45,15 @@ def is_api_request() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
-def problem(status: int, detail: str | None = None) -> ResponseReturnValue:
+def problem(
+    status: int, detail: str | None = None, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
     """Answer an API request with an RFC 9457 problem document."""
     body = jsonify(problem_document(status, detail or API_DETAILS.get(status, API_DETAILS[500])))
     body.content_type = PROBLEM_CONTENT_TYPE
-    headers = {"WWW-Authenticate": 'Bearer realm="learning-loop"'} if status == 401 else {}
-    return body, status, headers
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="learning-loop"'}
+    return body, status, headers or {}
 
 
 def render_error(code: int, title: str | None = None, body: str | None = None) -> tuple[str, int]:
@@ -78,8 +81,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
-        if is_api_request():
-            return problem(error.code or 500)
+        if is_api_request():  # keep Allow (405) and Retry-After (429); the body is ours
+            kept = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
+            return problem(error.code or 500, headers=kept)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from webapp.forms import GovForm
 
@@ -41,7 +41,7 @@ class CycleForm(GovForm):
         widget=GovTextInput(),
         description="For example, Section 11 self-assessment 2026 to 2027",
         validators=[
-            InputRequired("Enter a title for this cycle"),
+            DataRequired("Enter a title for this cycle"),  # spaces alone are no title
             Length(max=200, message="Title must be 200 characters or fewer"),
             one_line,
         ],

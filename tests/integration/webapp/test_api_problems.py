@@ -72,7 +72,9 @@ def test_every_api_error_is_a_problem_document(api_app, bearer):
     _assert_problem(client.get("/api/v1/responses/999", headers=bearer), 404)
     _assert_problem(client.get(f"/api/v1/responses/{2**64}", headers=bearer), 404)
     _assert_problem(client.get("/api/v1/no-such-thing", headers=bearer), 404)
-    _assert_problem(client.post("/api/v1/cycles", headers=bearer), 405)
+    not_allowed = client.post("/api/v1/cycles", headers=bearer)
+    _assert_problem(not_allowed, 405)
+    assert "GET" in not_allowed.headers["Allow"]
     for code in (400, 403, 429, 500):
         _assert_problem(client.get(f"/api/v1/test-fail/{code}", headers=bearer), code)
 

@@ -59,6 +59,21 @@ def test_a_title_with_a_line_break_is_refused_with_a_message(client, login_as, a
     assert db_session.scalar(select(Cycle)) is None
 
 
+def test_a_title_of_spaces_is_no_title(client, login_as, admin):
+    login_as(admin)
+    answer = _post(
+        client,
+        {
+            "definition": "training-evaluation",
+            "title": "   ",
+            "opens_on": ["1", "4", "2026"],
+            "closes_on": ["1", "5", "2026"],
+        },
+    )
+    assert answer.status_code == 400
+    assert "Enter a title for this cycle" in answer.text
+
+
 def test_a_title_given_to_the_service_directly_is_kept_on_one_line(db_session):
     from datetime import UTC, datetime
 
