@@ -2,13 +2,14 @@
 
 Public API:
     API_PREFIX, DEFAULT_PER_PAGE, MAX_PER_PAGE
-    ApiError(status, title, detail): raised for a bad request; `document()` is its body.
+    PROBLEM_CONTENT_TYPE: every error answer's media type (RFC 9457).
+    ApiError(status, detail): raised for a bad request; `document()` is its body.
     parse_pagination(page, per_page) -> (page, per_page) from query-string text.
     cycle_document(cycle) -> dict
     response_document(response, definition, flags) -> dict (flagged answers withheld)
     page_document(items, *, page, per_page, total, url) -> dict
-    error_document(status, title, detail) -> dict
-    openapi_document(base_url) -> dict
+    problem_document(status, detail) -> dict (an RFC 9457 problem details object)
+    openapi_document(base_url) -> dict (`base_url` is the site's, without /api/v1)
 
 Views turn these into JSON; nothing here knows about HTTP beyond status numbers. Answers
 keep their stored shapes (see `surveys.answers`); a flagged answer is replaced by WITHHELD
@@ -20,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 from surveys.definition import SurveyDefinition
@@ -29,6 +31,8 @@ from surveys.responses import answers_of
 from surveys.safeguarding import WITHHELD, withheld_questions
 
 API_PREFIX = "/api/v1"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_STATUSES = (400, 401, 403, 404, 405, 413, 429, 500)
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 _MAX_PAGE = 1_000_000  # far past any real page; stops absurd OFFSETs reaching the database
@@ -39,27 +43,36 @@ Document = dict[str, Any]
 class ApiError(SurveysError):
     """A request the API refuses; `status` is the HTTP status to answer with."""
 
-    def __init__(self, status: int, title: str, detail: str):
+    def __init__(self, status: int, detail: str):
         super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
+        self.status, self.detail = status, detail
 
     def document(self) -> Document:
-        """Return the error as the API's Error body."""
-        return error_document(self.status, self.title, self.detail)
+        """Return the error as a problem details body."""
+        return problem_document(self.status, self.detail)
 
 
-def error_document(status: int, title: str, detail: str) -> Document:
-    """Return an Error body (the shape every 4xx answer of the API has)."""
-    return {"error": {"status": status, "title": title, "detail": detail}}
+def problem_document(status: int, detail: str) -> Document:
+    """Return an RFC 9457 problem details body: the shape of every API error answer.
+
+    The type is `about:blank`, so the title is the HTTP status phrase and `detail` says
+    what went wrong in this request.
+    """
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
 
 
 def _whole_number(text: str | None, name: str, default: int, maximum: int) -> int:
     if text is None or text == "":
         return default
     if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
-        raise ApiError(400, "Bad request", f"{name} must be a whole number, 1 or more")
+        raise ApiError(400, f"{name} must be a whole number, 1 or more")
     if int(text) > maximum:
-        raise ApiError(400, "Bad request", f"{name} must be {maximum:,} or less")
+        raise ApiError(400, f"{name} must be {maximum:,} or less")
     return int(text)
 
 
@@ -146,7 +159,7 @@ def page_document(
 
 
 def openapi_document(base_url: str) -> Document:
-    """Return the API's OpenAPI 3.1 description, served from `base_url`."""
+    """Return the API's OpenAPI 3.1 description; its server is `base_url` + API_PREFIX."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -191,6 +204,8 @@ def _operation(operation_id: str, summary: str, ok: Document, parameters: list[s
     if parameters:
         responses["400"] = _ref("responses", "BadRequest")
         responses["404"] = _ref("responses", "NotFound")
+    responses["429"] = _ref("responses", "TooManyRequests")
+    responses["500"] = _ref("responses", "ServerError")
     return {
         "get": {
             "operationId": operation_id,
@@ -240,8 +255,16 @@ def _error_responses() -> Document:
         "Unauthorized": "The bearer token is missing, unknown, expired or revoked",
         "NotFound": "There is no such cycle or response, or the token may not see it",
         "BadRequest": "A query parameter is not valid",
+        "TooManyRequests": "Too many requests: wait, then try again",
+        "ServerError": "The service failed; try again later",
     }
-    return {name: _ok(text, "Error") for name, text in described.items()}
+    return {
+        name: {
+            "description": text,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": _ref("schemas", "Problem")}},
+        }
+        for name, text in described.items()
+    }
 
 
 def _schemas() -> Document:
@@ -312,15 +335,15 @@ def _schemas() -> Document:
                 },
             },
         },
-        "Error": {
+        "Problem": {
             "type": "object",
-            "required": ["error"],
+            "description": "RFC 9457 problem details",
+            "required": ["type", "title", "status", "detail"],
             "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["status", "title", "detail"],
-                    "properties": {"status": {"type": "integer"}, "title": text, "detail": text},
-                }
+                "type": {"type": "string", "format": "uri-reference", "examples": ["about:blank"]},
+                "title": text,
+                "status": {"type": "integer"},
+                "detail": text,
             },
         },
     }

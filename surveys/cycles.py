@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,14 @@ from surveys.models import (
     utcnow,
 )
 
+# Control characters that are not whitespace; whitespace (line breaks included) becomes a space.
+_HIDDEN = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """Return text on one line: hidden characters dropped, line breaks and runs of spaces as one."""
+    return " ".join(_HIDDEN.sub("", text).split())
+
 
 @dataclass(frozen=True)
 class NewCycle:
@@ -47,11 +56,14 @@ def publish_cycle(
     """Publish a definition version as a cycle, with its returns list or a first link."""
     if new.closes_at <= new.opens_at:
         raise SubmissionError("The closing date must be after the opening date")
+    title = one_line(new.title)  # titles go into email subjects and headings
+    if not title:
+        raise SubmissionError("Enter a title for this cycle")
     audience = audience_for(definition)
     if audience is CycleAudience.ORGANISATIONS and not new.organisation_ids:
         raise SubmissionError("Select the organisations that must return this form")
     cycle = Cycle(
-        title=new.title.strip(),
+        title=title,
         definition_key=definition.key,
         definition_version=definition.version,
         audience=audience,
@@ -65,9 +77,7 @@ def publish_cycle(
         for organisation_id in sorted(set(new.organisation_ids)):
             session.add(CycleAssignment(cycle_id=cycle.id, organisation_id=organisation_id))
     else:
-        session.add(
-            PublicLink(cycle_id=cycle.id, token=secrets.token_urlsafe(32), label=new.title.strip())
-        )
+        session.add(PublicLink(cycle_id=cycle.id, token=secrets.token_urlsafe(32), label=title))
     record_audit(
         session,
         user_id=created_by,
@@ -85,7 +95,7 @@ def add_public_link(
     """Add a link (e.g. for one training session) to a link cycle."""
     if cycle.audience is not CycleAudience.LINK:
         raise SubmissionError("Organisations answer this form by signing in: it has no links")
-    link = PublicLink(cycle_id=cycle.id, token=secrets.token_urlsafe(32), label=label.strip())
+    link = PublicLink(cycle_id=cycle.id, token=secrets.token_urlsafe(32), label=one_line(label))
     session.add(link)
     record_audit(
         session, user_id=created_by, action="link.created", object_type="cycle", object_id=cycle.id

@@ -1,4 +1,11 @@
-"""Evidence files: checked by content, stored outside static files under random names."""
+"""Evidence files: checked by content, stored outside static files under random names.
+
+Public API:
+    ACCEPTED_TYPES: the file extensions the server stores (the form's default list too).
+    EvidenceRejected: the file was refused; the message is for the person, `question_id` says
+        which question's field to show it on.
+    store_evidence(session, folder, *, response_id, question_id, upload, user_id)
+"""
 
 from __future__ import annotations
 
@@ -25,9 +32,23 @@ ALLOWED = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
     "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", b"PK"),
+    "odt": ("application/vnd.oasis.opendocument.text", b"PK"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", b"PK"),
     "txt": ("text/plain", b""),
     "csv": ("text/csv", b""),
 }
+ACCEPTED_TYPES = tuple(ALLOWED)
+TYPES_ERROR = (
+    "The selected file must be a PDF, DOCX, XLSX, PPTX, ODT, ODS, CSV, TXT, PNG or JPG file"
+)
+
+
+class EvidenceRejected(SubmissionError):
+    """An uploaded file is refused (type, size or contents); nothing was stored."""
+
+    def __init__(self, message: str, *, question_id: str = ""):
+        super().__init__(message)
+        self.question_id = question_id
 
 
 @dataclass(frozen=True)
@@ -38,9 +59,7 @@ class Upload:
 
 def _check_content(extension: str, data: bytes) -> None:
     if extension not in ALLOWED:
-        raise SubmissionError(
-            "The selected file must be a PDF, Word, Excel, PowerPoint, CSV, text, PNG or JPG file"
-        )
+        raise SubmissionError(TYPES_ERROR)
     if not data:
         raise SubmissionError("The selected file is empty")
     if len(data) > MAX_BYTES:
@@ -69,8 +88,14 @@ def _check_zip(data: bytes) -> None:
         raise SubmissionError("The selected file is too large once opened")
     if any(e.filename.startswith(("/", "\\")) or ".." in e.filename for e in entries):
         raise SubmissionError("The selected file is damaged and cannot be opened")
-    if any(e.filename.lower().endswith("vbaproject.bin") for e in entries):
+    if any(_is_macro(e.filename) for e in entries):
         raise SubmissionError("Files with macros cannot be uploaded")
+
+
+def _is_macro(name: str) -> bool:
+    """VBA in Office Open XML; Basic or scripts in OpenDocument."""
+    lowered = name.lower()
+    return lowered.endswith("vbaproject.bin") or lowered.startswith(("basic/", "scripts/"))
 
 
 def store_evidence(
@@ -82,10 +107,17 @@ def store_evidence(
     upload: Upload,
     user_id: int | None,
 ) -> EvidenceFile:
-    """Check an upload by its content and store it; never uses the client's file name as a path."""
+    """Check an upload by its content and store it; never uses the client's file name as a path.
+
+    Raises:
+        EvidenceRejected: the file's type, size or contents are refused.
+    """
     extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
     data = upload.stream.read(MAX_BYTES + 1)
-    _check_content(extension, data)
+    try:
+        _check_content(extension, data)
+    except SubmissionError as error:
+        raise EvidenceRejected(str(error), question_id=question_id) from error
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = uuid.uuid4().hex
     (folder / stored_name).write_bytes(data)

@@ -27,23 +27,11 @@ from wtforms.fields import Field
 from wtforms.validators import StopValidation, ValidationError
 
 from surveys.definition import Question
+from surveys.evidence import ACCEPTED_TYPES
 
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
-DEFAULT_FILE_TYPES = (
-    "pdf",
-    "doc",
-    "docx",
-    "odt",
-    "xls",
-    "xlsx",
-    "ods",
-    "csv",
-    "txt",
-    "png",
-    "jpg",
-    "jpeg",
-)
+DEFAULT_FILE_TYPES = ACCEPTED_TYPES  # one list: what the form offers, the server stores
 DEFAULT_MAX_FILE_MB = 10.0
 UNSAFE_CHARACTERS_ERROR = (
     "Your answer contains a hidden character that cannot be saved. "

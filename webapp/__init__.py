@@ -27,9 +27,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config["ENV_NAME"] == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret_key(Path(app.instance_path))
     _require_settings(app)
-    from webapp import access, database, jobs, limits, running, security
+    from webapp import access, database, jobs, limits, proxies, routing, running, security
 
     database.init_app(app)
+    proxies.init_app(app)
     limits.init_app(app)
     running.init_app(app)
     jobs.init_app(app)
@@ -39,6 +40,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_templates(app)
     security.init_app(app)
     access.init_app(app)
+    routing.init_app(app)  # before the blueprints add their routes
     _register_blueprints(app)
     from webapp import cli, errors
 

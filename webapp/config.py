@@ -27,6 +27,11 @@ class Config:
     RESPOND_RATE_LIMIT = "3000 per minute;100000 per day"
     # If the counters' store is down, let respondents through: never lose a child's answers.
     RATELIMIT_SWALLOW_ERRORS = True
+    # Where the rate-limit counters live, shared by all workers (see webapp/limits.py).
+    # None: the queue's Redis, or a SQLite file beside a SQLite queue.
+    RATE_LIMIT_STORAGE: str | None = None
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are trusted.
+    TRUSTED_PROXIES = 0
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
     PARTNERSHIP_NAME = "Learning Loop"
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from surveys.api import PROBLEM_CONTENT_TYPE, problem_document
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,34 @@ MESSAGES = {
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: ("Sorry, the service is unavailable", "Try again in a few minutes."),
 }
+
+
+# What went wrong, for API clients (the problem's title is the HTTP status phrase).
+API_DETAILS = {
+    400: "The request is not valid",
+    401: "Send a valid API token: Authorization: Bearer llt_…",
+    403: "This API token may not do this",
+    404: "There is nothing at this address",
+    405: "This address answers GET requests only",
+    413: "The request is too large",
+    429: "Too many requests: wait a minute, then try again",
+    500: "Sorry, there is a problem with the service. Try again later",
+}
+
+
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def problem(
+    status: int, detail: str | None = None, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
+    """Answer an API request with an RFC 9457 problem document."""
+    body = jsonify(problem_document(status, detail or API_DETAILS.get(status, API_DETAILS[500])))
+    body.content_type = PROBLEM_CONTENT_TYPE
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="learning-loop"'}
+    return body, status, headers or {}
 
 
 def render_error(code: int, title: str | None = None, body: str | None = None) -> tuple[str, int]:
@@ -49,10 +80,13 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        if is_api_request():  # keep Allow (405) and Retry-After (429); the body is ours
+            kept = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
+            return problem(error.code or 500, headers=kept)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
-    def _unexpected(_error: Exception) -> tuple[str, int]:
+    def _unexpected(_error: Exception) -> ResponseReturnValue:
         log.error("unhandled error", exc_info=True)
-        return render_error(500)
+        return problem(500) if is_api_request() else render_error(500)

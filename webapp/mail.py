@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 log = logging.getLogger(__name__)
+# Line breaks and other control characters: in a header they would end it (or be refused).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line_subject(subject: str) -> str:
+    """Return the subject on one line, so a title with a line break never stops the email."""
+    return " ".join(_CONTROL.sub(" ", subject).split())
 
 
 @dataclass(frozen=True)
@@ -23,7 +31,7 @@ def send(settings: dict[str, Any], email: Email) -> None:
     message = EmailMessage()
     message["From"] = settings["MAIL_SENDER"]
     message["To"] = email.to
-    message["Subject"] = email.subject
+    message["Subject"] = one_line_subject(email.subject)
     message.set_content(email.body)
     with smtplib.SMTP(settings["MAIL_HOST"], int(settings["MAIL_PORT"]), timeout=30) as smtp:
         if settings.get("MAIL_USE_TLS"):

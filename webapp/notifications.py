@@ -5,10 +5,15 @@ Links are built from BASE_URL, never from the request's Host header.
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, url_for
 
 from surveys.models import Cycle, User
 from webapp.jobs import enqueue
+from webapp.mail import one_line_subject
+
+log = logging.getLogger(__name__)
 
 
 def _link(endpoint: str, **values: str) -> str:
@@ -39,14 +44,22 @@ def send_password_reset(user: User, token: str) -> None:
     enqueue("send_email", user.email, "Reset your Learning Loop password", body)
 
 
-def send_reminder(user: User, cycle: Cycle) -> None:
-    """Remind someone whose organisation has not yet submitted a cycle."""
+def send_reminder(user: User, cycle: Cycle) -> bool:
+    """Queue a reminder for someone whose organisation has not submitted; False if not queued."""
+    title = one_line_subject(cycle.title)
     body = (
-        f"{cycle.title} has not yet been submitted by your organisation.\n\n"
+        f"{title} has not yet been submitted by your organisation.\n\n"
         f"The deadline is {cycle.closes_at:%-d %B %Y}. Continue it here:\n"
         f"{_link('assessments.overview', cycle_id=str(cycle.id))}\n"
     )
-    enqueue("send_email", user.email, f"Reminder: {cycle.title}", body)
+    try:
+        enqueue("send_email", user.email, f"Reminder: {title}", body)
+    except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
+        log.warning(
+            "reminder not queued", extra={"user_id": user.id, "cycle_id": cycle.id}, exc_info=True
+        )
+        return False
+    return True
 
 
 def disclosure_alert(base_url: str, response_id: int) -> tuple[str, str]:

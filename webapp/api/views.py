@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
@@ -11,15 +11,16 @@ from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus
 from webapp import csrf
 from webapp.access import public
 from webapp.database import get_session
+from webapp.errors import problem
 from webapp.running import definition_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
 
 
-def _error(status: int, title: str, detail: str) -> ResponseReturnValue:
-    headers = {"WWW-Authenticate": 'Bearer realm="learning-loop"'} if status == 401 else {}
-    return jsonify(api.error_document(status, title, detail)), status, headers
+def _base_url() -> str:
+    """The configured address: links never copy the request's Host header."""
+    return str(current_app.config["BASE_URL"]).rstrip("/")
 
 
 @bp.before_request
@@ -27,19 +28,19 @@ def _require_token() -> ResponseReturnValue | None:
     if request.endpoint == "api.openapi":
         return None
     if api_tokens.authenticate_api(get_session(), request.headers.get("Authorization")) is None:
-        return _error(401, "Unauthorised", "Send a valid API token: Authorization: Bearer llt_…")
+        return problem(401)
     return None
 
 
 @bp.errorhandler(api.ApiError)
 def _api_error(error: api.ApiError) -> ResponseReturnValue:
-    return jsonify(error.document()), error.status
+    return problem(error.status, error.detail)
 
 
 @bp.get("/openapi.json")
 @public
 def openapi() -> ResponseReturnValue:
-    return jsonify(api.openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    return jsonify(api.openapi_document(_base_url()))
 
 
 @bp.get("/v1/cycles")
@@ -54,7 +55,7 @@ def cycles_list() -> ResponseReturnValue:
 def cycle_responses(cycle_id: int) -> ResponseReturnValue:
     cycle = get_session().get(Cycle, cycle_id)
     if cycle is None:
-        return _error(404, "Not found", "There is no cycle with this id")
+        return problem(404, "There is no cycle with this id")
     page, per_page = api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
     submitted = select(Response).where(
         Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
@@ -65,7 +66,7 @@ def cycle_responses(cycle_id: int) -> ResponseReturnValue:
     )
     definition = definition_of(cycle)
     items = [api.response_document(r, definition, _flags(r)) for r in rows]
-    url = url_for("api.cycle_responses", cycle_id=cycle.id, _external=True)
+    url = _base_url() + url_for("api.cycle_responses", cycle_id=cycle.id)
     return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))
 
 
@@ -74,7 +75,7 @@ def cycle_responses(cycle_id: int) -> ResponseReturnValue:
 def response_detail(response_id: int) -> ResponseReturnValue:
     found = get_session().get(Response, response_id)
     if found is None or not found.is_submitted:
-        return _error(404, "Not found", "There is no submitted response with this id")
+        return problem(404, "There is no submitted response with this id")
     return jsonify(api.response_document(found, definition_of(found), _flags(found)))
 
 

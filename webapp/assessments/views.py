@@ -22,10 +22,11 @@ from surveys import cycles, engine, responses
 from surveys.accounts import record_audit
 from surveys.definition import QuestionType
 from surveys.errors import EditConflict, IncompleteResponse, SubmissionError
-from surveys.evidence import Upload, store_evidence
+from surveys.evidence import EvidenceRejected, Upload, store_evidence
 from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.errors import render_error
 from webapp.jobs import after_submission
 from webapp.running import data_folder, definition_of, page_form, page_view, visible
 
@@ -102,11 +103,15 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         abort(404)
     current = definition.page(page_id)
     form = page_form(current, answers, posted=request.method == "POST")
-    loaded = int(request.form.get("loaded_version", response.version) or 0)
+    loaded = _loaded_version(response)
+    if loaded is None:
+        return render_error(400, body="Go back, refresh the page and try again. Nothing was saved.")
     conflict = None
     if request.method == "POST" and not form.is_adding_row and form.validate():
         try:
             _save(response, current, form, loaded)
+        except EvidenceRejected as error:  # shown on the file's field, like any invalid answer
+            form[error.question_id].errors.append(str(error))
         except (EditConflict, SubmissionError) as error:
             conflict = str(error)
             loaded = getattr(error, "current_version", loaded)
@@ -126,6 +131,16 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     )
     status = 409 if conflict else (400 if request.method == "POST" and form.errors else 200)
     return render_template("assessments/page.html", view=view, form=form), status
+
+
+def _loaded_version(response: Response) -> int | None:
+    """Return the version the posted page was loaded at; None when the post's is not a number."""
+    text = request.form.get("loaded_version")
+    if text is None:
+        return response.version
+    if text == "":
+        return 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _save(response: Response, page, form, loaded: int) -> None:  # type: ignore[no-untyped-def]

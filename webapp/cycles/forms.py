@@ -10,9 +10,26 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from webapp.forms import GovForm
+
+LINE_BREAKS = ("\n", "\r", "\t", "\v", "\f", "\x85", "\u2028", "\u2029")
+
+
+class DayMonthYearField(DateField):
+    """A GOV.UK date input read from its three parts; a post without them is simply blank."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) != 3:  # the page always sends day, month and year: this post did not
+            self.raw_data = [*valuelist, "", "", ""][:3]
+        super().process_formdata(self.raw_data or [])
+
+
+def one_line(form: GovForm, field: StringField) -> None:
+    """Refuse line breaks and tabs: a title goes into email subjects and one-line headings."""
+    if any(character in (field.data or "") for character in LINE_BREAKS):
+        raise ValidationError(f"{field.label.text} must be on one line")
 
 
 class CycleForm(GovForm):
@@ -24,23 +41,26 @@ class CycleForm(GovForm):
         widget=GovTextInput(),
         description="For example, Section 11 self-assessment 2026 to 2027",
         validators=[
-            InputRequired("Enter a title for this cycle"),
+            DataRequired("Enter a title for this cycle"),  # spaces alone are no title
             Length(max=200, message="Title must be 200 characters or fewer"),
+            one_line,
         ],
     )
-    opens_on = DateField(
+    opens_on = DayMonthYearField(
         "Opens on",
         widget=GovDateInput(),
         format="%d %m %Y",
         description="For example, 27 3 2026",
         validators=[InputRequired("Enter the date the cycle opens")],
+        invalid_value_message="The date the cycle opens must be a real date",
     )
-    closes_on = DateField(
+    closes_on = DayMonthYearField(
         "Closes on",
         widget=GovDateInput(),
         format="%d %m %Y",
         description="Answers are accepted until the end of the day before",
         validators=[InputRequired("Enter the date the cycle closes")],
+        invalid_value_message="The date the cycle closes must be a real date",
     )
     organisations = SelectMultipleField(
         "Organisations that must return it",

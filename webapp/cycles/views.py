@@ -157,10 +157,14 @@ def qr_code(link_id: int) -> ResponseReturnValue:
 def remind(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     people = cycles.people_to_remind(get_session(), cycle)
-    for person in people:
-        send_reminder(person, cycle)
+    sent = sum(send_reminder(person, cycle) for person in people)
     cycles.mark_reminded(get_session(), cycle, by=g.user.id)
-    flash(f"Reminders sent to {len(people)} people in organisations that have not submitted")
+    flash(f"Reminders sent to {sent} people in organisations that have not submitted")
+    if sent < len(people):
+        flash(
+            f"{len(people) - sent} of {len(people)} reminders could not be sent. Try again later",
+            "error",
+        )
     return redirect(url_for("cycles.detail", cycle_id=cycle.id))
 
 

@@ -200,7 +200,7 @@ def test_evidence_upload_is_checked_stored_and_served_to_the_team_only(app, db_s
         },
         content_type="multipart/form-data",
     )
-    assert bad.status_code == 409 and "do not match its type" in bad.text
+    assert bad.status_code == 400 and "do not match its type" in bad.text
     good = lee.post(
         f"/assessments/{cycle.id}/{FIRST.id}",
         data={

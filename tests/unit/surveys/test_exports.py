@@ -410,7 +410,7 @@ def test_bad_pagination_is_a_400(page: str | None, per_page: str | None) -> None
     with pytest.raises(api.ApiError) as raised:
         api.parse_pagination(page, per_page)
     assert raised.value.status == 400
-    assert raised.value.document()["error"]["status"] == 400
+    assert raised.value.document()["status"] == 400
 
 
 def _resolve(document: dict[str, Any], ref: str) -> Any:
@@ -461,7 +461,7 @@ def test_openapi_document_describes_the_three_read_only_routes() -> None:
     assert names == ["cycle_id", "page", "per_page"]
     for ref in _refs(document):
         assert _resolve(document, ref) is not None  # every $ref resolves
-    assert {"Cycle", "Response", "Error"} <= set(document["components"]["schemas"])
+    assert {"Cycle", "Response", "Problem"} <= set(document["components"]["schemas"])
 
 
 def test_response_document_matches_its_schema(definition: SurveyDefinition) -> None:
