@@ -30,7 +30,7 @@ from wtforms import Form
 from surveys.answers import answer_from_field, display_values, form_value
 from surveys.definition import JSONValue, Page, Question, QuestionType, SurveyDefinition
 from surveys.errors import UnknownPage
-from surveys.fields import FIELD_BUILDERS, build_field
+from surveys.fields import FIELD_BUILDERS, build_field, is_blank
 
 __all__ = [
     "FIELD_BUILDERS",
@@ -145,9 +145,22 @@ class PageForm(Form):
     def validate(self, extra_validators: Any = None) -> bool:
         """Validate the shown questions (and any fields the app added, such as CSRF)."""
         active = {question.id for question in self.active_questions()}
+        return self._validate_only(active, extra_validators)
+
+    def validate_draft(self) -> bool:
+        """Validate what was entered, letting questions stay blank (save and come back later).
+
+        Formats, lengths and unsafe characters of every answer given are still checked, so
+        nothing stored is corrupt; whether required questions are answered is checked when
+        the response is sent for sign-off or submitted.
+        """
+        entered = {q.id for q in self.active_questions() if not is_blank(self[q.id])}
+        return self._validate_only(entered, None)
+
+    def _validate_only(self, question_ids: set[str], extra_validators: Any) -> bool:
         every_field = dict(self._fields)
         for question in self.questions:
-            if question.id not in active:
+            if question.id not in question_ids:
                 self[question.id].errors = []
                 del self._fields[question.id]
         try:

@@ -11,6 +11,7 @@ from surveys.models.collection import (
     FollowUpRequest,
     PublicLink,
     Response,
+    ResponseChange,
     ResponseStatus,
     ResponseVersion,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "FollowUpRequest",
     "PublicLink",
     "Response",
+    "ResponseChange",
     "ResponseStatus",
     "ResponseVersion",
     "AccountToken",
