@@ -289,7 +289,9 @@ def _after_save(
 ) -> ResponseReturnValue:
     if request.args.get("back") == "check":  # came from a Change link on Check your answers
         return redirect(url_for("assessments.check", cycle_id=cycle.id))
-    if "save_and_return" in request.form:
+    if "save_and_return" in request.form or (
+        "resolve" in request.form and request.form.get("then") == "overview"
+    ):  # saving for later, or settling a clash that came from saving for later
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
     next_id = engine.next_page_id(definition, page_id, visible(definition, response))
