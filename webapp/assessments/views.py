@@ -23,7 +23,7 @@ from sqlalchemy import select
 from learning.disclosures import screen_answers
 from surveys import changes, cycles, engine, responses
 from surveys.accounts import record_audit
-from surveys.definition import Page, QuestionType, SurveyDefinition
+from surveys.definition import JSONValue, Page, QuestionType, SurveyDefinition
 from surveys.engine import PageForm
 from surveys.errors import (
     ChangedSinceReview,
@@ -178,10 +178,10 @@ def _save_or_compare(
             loaded, message="Choose which answer to keep", conflicts=compared, errors=errors
         )
     try:
-        _save(response, page, form, loaded, keep_theirs=keep_theirs)
+        mine = _page_answers(response, page, form)
+        _save(response, page, mine, loaded, keep_theirs=keep_theirs)
     except EditConflict as error:
         # Questions I left as loaded take their answer; only ones we both changed are asked.
-        mine = engine.answers_from_form(page, form)
         as_loaded = changes.untouched(mine, changes.parse_fingerprints(_loaded_answers()))
         theirs = changes.questions_changed_since(get_session(), response.id, page.id, loaded)
         theirs = theirs or {question.id for question in page.questions}  # None: not logged
@@ -189,17 +189,21 @@ def _save_or_compare(
         if compared:
             return _Outcome(error.current_version, message=str(error), conflicts=compared)
         keep = keep_theirs | (as_loaded & theirs)
-        return _save_again(response, page, form, error.current_version, keep)
+        return _save_again(response, page, mine, error.current_version, keep)
     except SubmissionError as error:
         return _Outcome(loaded, message=str(error))
     return _Outcome(loaded, is_saved=True)
 
 
 def _save_again(
-    response: Response, page: Page, form: PageForm, version: int, keep_theirs: set[str]
+    response: Response,
+    page: Page,
+    mine: dict[str, JSONValue],
+    version: int,
+    keep_theirs: set[str],
 ) -> _Outcome:
     try:
-        _save(response, page, form, version, keep_theirs=keep_theirs)
+        _save(response, page, mine, version, keep_theirs=keep_theirs)
     except SubmissionError as error:  # yet another save in between: show the page again
         return _Outcome(getattr(error, "current_version", version), message=str(error))
     return _Outcome(version, is_saved=True)
@@ -251,9 +255,8 @@ def _compare(
     )
 
 
-def _save(  # type: ignore[no-untyped-def]
-    response: Response, page, form, loaded: int, *, keep_theirs: Collection[str] = ()
-) -> None:
+def _page_answers(response: Response, page: Page, form: PageForm) -> dict[str, JSONValue]:
+    """Return the page's answers, storing any newly uploaded evidence (once per request)."""
     page_answers = engine.answers_from_form(page, form)
     for question in form.active_questions():
         upload = getattr(form[question.id], "upload", None)
@@ -272,6 +275,17 @@ def _save(  # type: ignore[no-untyped-def]
                 "content_type": evidence.content_type,
                 "size": evidence.size,
             }
+    return page_answers
+
+
+def _save(
+    response: Response,
+    page: Page,
+    page_answers: dict[str, JSONValue],
+    loaded: int,
+    *,
+    keep_theirs: Collection[str] = (),
+) -> None:
     # An answer left as it was loaded never replaces a colleague's newer one.
     as_loaded = changes.untouched(page_answers, changes.parse_fingerprints(_loaded_answers()))
     keep = set(keep_theirs) | as_loaded
