@@ -155,7 +155,25 @@ class PageForm(Form):
         the response is sent for sign-off or submitted.
         """
         entered = {q.id for q in self.active_questions() if not is_blank(self[q.id])}
-        return self._validate_only(entered, None)
+        set_aside = self._set_aside_blank_row_fields()
+        try:
+            return self._validate_only(entered, None)
+        finally:
+            for row_fields, every_field in set_aside:
+                row_fields.clear()
+                row_fields.update(every_field)
+
+    def _set_aside_blank_row_fields(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Take blank fields out of repeating-group rows (a half-written action is kept)."""
+        set_aside = []
+        for question in self.active_questions():
+            for entry in getattr(self[question.id], "entries", None) or []:
+                row_fields = entry.form._fields
+                set_aside.append((row_fields, dict(row_fields)))
+                for name, field in list(row_fields.items()):
+                    if is_blank(field):
+                        del row_fields[name]
+        return set_aside
 
     def _validate_only(self, question_ids: set[str], extra_validators: Any) -> bool:
         every_field = dict(self._fields)

@@ -322,6 +322,18 @@ def test_save_and_come_back_later_keeps_evidence_without_a_rating(app, db_sessio
     assert "In progress" in cass.get(f"/assessments/{cycle.id}").text
 
 
+def test_save_for_later_keeps_a_half_written_action(app, db_session, team):
+    organisation, lead, contributor, cycle = team
+    cass = as_user(app, db_session, contributor)
+    start(cass, cycle)
+    typed = {"s1_actions-0-action": "Refresh the board's training", "save_and_return": "1"}
+    assert post_page(cass, cycle, FIRST, typed).status_code == 302
+    [row] = [row for row in stored_answers(db_session)["s1_actions"] if row.get("action")]
+    assert row["action"] == "Refresh the board's training" and row.get("owner") is None
+    html = cass.get(f"/assessments/{cycle.id}/{FIRST.id}").text
+    assert "Refresh the board&#39;s training" in html
+
+
 def test_save_for_later_still_refuses_text_that_would_corrupt_the_answers(app, db_session, team):
     organisation, lead, contributor, cycle = team
     cass = as_user(app, db_session, contributor)
