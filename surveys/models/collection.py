@@ -88,8 +88,9 @@ class PublicLink(Base):
 class Response(Base):
     """One organisation's (or one anonymous respondent's) answers to a cycle.
 
-    An organisation has one shared response per cycle. `version` increases on every save:
-    a save made against an older version is refused (optimistic concurrency). The
+    An organisation has one shared response per cycle. `version` increases on every save
+    that changes answers: a save made against an older version is refused (optimistic
+    concurrency), and a lead signs off one version (ResponseChange says what changed since). The
     `submission_id` is issued with the form and is unique, so replays cannot duplicate.
     """
 
