@@ -30,7 +30,7 @@ from wtforms import Form
 from surveys.answers import answer_from_field, display_values, form_value
 from surveys.definition import JSONValue, Page, Question, QuestionType, SurveyDefinition
 from surveys.errors import UnknownPage
-from surveys.fields import FIELD_BUILDERS, build_field
+from surveys.fields import FIELD_BUILDERS, build_field, is_blank
 
 __all__ = [
     "FIELD_BUILDERS",
@@ -145,9 +145,40 @@ class PageForm(Form):
     def validate(self, extra_validators: Any = None) -> bool:
         """Validate the shown questions (and any fields the app added, such as CSRF)."""
         active = {question.id for question in self.active_questions()}
+        return self._validate_only(active, extra_validators)
+
+    def validate_draft(self) -> bool:
+        """Validate what was entered, letting questions stay blank (save and come back later).
+
+        Formats, lengths and unsafe characters of every answer given are still checked, so
+        nothing stored is corrupt; whether required questions are answered is checked when
+        the response is sent for sign-off or submitted.
+        """
+        entered = {q.id for q in self.active_questions() if not is_blank(self[q.id])}
+        set_aside = self._set_aside_blank_row_fields()
+        try:
+            return self._validate_only(entered, None)
+        finally:
+            for row_fields, every_field in set_aside:
+                row_fields.clear()
+                row_fields.update(every_field)
+
+    def _set_aside_blank_row_fields(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Take blank fields out of repeating-group rows (a half-written action is kept)."""
+        set_aside = []
+        for question in self.active_questions():
+            for entry in getattr(self[question.id], "entries", None) or []:
+                row_fields = entry.form._fields
+                set_aside.append((row_fields, dict(row_fields)))
+                for name, field in list(row_fields.items()):
+                    if is_blank(field):
+                        del row_fields[name]
+        return set_aside
+
+    def _validate_only(self, question_ids: set[str], extra_validators: Any) -> bool:
         every_field = dict(self._fields)
         for question in self.questions:
-            if question.id not in active:
+            if question.id not in question_ids:
                 self[question.id].errors = []
                 del self._fields[question.id]
         try:

@@ -5,9 +5,13 @@ Public API:
     DefinitionError: a survey definition file is missing, unreadable or invalid.
     UnknownDefinition: no loaded definition has the requested key (and version).
     UnknownPage: a definition has no page with the requested id.
+    SubmissionError and its kinds (CycleClosed, ResponseLocked, EditConflict,
+        IncompleteResponse, ChangedSinceReview): a response cannot be saved or submitted.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class SurveysError(Exception):
@@ -59,3 +63,12 @@ class IncompleteResponse(SubmissionError):
     def __init__(self, message: str, *, missing: list[tuple[str, str]]):
         super().__init__(message)
         self.missing = missing
+
+
+class ChangedSinceReview(SubmissionError):
+    """Answers changed after the lead opened the sign-off page; nothing was submitted."""
+
+    def __init__(self, message: str, *, current_version: int, changes: list[Any]):
+        super().__init__(message)
+        self.current_version = current_version
+        self.changes = changes  # surveys.changes.Change, oldest first

@@ -8,6 +8,7 @@ Public API:
     propose_mapping(columns, definition) -> {column: target or None}
     RowError, ImportPreview; preview_import(rows, mapping, definition) -> ImportPreview
     apply_import(session, cycle, preview, *, imported_by=None) -> list[Response]
+    FOLLOW_UP_WINDOW: how long after answering a trainee can still be sent the follow-up.
 
 A mapping target is a question id, or `<id>_before` / `<id>_after` for the two halves of a
 confidence pair (the column names of our own wide export, so it imports back). Files are
@@ -29,7 +30,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import PurePath
 
 from defusedxml import DefusedXmlException
@@ -43,8 +44,8 @@ from surveys.definition import JSONValue, Question, QuestionType, SurveyDefiniti
 from surveys.engine import visible_answers, visible_questions
 from surveys.errors import SurveysError
 from surveys.exports import FORMULA_PREFIXES, GROUP_FIXED, WIDE_FIXED
-from surveys.models import Cycle, Response, ResponseStatus, utcnow
-from surveys.responses import new_reference
+from surveys.models import Cycle, FollowUpRequest, Response, ResponseStatus, utcnow
+from surveys.responses import FOLLOW_UP_AFTER, new_reference, split_follow_up_email
 from surveys.validators import LONG_TEXT_MAX, SHORT_TEXT_MAX, clean_text, parse_number
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,18 @@ _EXPORT_COLUMNS = frozenset(WIDE_FIXED + GROUP_FIXED)
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 _NOT_APPLICABLE = {"n/a", "na", "not applicable"}
+# The follow-up asks about the 6 to 8 weeks after the course: past 8 weeks it is too late.
+FOLLOW_UP_WINDOW = timedelta(weeks=8)
+# Headings under which tools put when a response was given (folded by _normalise): our own
+# export, Google Forms, Microsoft Forms, SurveyMonkey and a plain "Date".
+_ANSWERED_AT_HEADINGS = (
+    "submitted at",
+    "timestamp",
+    "completion time",
+    "end date",
+    "date submitted",
+    "date",
+)
 
 
 class ImportFileError(SurveysError):
@@ -419,6 +432,7 @@ class ImportPreview:
     row_numbers: list[int] = field(default_factory=list)  # the sheet row of each valid row
     blank_rows: int = 0
     unmatched_required: list[str] = field(default_factory=list)  # labels with no column
+    answered_on: list[date | None] = field(default_factory=list)  # per valid row, if known
 
     @property
     def is_ready(self) -> bool:
@@ -472,8 +486,10 @@ def preview_import(
     columns = _check_mapping(mapping, targets)
     valid: list[dict[str, JSONValue]] = []
     numbers: list[int] = []
+    answered_on: list[date | None] = []
     errors: list[RowError] = []
     blanks = 0
+    answered_column = _answered_at_column(rows[0] if rows else {}, mapping)
     for number, record in enumerate(rows, start=2):
         cells = {
             key: _unquote((record.get(column) or "").strip()) for key, column in columns.items()
@@ -490,10 +506,36 @@ def preview_import(
             continue
         valid.append(visible_answers(definition, answers))
         numbers.append(number)
+        answered_on.append(_parse_answered_at(record.get(answered_column or "") or ""))
     unmatched = [
         t.question.label for t in targets.values() if t.question.required and t.key not in columns
     ]
-    return ImportPreview(definition, valid, errors, numbers, blanks, list(dict.fromkeys(unmatched)))
+    return ImportPreview(
+        definition,
+        valid,
+        errors,
+        numbers,
+        blanks,
+        list(dict.fromkeys(unmatched)),
+        answered_on,
+    )
+
+
+def _answered_at_column(record: Mapping[str, str], mapping: Mapping[str, str | None]) -> str | None:
+    """Return the unmatched column saying when each response was given, if the file has one."""
+    free = {_normalise(column): column for column in record if not mapping.get(column)}
+    return next((free[name] for name in _ANSWERED_AT_HEADINGS if name in free), None)
+
+
+def _parse_answered_at(text: str) -> date | None:
+    """Return the day a timestamp cell names ("2025-03-04 09:12", "04/03/2025 09:12:00")."""
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?$", "", text)
+    return _parse_date(text) if text else None
 
 
 def _unquote(text: str) -> str:
@@ -752,6 +794,7 @@ def apply_import(
 
     Each row is screened for disclosures like any submission (surveys.safeguarding), so a
     flagged row alerts the DSLs; a failure anywhere rolls the whole import back.
+    A trainee's follow-up email never enters the stored answers: see _follow_up_due.
     """
     definition = preview.definition
     if preview.errors:
@@ -762,10 +805,15 @@ def apply_import(
         raise ImportFileError("The selected file has no rows of answers to import")
     now, created = utcnow(), []
     try:
-        for answers in preview.valid_rows:
+        answered_on = preview.answered_on or [None] * len(preview.valid_rows)
+        for row, day in zip(preview.valid_rows, answered_on, strict=True):
+            answers, email = split_follow_up_email(definition, row)
             response = _imported_response(cycle, answers, now)
             session.add(response)
             session.flush()  # a failing row fails here, inside the one transaction
+            due = _follow_up_due(day, now)
+            if email and due is not None:
+                session.add(FollowUpRequest(response_id=response.id, email=email, due_at=due))
             safeguarding.flag_response(session, response, definition, answers, now=now)
             created.append(response)
         record_audit(
@@ -782,6 +830,24 @@ def apply_import(
         raise
     log.info("responses imported", extra={"cycle_id": cycle.id, "count": len(created)})
     return created
+
+
+def _follow_up_due(answered_on: date | None, now: datetime) -> datetime | None:
+    """Return when to send an imported trainee's follow-up, or None to drop their email.
+
+    The follow-up asks how the course changed practice 6 to 8 weeks on, and the trainee
+    gave their address for that one email only. So an imported email is kept only when the
+    file says when they answered (a timestamp column such as "Submitted at" or "Timestamp")
+    and that was at most 8 weeks ago: the link goes 6 weeks after they answered, or at once
+    if that day has passed. Without a date (the course may have been last year) or later
+    than that, the address has no use left and is dropped without being stored.
+    """
+    if answered_on is None:
+        return None
+    answered = datetime.combine(answered_on, time(), tzinfo=UTC)
+    if answered > now or now - answered > FOLLOW_UP_WINDOW:
+        return None
+    return max(answered + FOLLOW_UP_AFTER, now)
 
 
 def _imported_response(cycle: Cycle, answers: dict[str, JSONValue], now: datetime) -> Response:

@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import engine, safeguarding
+from surveys import changes, engine, safeguarding
 from surveys.accounts import record_audit
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import (
+    ChangedSinceReview,
     CycleClosed,
     EditConflict,
     IncompleteResponse,
@@ -149,7 +150,11 @@ class PageSave:
 def save_page(
     session: Session, response: Response, save: PageSave, *, user: User | None = None
 ) -> Response:
-    """Merge one page's answers into the response, refusing a stale overwrite."""
+    """Merge one page's answers into the response, refusing a stale overwrite.
+
+    A save that changes nothing is not a new version (and so never conflicts); a save that
+    does is logged with the questions it changed (surveys.changes).
+    """
     current = session.scalar(
         select(Response)
         .where(Response.id == response.id)
@@ -160,13 +165,17 @@ def save_page(
     if current.is_submitted:
         raise ResponseLocked("This response has been submitted and can no longer be changed")
     _check_open(current.cycle, utcnow())
+    changed = changes.changed_question_ids(answers_of(current), save.answers)
+    if not changed:
+        session.commit()  # nothing to write: release the row
+        return current
     page_versions = dict((current.answers or {}).get(PAGE_VERSIONS, {}))
     if page_versions.get(save.page_id, 0) > save.loaded_version:
         who = current.last_saved_by.name if current.last_saved_by else "Someone else"
         raise EditConflict(
-            f"{who} saved this page at {current.last_saved_at:%H:%M on %d %B} while you were "
-            "editing it. Your changes have not been saved yet: check the answers, then save "
-            "again to replace theirs.",
+            f"{who} saved this page at {current.last_saved_at:%H:%M on %-d %B} while you were "
+            "editing it. Your changes have not been saved yet: compare your answers with "
+            "theirs and choose which to keep.",
             current_version=current.version,
         )
     current.version += 1
@@ -174,8 +183,19 @@ def save_page(
     current.answers = {**(current.answers or {}), **save.answers, PAGE_VERSIONS: page_versions}
     current.last_saved_at = utcnow()
     current.last_saved_by_id = user.id if user else None
+    changes.record_change(
+        session,
+        response_id=current.id,
+        version=current.version,
+        page_id=save.page_id,
+        question_ids=changed,
+        user_id=user.id if user else None,
+    )
     session.commit()
-    log.info("page saved", extra={"response_id": current.id, "page": save.page_id})
+    log.info(
+        "page saved",
+        extra={"response_id": current.id, "page": save.page_id, "changed": len(changed)},
+    )
     return current
 
 
@@ -251,11 +271,14 @@ def submit(
     *,
     definition: SurveyDefinition,
     user: User | None = None,
+    reviewed_version: int | None = None,
 ) -> Submitted:
     """Submit once: a repeat returns the submitted response unchanged (idempotent).
 
     Flagging possible disclosures (surveys.safeguarding) happens in the same transaction,
-    so a response is never submitted without having been screened.
+    so a response is never submitted without having been screened. With `reviewed_version`
+    (the version the lead's sign-off page showed), answers changed since then stop the
+    submission with ChangedSinceReview, so a lead signs off only what they saw.
     """
     current = session.scalar(
         select(Response)
@@ -268,6 +291,8 @@ def submit(
         return Submitted(current, is_new=False)
     _check_open(current.cycle, utcnow())
     _check_complete(current, definition)
+    if reviewed_version is not None:
+        _check_reviewed(session, current, reviewed_version)
     answers = engine.visible_answers(definition, answers_of(current))
     now = utcnow()
     safeguarding.flag_response(session, current, definition, answers, now=now)
@@ -290,6 +315,20 @@ def submit(
     return Submitted(current, is_new=True)
 
 
+def _check_reviewed(session: Session, response: Response, reviewed_version: int) -> None:
+    """Raise ChangedSinceReview when answers changed after the version the lead reviewed."""
+    if reviewed_version == response.version:
+        return
+    since = changes.changes_since(session, response.id, reviewed_version)
+    if since or not 1 <= reviewed_version <= response.version:  # never shown: refuse too
+        raise ChangedSinceReview(
+            "The answers changed after you opened this page, so the return has not been "
+            "submitted. Check the changes, then sign off again",
+            current_version=response.version,
+            changes=since,
+        )
+
+
 def _keep_follow_up_email_apart(
     session: Session,
     response: Response,
@@ -298,17 +337,30 @@ def _keep_follow_up_email_apart(
     now: datetime,
 ) -> dict[str, JSONValue]:
     """Move a follow-up email out of the answers into its own short-lived record."""
-    for question in engine.visible_questions(definition, answers):
-        value = answers.get(question.id)
-        if question.personal_data and question.autocomplete == "email" and isinstance(value, str):
-            if value.strip():
-                session.add(
-                    FollowUpRequest(
-                        response_id=response.id, email=value.strip(), due_at=now + FOLLOW_UP_AFTER
-                    )
-                )
-            answers = {k: v for k, v in answers.items() if k != question.id}
+    answers, email = split_follow_up_email(definition, answers)
+    if email:
+        session.add(
+            FollowUpRequest(response_id=response.id, email=email, due_at=now + FOLLOW_UP_AFTER)
+        )
     return answers
+
+
+def split_follow_up_email(
+    definition: SurveyDefinition, answers: Mapping[str, JSONValue]
+) -> tuple[dict[str, JSONValue], str | None]:
+    """Return the answers without any follow-up email question, and the email if one was given.
+
+    A follow-up email is a personal-data question with email autocomplete. It is removed
+    whether or not it is shown, so an address never stays in stored answers.
+    """
+    email = None
+    kept = dict(answers)
+    for question in (question for page in definition.pages for question in page.questions):
+        if question.personal_data and question.autocomplete == "email" and question.id in kept:
+            value = kept.pop(question.id)
+            if isinstance(value, str) and value.strip() and email is None:
+                email = value.strip()
+    return kept, email
 
 
 def reopen(session: Session, response: Response, *, user: User) -> Response:

@@ -88,8 +88,9 @@ class PublicLink(Base):
 class Response(Base):
     """One organisation's (or one anonymous respondent's) answers to a cycle.
 
-    An organisation has one shared response per cycle. `version` increases on every save:
-    a save made against an older version is refused (optimistic concurrency). The
+    An organisation has one shared response per cycle. `version` increases on every save
+    that changes answers: a save made against an older version is refused (optimistic
+    concurrency), and a lead signs off one version (ResponseChange says what changed since). The
     `submission_id` is issued with the form and is unique, so replays cannot duplicate.
     """
 
@@ -254,3 +255,24 @@ class FollowUpRequest(Base):
     email: Mapped[str] = mapped_column(String(254))
     due_at: Mapped[datetime] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
+
+
+class ResponseChange(Base):
+    """One page save that changed answers: which questions, by whom and when.
+
+    Holds question ids, never answers, so a lead can see what changed since they reviewed
+    a return and a colleague can see who saved an answer that conflicts with theirs.
+    """
+
+    __tablename__ = "response_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]  # the response version this save made
+    page_id: Mapped[str] = mapped_column(String(64))
+    question_ids: Mapped[list[str]] = mapped_column(JSON)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    saved_by: Mapped[User | None] = relationship()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import (
@@ -18,17 +20,30 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import cycles, engine, responses
+from surveys import changes, cycles, engine, responses
 from surveys.accounts import record_audit
-from surveys.definition import QuestionType
-from surveys.errors import EditConflict, IncompleteResponse, SubmissionError
+from surveys.definition import JSONValue, Page, QuestionType, SurveyDefinition
+from surveys.engine import PageForm
+from surveys.errors import (
+    ChangedSinceReview,
+    EditConflict,
+    IncompleteResponse,
+    SubmissionError,
+)
 from surveys.evidence import EvidenceRejected, Upload, store_evidence
 from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.errors import render_error
 from webapp.jobs import after_submission
-from webapp.running import data_folder, definition_of, page_form, page_view, visible
+from webapp.running import (
+    data_folder,
+    definition_of,
+    page_form,
+    page_titles,
+    page_view,
+    visible,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
@@ -106,17 +121,12 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     loaded = _loaded_version(response)
     if loaded is None:
         return render_error(400, body="Go back, refresh the page and try again. Nothing was saved.")
-    conflict = None
-    if request.method == "POST" and not form.is_adding_row and form.validate():
-        try:
-            _save(response, current, form, loaded)
-        except EvidenceRejected as error:  # shown on the file's field, like any invalid answer
-            form[error.question_id].errors.append(str(error))
-        except (EditConflict, SubmissionError) as error:
-            conflict = str(error)
-            loaded = getattr(error, "current_version", loaded)
-        else:
+    outcome = _Outcome(loaded=loaded)
+    if request.method == "POST" and not form.is_adding_row and _is_valid(form):
+        outcome = _save_or_compare(response, definition, current, form, loaded)
+        if outcome.is_saved:
             return _after_save(cycle, definition, page_id, response)
+        loaded = outcome.loaded
     back = url_for("assessments.overview", cycle_id=cycle.id)
     view = page_view(
         definition,
@@ -126,10 +136,16 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         back_url=back,
         cycle=cycle,
         response=response,
-        conflict=conflict,
+        conflict=outcome.message,
+        conflicts=outcome.conflicts,
         loaded_version=loaded if request.method == "POST" else response.version,
+        loaded_answers=_loaded_answers()  # what the form was first built from
+        if request.method == "POST"
+        else changes.page_fingerprints(current, responses.answers_of(response)),
     )
-    status = 409 if conflict else (400 if request.method == "POST" and form.errors else 200)
+    view.errors.extend(outcome.errors)
+    status = 400 if outcome.errors or (request.method == "POST" and form.errors) else 200
+    status = 409 if outcome.message and not outcome.errors else status
     return render_template("assessments/page.html", view=view, form=form), status
 
 
@@ -143,7 +159,120 @@ def _loaded_version(response: Response) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def _save(response: Response, page, form, loaded: int) -> None:  # type: ignore[no-untyped-def]
+def _is_valid(form: engine.PageForm) -> bool:
+    """Check the page: saving for later (or settling a conflict) lets questions stay blank."""
+    if "save_and_return" in request.form or "resolve" in request.form:
+        return form.validate_draft()
+    return form.validate()
+
+
+@dataclass
+class _Outcome:
+    loaded: int  # the version the re-shown page is built from
+    is_saved: bool = False
+    message: str | None = None  # why nothing was saved
+    conflicts: list[changes.ConflictingAnswer] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def _save_or_compare(
+    response: Response, definition: SurveyDefinition, page: Page, form: PageForm, loaded: int
+) -> _Outcome:
+    """Save the page; on a clash with a colleague's save, set their answers beside mine.
+
+    Questions only one of us changed merge without asking. For the rest the person keeps
+    theirs or uses mine, per question or overall, and that choice saves at the new version.
+    """
+    listed = [q.id for q in page.questions if q.id in request.form.getlist("conflict")]
+    keep_theirs, errors = _choices(page, listed)
+    if errors:
+        compared = _compare(response, definition, page, form, listed)
+        return _Outcome(
+            loaded, message="Choose which answer to keep", conflicts=compared, errors=errors
+        )
+    try:
+        mine = _page_answers(response, page, form)
+        _save(response, page, mine, loaded, keep_theirs=keep_theirs)
+    except EditConflict as error:
+        # Questions I left as loaded take their answer; only ones we both changed are asked.
+        as_loaded = changes.untouched(mine, changes.parse_fingerprints(_loaded_answers()))
+        theirs = changes.questions_changed_since(get_session(), response.id, page.id, loaded)
+        theirs = theirs or {question.id for question in page.questions}  # None: not logged
+        compared = _compare(response, definition, page, form, theirs - as_loaded)
+        if compared:
+            return _Outcome(error.current_version, message=str(error), conflicts=compared)
+        keep = keep_theirs | (as_loaded & theirs)
+        return _save_again(response, page, mine, error.current_version, keep)
+    except EvidenceRejected as error:  # shown on the file's field, like any invalid answer
+        form[error.question_id].errors.append(str(error))
+        return _Outcome(loaded)
+    except SubmissionError as error:
+        return _Outcome(loaded, message=str(error))
+    return _Outcome(loaded, is_saved=True)
+
+
+def _save_again(
+    response: Response,
+    page: Page,
+    mine: dict[str, JSONValue],
+    version: int,
+    keep_theirs: set[str],
+) -> _Outcome:
+    try:
+        _save(response, page, mine, version, keep_theirs=keep_theirs)
+    except SubmissionError as error:  # yet another save in between: show the page again
+        return _Outcome(getattr(error, "current_version", version), message=str(error))
+    return _Outcome(version, is_saved=True)
+
+
+def _loaded_answers() -> str:
+    return request.form.get("loaded_answers", "")
+
+
+def _choices(page: Page, listed: list[str]) -> tuple[set[str], list[dict[str, str]]]:
+    """Return the questions whose stored answer was chosen, and a message for each unchosen."""
+    resolve = request.form.get("resolve")
+    if resolve == "theirs":
+        return set(listed), []
+    if resolve != "chosen":
+        return set(), []
+    picks = {question_id: request.form.get(f"choice-{question_id}") for question_id in listed}
+    labels = {question.id: question.label for question in page.questions}
+    errors = [
+        {
+            "text": f"Choose whether to keep their answer or use yours to ‘{labels[question_id]}’",
+            "href": f"#choice-{question_id}",
+        }
+        for question_id, pick in picks.items()
+        if pick not in ("theirs", "mine")
+    ]
+    return {question_id for question_id, pick in picks.items() if pick == "theirs"}, errors
+
+
+def _compare(
+    response: Response,
+    definition: SurveyDefinition,
+    page: Page,
+    form: PageForm,
+    candidates: Collection[str] | None,
+) -> list[changes.ConflictingAnswer]:
+    return changes.conflicting_answers(
+        get_session(),
+        response_id=response.id,
+        definition=definition,
+        page=page,
+        stored=responses.answers_of(response),
+        mine=engine.answers_from_form(page, form),
+        candidates=candidates,
+        fallback=changes.LastSave(
+            response.last_saved_by.name if response.last_saved_by else None,
+            response.last_saved_at,
+        ),
+    )
+
+
+def _page_answers(response: Response, page: Page, form: PageForm) -> dict[str, JSONValue]:
+    """Return the page's answers, storing any newly uploaded evidence (once per request)."""
     page_answers = engine.answers_from_form(page, form)
     for question in form.active_questions():
         upload = getattr(form[question.id], "upload", None)
@@ -162,6 +291,21 @@ def _save(response: Response, page, form, loaded: int) -> None:  # type: ignore[
                 "content_type": evidence.content_type,
                 "size": evidence.size,
             }
+    return page_answers
+
+
+def _save(
+    response: Response,
+    page: Page,
+    page_answers: dict[str, JSONValue],
+    loaded: int,
+    *,
+    keep_theirs: Collection[str] = (),
+) -> None:
+    # An answer left as it was loaded never replaces a colleague's newer one.
+    as_loaded = changes.untouched(page_answers, changes.parse_fingerprints(_loaded_answers()))
+    keep = set(keep_theirs) | as_loaded
+    page_answers = changes.resolve(page_answers, responses.answers_of(response), keep)
     responses.save_page(
         get_session(), response, responses.PageSave(page.id, page_answers, loaded), user=g.user
     )
@@ -175,7 +319,9 @@ def _after_save(
 ) -> ResponseReturnValue:
     if request.args.get("back") == "check":  # came from a Change link on Check your answers
         return redirect(url_for("assessments.check", cycle_id=cycle.id))
-    if "save_and_return" in request.form:
+    if "save_and_return" in request.form or (
+        "resolve" in request.form and request.form.get("then") == "overview"
+    ):  # saving for later, or settling a clash that came from saving for later
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
     next_id = engine.next_page_id(definition, page_id, visible(definition, response))
@@ -195,8 +341,21 @@ def evidence_folder() -> Path:
 def check(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     response = _response(cycle) or abort(404)
+    return _check_page(cycle, response)
+
+
+def _check_page(
+    cycle: Cycle,
+    response: Response,
+    *,
+    changed: list[changes.Change] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """Show Check your answers at the response's current version (what a lead signs off)."""
     definition = definition_of(response)
     answers = visible(definition, response)
+    titles = page_titles(definition)
+    labels = {q.id: q.label for page in definition.pages for q in page.questions}
     return render_template(
         "assessments/check.html",
         cycle=cycle,
@@ -205,7 +364,16 @@ def check(cycle_id: int) -> ResponseReturnValue:
         rows=engine.summary_rows(definition, answers),
         missing=responses.missing_answers(definition, answers),
         is_lead=g.user.role is Role.ORGANISATION_LEAD,
-    )
+        page_names=titles,
+        changed=changed,
+        question_labels=labels,
+    ), status
+
+
+def _reviewed_version() -> int:
+    """Return the version the lead's sign-off page showed (-1, never a version, if absent)."""
+    text = request.form.get("version", "")
+    return int(text) if text.isdecimal() and len(text) < 10 else -1
 
 
 @bp.post("/<int:cycle_id>/submit")
@@ -219,11 +387,20 @@ def submit(cycle_id: int) -> ResponseReturnValue:
             if request.form.get("confirm") != "yes":
                 flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))
-            responses.submit(get_session(), response, definition=definition, user=g.user)
+            responses.submit(
+                get_session(),
+                response,
+                definition=definition,
+                user=g.user,
+                reviewed_version=_reviewed_version(),
+            )
             after_submission()
             return redirect(url_for("assessments.overview", cycle_id=cycle.id))
         responses.request_sign_off(get_session(), response, user=g.user, definition=definition)
         flash("Your organisation lead has been asked to sign this off")
+    except ChangedSinceReview as error:
+        get_session().refresh(response)
+        return _check_page(cycle, response, changed=error.changes, status=409)
     except IncompleteResponse:
         flash("Answer every required question before you submit", "error")
         return redirect(url_for("assessments.check", cycle_id=cycle.id))

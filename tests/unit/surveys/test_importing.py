@@ -8,6 +8,7 @@ import io
 import os
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -543,3 +544,33 @@ def test_a_preview_with_errors_cannot_be_imported(definition: SurveyDefinition) 
     with pytest.raises(ImportNotReady):
         apply_import(session, mock.Mock(), preview)
     assert session.method_calls == []  # nothing was even added
+
+
+@pytest.mark.parametrize(
+    ("heading", "cell", "expected"),
+    [
+        ("Timestamp", "04/03/2025 09:12:44", date(2025, 3, 4)),  # Google Forms
+        ("Submitted at", "2025-03-04T09:12:00+00:00", date(2025, 3, 4)),  # our own export
+        ("Completion time", "2025-03-04 9:12", date(2025, 3, 4)),  # Microsoft Forms
+        ("End Date", "4 March 2025", date(2025, 3, 4)),  # SurveyMonkey
+        ("Timestamp", "yesterday", None),
+        ("Timestamp", "", None),
+    ],
+)
+def test_the_day_each_row_was_answered_is_read_from_an_unmatched_timestamp_column(
+    definition: SurveyDefinition, heading: str, cell: str, expected: date | None
+) -> None:
+    row = {"agency_name": "North Police", heading: cell}
+    mapping = {"agency_name": "agency_name", heading: None}
+    preview = preview_import([row], mapping, definition)
+    assert preview.answered_on == [expected]
+
+
+def test_a_date_column_matched_to_a_question_is_not_taken_as_the_answering_day(
+    definition: SurveyDefinition,
+) -> None:
+    row = {"agency_name": "North Police", "Date": "01/02/2024"}
+    preview = preview_import(
+        [row], {"agency_name": "agency_name", "Date": "review_date"}, definition
+    )
+    assert preview.errors == [] and preview.answered_on == [None]
