@@ -13,9 +13,11 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp.config import CONFIGS, Config, ConfigError
+from webapp.wording import plural
 
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
+SERVICE_NAME = "Learning Loop"
 WEAK_SECRETS = {"", "change-me", "secret", "dev", "development"}
 
 
@@ -103,7 +105,9 @@ def _register_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals["service_name"] = app.config["PARTNERSHIP_NAME"]
+    app.jinja_env.globals["service_name"] = SERVICE_NAME
+    app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
+    app.jinja_env.filters["plural"] = plural
 
 
 def _register_blueprints(app: Flask) -> None:
