@@ -13,6 +13,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp.config import CONFIGS, Config, ConfigError
+from webapp.form_names import form_name
 from webapp.wording import plural
 
 csrf = CSRFProtect()
@@ -108,6 +109,7 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.globals["service_name"] = SERVICE_NAME
     app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
     app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["form_name"] = form_name
 
 
 def _register_blueprints(app: Flask) -> None:

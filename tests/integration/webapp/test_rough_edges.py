@@ -119,3 +119,13 @@ def test_wide_tables_scroll_in_a_labelled_focusable_region(client, db_session, l
         '<div class="app-table-wrapper" tabindex="0" role="region" '
         'aria-label="Everyone who can sign in">' in page
     )
+
+
+def test_cycle_form_picker_names_each_form_and_its_audience(client, db_session, login_as, admin):
+    login_as(admin)
+    page = client.get("/admin/cycles/new").text
+    assert "Child voice, under 11 — anonymous link, children (version" in page
+    assert "Child voice, 11 and over — anonymous link, children (version" in page
+    assert "Family voice — anonymous link, families (version" in page
+    assert "Section 11 self-assessment — organisations, signed in (version" in page
+    assert ">Tell us what you think" not in page
