@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from webapp.forms import GovForm
+from webapp.forms import GovDateField, GovForm
 
 
 class CycleForm(GovForm):
@@ -28,19 +27,17 @@ class CycleForm(GovForm):
             Length(max=200, message="Title must be 200 characters or fewer"),
         ],
     )
-    opens_on = DateField(
+    opens_on = GovDateField(
         "Opens on",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="For example, 27 3 2026",
-        validators=[InputRequired("Enter the date the cycle opens")],
+        required_message="Enter the date the cycle opens",
+        name_in_errors="The date the cycle opens",
     )
-    closes_on = DateField(
+    closes_on = GovDateField(
         "Closes on",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="Answers are accepted until the end of the day before",
-        validators=[InputRequired("Enter the date the cycle closes")],
+        required_message="Enter the date the cycle closes",
+        name_in_errors="The date the cycle closes",
     )
     organisations = SelectMultipleField(
         "Organisations that must return it",
@@ -50,7 +47,7 @@ class CycleForm(GovForm):
     )
     submit = SubmitField("Publish cycle", widget=GovSubmitInput())
 
-    def validate_closes_on(self, field: DateField) -> None:
+    def validate_closes_on(self, field: GovDateField) -> None:
         if self.opens_on.data and field.data and field.data <= self.opens_on.data:
             raise ValidationError("The closing date must be after the opening date")
 
