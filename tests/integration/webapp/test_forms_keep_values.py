@@ -220,3 +220,22 @@ def test_user_forms_keep_every_value(client, login_as, admin, db_session):
     }
     html = post_with_error(client, url, url, posted)
     assert_nothing_lost(html, posted)
+
+
+def test_report_period_is_typed_as_day_month_year_and_kept(client, login_as, world):
+    login_as(world["member"])
+    typed = {
+        "start-day": "1",
+        "start-month": "6",
+        "start-year": "2026",
+        "end-day": "31",
+        "end-month": "",
+        "end-year": "2026",
+    }
+    page = client.get("/reports/six-monthly", query_string=typed)
+    assert page.status_code == 400
+    assert "End date must include a month" in page.text
+    assert 'href="#end-month"' in page.text
+    assert_nothing_lost(page.text, typed)
+    typed["end-month"] = "12"
+    assert client.get("/reports/six-monthly", query_string=typed).status_code == 200
