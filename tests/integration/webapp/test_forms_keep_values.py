@@ -239,3 +239,36 @@ def test_report_period_is_typed_as_day_month_year_and_kept(client, login_as, wor
     assert_nothing_lost(page.text, typed)
     typed["end-month"] = "12"
     assert client.get("/reports/six-monthly", query_string=typed).status_code == 200
+
+
+def test_api_token_form_keeps_what_was_typed(client, login_as, admin):
+    login_as(admin)
+    posted = {"name": "The ICB dashboard " * 20}
+    html = post_with_error(client, "/admin/api-tokens", "/admin/api-tokens", posted)
+    assert_nothing_lost(html, posted)
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message", "first_box"),
+    [
+        ("", "", "2026", "Date must include a day and month", "day"),
+        ("12", "3", "26", "Date must include a year with 4 numbers", "year"),
+        ("29", "2", "2026", "Date must be a real date", "day"),
+        ("1", "March", "2026", "Date must be a real date", "day"),
+    ],
+)
+def test_dates_get_govuk_messages_linked_to_the_first_box_in_error(
+    client, login_as, world, day, month, year, message, first_box
+):
+    login_as(world["member"])
+    posted = {
+        "title": "Voice of the baby",
+        "source_kind": "case_review",
+        "entry_date-day": day,
+        "entry_date-month": month,
+        "entry_date-year": year,
+    }
+    html = post_with_error(client, "/learning-log/new", "/learning-log/new", posted)
+    assert message in html
+    assert f'href="#entry_date-{first_box}"' in html
+    assert_nothing_lost(html, posted)
