@@ -13,6 +13,7 @@ from surveys.models import Cycle, Role, User
 from surveys.responses import Submitted
 from webapp.database import get_session
 from webapp.jobs import enqueue
+from webapp.wording import plural
 
 
 def _link(endpoint: str, **values: str) -> str:
@@ -32,8 +33,8 @@ def send_invitation(user: User, token: str, *, invited_by: User | None = None) -
         f"and learns from them.\n\n"
         f"Create your password to get started:\n"
         f"{_link('auth.accept_invitation', token=token)}\n\n"
-        f"This link works once and expires in {days} days. You will be signed in once you "
-        f"have created your password.\n"
+        f"This link works once and expires in {plural(days, 'day')}. "
+        "You will be signed in once you have created your password.\n"
     )
     enqueue("send_email", user.email, f"You have been invited to {partnership}", body)
 
