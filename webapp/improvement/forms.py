@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from learning.models import ActionStatus, EntryStatus, SourceKind
 from surveys.definition import Stream
@@ -17,7 +18,14 @@ def _label(value: str) -> str:
 class EntryForm(GovForm):
     """A learning log entry: what was learnt, where from, who owns it and when to review it."""
 
-    title = StringField("Title", widget=GovTextInput())
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter a title for the learning"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
+    )
     lesson = TextAreaField(
         "Lesson", widget=GovTextArea(), description="What has been learnt, in a sentence or two"
     )
@@ -53,6 +61,14 @@ class EntryForm(GovForm):
         "Review date", description="For example, 30 9 2026", name_in_errors="The review date"
     )
 
+    def validate_source_stream(self, field: SelectField) -> None:
+        if self.source_kind.data == SourceKind.STREAM.value and not field.data:
+            raise ValidationError("Select the evidence stream the learning came from")
+
+    def validate_source_detail(self, field: StringField) -> None:
+        if self.source_kind.data == SourceKind.OTHER.value and not (field.data or "").strip():
+            raise ValidationError("Say where the learning came from")
+
     def field_for(self, message: str) -> StringField | SelectField:
         """Return the field a service's message is about, to show it beside that field."""
         if "stream" in message:
@@ -65,7 +81,11 @@ class EntryForm(GovForm):
 class ActionForm(GovForm):
     """A new action for an organisation, from a board item or a learning log entry."""
 
-    description = TextAreaField("What must be done", widget=GovTextArea())
+    description = TextAreaField(
+        "What must be done",
+        widget=GovTextArea(),
+        validators=[InputRequired("Describe the action")],
+    )
     organisation = SelectField("Organisation responsible", widget=GovSelect(), coerce=int)
     due_date = GovDateField(
         "Due date",

@@ -272,3 +272,22 @@ def test_dates_get_govuk_messages_linked_to_the_first_box_in_error(
     assert message in html
     assert f'href="#entry_date-{first_box}"' in html
     assert_nothing_lost(html, posted)
+
+
+def test_learning_log_entry_shows_every_problem_at_once(client, login_as, world):
+    login_as(world["member"])
+    posted = {
+        "title": "",
+        "source_kind": "stream",
+        "source_stream": "",
+        "entry_date-day": "31",
+        "entry_date-month": "4",
+        "entry_date-year": "2026",
+    }
+    html = post_with_error(client, "/learning-log/new", "/learning-log/new", posted)
+    for message in (
+        "Enter a title for the learning",
+        "Select the evidence stream the learning came from",
+        "Date must be a real date",
+    ):
+        assert message in html
