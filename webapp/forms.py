@@ -133,7 +133,7 @@ class GovDateField(Field):
             return None, (f"{name} must include a year with 4 numbers", frozenset({"year"}))
         try:
             return date(int(parts[2]), int(parts[1]), int(parts[0])), None
-        except ValueError:
+        except (ValueError, OverflowError):  # 31 2 2026, or a day of 99999999999999999999
             return None, (f"{name} must be a real date", frozenset(DATE_PARTS))
 
     def pre_validate(self, form: Any) -> None:

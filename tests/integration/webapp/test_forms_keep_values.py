@@ -255,6 +255,7 @@ def test_api_token_form_keeps_what_was_typed(client, login_as, admin):
         ("12", "3", "26", "Date must include a year with 4 numbers", "year"),
         ("29", "2", "2026", "Date must be a real date", "day"),
         ("1", "March", "2026", "Date must be a real date", "day"),
+        ("9" * 30, "1", "2026", "Date must be a real date", "day"),
     ],
 )
 def test_dates_get_govuk_messages_linked_to_the_first_box_in_error(
