@@ -32,7 +32,7 @@ def seed_learning(session: Session, registry: DefinitionRegistry, *, pipeline: A
         )
         if number < 2 and quality is not None:
             log.create_entry_from_theme(session, theme.id, created_by=quality)
-            actions.create_action(
+            action = actions.create_action(
                 session,
                 description=f"Respond to the theme “{theme.label}” with a plan",
                 owner_organisation_id=agencies[number].id,
@@ -40,4 +40,7 @@ def seed_learning(session: Session, registry: DefinitionRegistry, *, pipeline: A
                 created_by=quality,
                 board_item_id=item.id,
             )
+            if not number:  # the overdue action was agreed two months ago, not today
+                action.created_at = utcnow() - timedelta(days=63)
+                session.commit()
     return run.id

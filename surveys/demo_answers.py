@@ -570,7 +570,9 @@ _DISCLOSURE_AT = {
     "family-voice": 17,
     "practitioner-consultation": 41,
 }
-_DRAFT_AGENCIES = (3, 6)  # positions among the agencies: a Section 11 draft in progress
+# Positions among the agencies with a Section 11 draft in progress: the police's is the one
+# the README sends the demo's organisation lead and contributor to finish.
+_DRAFT_AGENCIES = (0, 3)
 _UNSTARTED_AGENCIES = (5, 7)  # positions among the agencies: no Section 11 started yet
 _DRAFT_SCHOOLS = (2,)
 
@@ -631,11 +633,63 @@ def _anonymous_responses(
             persona = replace(persona, mood=min(persona.mood, 0.2), include_disclosure=True)
         persona = replace(persona, answered_days_ago=days[index])
         answers = generate_answers(definition, rng=rng, persona=persona, today=today)
+        if definition.stream is Stream.CASE_AUDIT:
+            answers = fit_case_to_age(answers, rng)
         organisation = (
             rng.choice(agencies) if definition.audience is Audience.ORGANISATION else None
         )
         responses.append(_response(definition, organisation, answers, persona, is_submitted=True))
     return responses
+
+
+AGE_GROUPS = ("under_1", "1_to_4", "5_to_10", "11_to_15", "16_plus")
+# Words in a case audit sentence that say how old the child is, and the ages they fit.
+AGE_CUES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("baby", "birth", "midwi", "health visitor"), frozenset({"under_1", "1_to_4"})),
+    (("nursery",), frozenset({"1_to_4"})),
+    (
+        ("young person", "exploitation", "missing episode", "return home"),
+        frozenset({"11_to_15", "16_plus"}),
+    ),
+    (("school", "encompass", "dsl"), frozenset({"5_to_10", "11_to_15", "16_plus"})),
+)
+CASE_TEXTS = ("strengths", "areas_for_improvement")  # about this child; lessons are general
+NEUTRAL_SENTENCE = "Agencies shared what they knew when asked."
+
+
+def ages_for(sentence: str) -> frozenset[str]:
+    """Return the age groups a case audit sentence can be about."""
+    allowed = frozenset(AGE_GROUPS)
+    lowered = sentence.lower()
+    for words, ages in AGE_CUES:
+        if any(word in lowered for word in words):
+            allowed &= ages
+    return allowed
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+", text) if part.strip()]
+
+
+def fit_case_to_age(answers: dict[str, JSONValue], rng: random.Random) -> dict[str, JSONValue]:
+    """Give an audited case one age that every sentence written about the child fits."""
+    sentences = [
+        sentence
+        for key in CASE_TEXTS
+        if isinstance(answers.get(key), str)
+        for sentence in _sentences(str(answers[key]))
+    ]
+    fits = {age: sum(age in ages_for(s) for s in sentences) for age in AGE_GROUPS}
+    best = max(fits.values(), default=0)
+    current = str(answers.get("age_group") or "")
+    if fits.get(current) != best:
+        current = rng.choice([age for age in AGE_GROUPS if fits[age] == best])
+    fitted: dict[str, JSONValue] = {**answers, "age_group": current}
+    for key in CASE_TEXTS:
+        if isinstance(answers.get(key), str):
+            kept = [s for s in _sentences(str(answers[key])) if current in ages_for(s)]
+            fitted[key] = " ".join(kept) or NEUTRAL_SENTENCE
+    return fitted
 
 
 def _answer_days(definition: SurveyDefinition, rng: random.Random, count: int) -> list[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,30 +18,50 @@ from surveys.models import (
     OrganisationKind,
     Response,
     ResponseStatus,
+    Role,
     User,
     utcnow,
 )
 from surveys.responses import new_reference
 
-CYCLE_TITLES = {
-    "section-11": "Section 11 self-assessment 2026 to 2027",
-    "section-175": "Section 175/157 safeguarding audit 2026",
-    "training-evaluation": "Multi-agency training feedback 2026",
-    "training-follow-up": "Training impact follow-up 2026",
+OPEN_DAYS_AGO = 120  # the demo's cycles opened about four months ago
+CYCLE_TITLES = {  # {year}: the year the cycle opens, so titles stay true whenever seeded
+    "section-11": "Section 11 self-assessment {year} to {next_year}",
+    "section-175": "Section 175/157 safeguarding audit {year}",
+    "training-evaluation": "Multi-agency training feedback",
+    "training-follow-up": "Training impact follow-up",
     "practitioner-consultation": "Neglect strategy consultation",
-    "child-voice-under-11": "Children’s voice (under 11) 2026",
-    "child-voice-11-plus": "Young people’s voice (11 and over) 2026",
-    "family-voice": "Family voice 2026",
-    "case-audit": "Multi-agency case file audit: spring 2026",
+    "child-voice-under-11": "Children’s voice (under 11)",
+    "child-voice-11-plus": "Young people’s voice (11 and over)",
+    "family-voice": "Family voice",
+    "case-audit": "Multi-agency case file audits",
 }
 
 
+def cycle_title(key: str, default: str, opens_at: datetime) -> str:
+    """Return a demo cycle's title, with the years it runs in."""
+    template = CYCLE_TITLES.get(key, default)
+    return template.format(year=opens_at.year, next_year=opens_at.year + 1)
+
+
 def seed_collection(session: Session, registry: DefinitionRegistry) -> int:
-    """Publish a cycle for every built-in form and load the demo responses; return how many."""
+    """Publish a cycle for every built-in form and load the demo responses; return how many.
+
+    Each cycle opens before its oldest demo answer (at least 120 days ago) and closes in 60
+    days; organisation returns are submitted by the organisation's lead, and a draft was last
+    saved by a contributor where the organisation has one.
+    """
     now = utcnow()
     organisations = {o.name: o for o in session.scalars(select(Organisation))}
+    demos = demo_responses(registry, today=now.date())
+    oldest: dict[str, int] = {}
+    for demo in demos:
+        oldest[demo.definition_key] = max(
+            oldest.get(demo.definition_key, 0), demo.submitted_days_ago
+        )
     by_key = {}
     for definition in registry.latest_definitions():
+        opens_at = now - timedelta(days=max(OPEN_DAYS_AGO, oldest.get(definition.key, 0) + 7))
         kind = OrganisationKind.SCHOOL if "175" in definition.key else OrganisationKind.AGENCY
         assigned = (
             tuple(o.id for o in organisations.values() if o.kind is kind)
@@ -52,26 +72,28 @@ def seed_collection(session: Session, registry: DefinitionRegistry) -> int:
             session,
             definition,
             cycles.NewCycle(
-                CYCLE_TITLES.get(definition.key, definition.title),
-                now - timedelta(days=120),
+                cycle_title(definition.key, definition.title, opens_at),
+                opens_at,
                 now + timedelta(days=60),
                 assigned,
             ),
             created_by=None,
         )
-    lead_of = {
-        u.organisation_id: u for u in session.scalars(select(User)) if u.organisation_id is not None
+    people = list(session.scalars(select(User).order_by(User.id)))
+    lead_of = {u.organisation_id: u for u in people if u.role is Role.ORGANISATION_LEAD}
+    contributor_of = {
+        u.organisation_id: u for u in people if u.role is Role.ORGANISATION_CONTRIBUTOR
     }
     count = 0
     answered: set[tuple[int, int]] = set()
-    for demo in demo_responses(registry, today=now.date()):
+    for demo in demos:
         cycle = by_key[demo.definition_key]
         organisation = organisations.get(demo.organisation_name or "")
         if organisation is not None:
             if (cycle.id, organisation.id) in answered:
                 continue  # one shared response per organisation and cycle
             answered.add((cycle.id, organisation.id))
-        _add_response(session, cycle, demo, organisation, lead_of, registry)
+        _add_response(session, cycle, demo, organisation, (lead_of, contributor_of), registry)
         count += 1
     session.commit()
     return count
@@ -82,7 +104,7 @@ def _add_response(
     cycle: Cycle,
     demo,
     organisation,  # type: ignore[no-untyped-def]
-    lead_of: dict[int, User],
+    people: tuple[dict[int | None, User], dict[int | None, User]],
     registry: DefinitionRegistry,
 ) -> None:
     definition = registry.get(cycle.definition_key, cycle.definition_version)
@@ -95,7 +117,11 @@ def _add_response(
             definition.question(k).personal_data and definition.question(k).autocomplete == "email"
         )
     }
+    lead_of, contributor_of = people
     lead = lead_of.get(organisation.id) if organisation else None
+    saver = lead
+    if organisation is not None and not demo.is_submitted:  # a colleague filled it in
+        saver = contributor_of.get(organisation.id, lead)
     response = Response(
         cycle_id=cycle.id,
         organisation_id=organisation.id if organisation else None,
@@ -109,7 +135,7 @@ def _add_response(
         version=2,
         created_at=when - timedelta(minutes=20),
         last_saved_at=when,
-        last_saved_by_id=lead.id if lead else None,
+        last_saved_by_id=saver.id if saver else None,
         submitted_at=when if demo.is_submitted else None,
         submitted_by_id=lead.id if lead and demo.is_submitted else None,
     )

@@ -13,9 +13,12 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp.config import CONFIGS, Config, ConfigError
+from webapp.form_names import form_name
+from webapp.wording import plural
 
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
+SERVICE_NAME = "Learning Loop"
 WEAK_SECRETS = {"", "change-me", "secret", "dev", "development"}
 
 
@@ -105,7 +108,10 @@ def _register_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals["service_name"] = app.config["PARTNERSHIP_NAME"]
+    app.jinja_env.globals["service_name"] = SERVICE_NAME
+    app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
+    app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["form_name"] = form_name
 
 
 def _register_blueprints(app: Flask) -> None:

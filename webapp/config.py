@@ -33,7 +33,19 @@ class Config:
     # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = 0
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
-    PARTNERSHIP_NAME = "Learning Loop"
+    # Who runs this copy of Learning Loop: shown in the header, emails, privacy and accessibility.
+    PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
+    PARTNERSHIP_EMAIL = "safeguarding.partnership@riverside.example.org"
+    PARTNERSHIP_PHONE = "01632 960 000"
+    PARTNERSHIP_ADDRESS = "Town Hall, Riverside RV1 1AA"
+    DATA_PROTECTION_OFFICER = "Data Protection Officer, Riverside Council"
+    DATA_PROTECTION_OFFICER_EMAIL = "dpo@riverside.example.org"
+    # Retention periods, in the partnership's own words (its retention schedule).
+    RETENTION_ANSWERS = "6 years after the cycle closes"
+    RETENTION_DISCLOSURES = "25 years after the child's date of birth"
+    RETENTION_ACCOUNTS = "1 year after the account is deactivated"
+    ACCESSIBILITY_RESPONSE_DAYS = 5
+    ACCESSIBILITY_STATEMENT_DATE = "1 December 2026"
 
     MAIL_HOST = "127.0.0.1"
     MAIL_PORT = 25

@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from surveys.models import Cycle, User
 from webapp.jobs import enqueue
 from webapp.mail import one_line_subject
+from webapp.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +21,27 @@ def _link(endpoint: str, **values: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def send_invitation(user: User, token: str) -> None:
-    """Email a new user the link to set their password."""
+def send_invitation(user: User, token: str, *, invited_by: User | None = None) -> None:
+    """Email a new user the link to set their password: who asked, for what and as what."""
     days = current_app.config["INVITATION_LIFETIME"].days
     partnership = current_app.config["PARTNERSHIP_NAME"]
+    inviter = invited_by.name if invited_by else "The partnership admin"
+    place = f" at {user.organisation.name}" if user.organisation else ""
     body = (
-        f"You have been invited to use Learning Loop for {partnership}.\n\n"
-        f"Set your password to get started:\n{_link('auth.accept_invitation', token=token)}\n\n"
-        f"This link works once and expires in {days} days.\n"
+        f"{inviter} has invited you to join {partnership} on Learning Loop, "
+        f"as {_with_article(user.role.label.lower())}{place}.\n\n"
+        f"Learning Loop is where the partnership collects self-assessments and feedback, "
+        f"and learns from them.\n\n"
+        f"Create your password to get started:\n"
+        f"{_link('auth.accept_invitation', token=token)}\n\n"
+        f"This link works once and expires in {plural(days, 'day')}. "
+        "You will be signed in once you have created your password.\n"
     )
-    enqueue("send_email", user.email, "You have been invited to Learning Loop", body)
+    enqueue("send_email", user.email, f"You have been invited to {partnership}", body)
+
+
+def _with_article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def send_password_reset(user: User, token: str) -> None:

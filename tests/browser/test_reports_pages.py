@@ -49,7 +49,10 @@ def test_quality_group_reads_and_downloads_the_reports(live_server, page):
     expect(page.get_by_role("img", name=re.compile("Ratings by standard"))).to_be_visible()
     check_accessibility(page)
 
-    page.get_by_label("Start date").fill("31-02-2026")
+    start = page.get_by_role("group", name="Start date")
+    start.get_by_label("Day").fill("31")
+    start.get_by_label("Month").fill("2")
+    start.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Show report").click()
     expect(page).to_have_title(re.compile(r"^Error: Six-monthly"))
     expect(page.locator(".govuk-error-summary")).to_contain_text("Start date must be a real date")

@@ -156,7 +156,7 @@ def _invite(user: User) -> None:
         TokenPurpose.INVITATION,
         lifetime=current_app.config["INVITATION_LIFETIME"],
     )
-    send_invitation(user, token)
+    send_invitation(user, token, invited_by=g.user)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

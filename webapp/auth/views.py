@@ -167,12 +167,16 @@ def _set_password(purpose: TokenPurpose, heading: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password_with_token(
+            user = accounts.set_password_with_token(
                 get_session(), token, purpose, form.password.data or ""
             )
         except accounts.AccountError as error:
             form.password.errors.append(str(error))
         else:
+            if purpose is TokenPurpose.INVITATION:  # they have just proved who they are
+                security.sign_in(accounts.start_session(get_session(), user))
+                flash("Your password has been saved and you are signed in")
+                return redirect(url_for("main.home"))
             session.clear()
             flash("Your password has been saved. Sign in with your new password")
             return redirect(url_for("auth.sign_in"))

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from webapp.forms import GovForm
+from webapp.forms import GovDateField, GovForm
 
 LINE_BREAKS = ("\n", "\r", "\t", "\v", "\f", "\x85", "\u2028", "\u2029")
-
-
-class DayMonthYearField(DateField):
-    """A GOV.UK date input read from its three parts; a post without them is simply blank."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:  # the page always sends day, month and year: this post did not
-            self.raw_data = [*valuelist, "", "", ""][:3]
-        super().process_formdata(self.raw_data or [])
 
 
 def one_line(form: GovForm, field: StringField) -> None:
@@ -46,21 +36,17 @@ class CycleForm(GovForm):
             one_line,
         ],
     )
-    opens_on = DayMonthYearField(
+    opens_on = GovDateField(
         "Opens on",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="For example, 27 3 2026",
-        validators=[InputRequired("Enter the date the cycle opens")],
-        invalid_value_message="The date the cycle opens must be a real date",
+        required_message="Enter the date the cycle opens",
+        name_in_errors="The date the cycle opens",
     )
-    closes_on = DayMonthYearField(
+    closes_on = GovDateField(
         "Closes on",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="Answers are accepted until the end of the day before",
-        validators=[InputRequired("Enter the date the cycle closes")],
-        invalid_value_message="The date the cycle closes must be a real date",
+        required_message="Enter the date the cycle closes",
+        name_in_errors="The date the cycle closes",
     )
     organisations = SelectMultipleField(
         "Organisations that must return it",
@@ -70,7 +56,7 @@ class CycleForm(GovForm):
     )
     submit = SubmitField("Publish cycle", widget=GovSubmitInput())
 
-    def validate_closes_on(self, field: DateField) -> None:
+    def validate_closes_on(self, field: GovDateField) -> None:
         if self.opens_on.data and field.data and field.data <= self.opens_on.data:
             raise ValidationError("The closing date must be after the opening date")
 

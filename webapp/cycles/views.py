@@ -25,6 +25,7 @@ from surveys.models import (
 from webapp.access import roles
 from webapp.cycles.forms import CycleForm, LinkForm
 from webapp.database import get_session
+from webapp.form_names import form_name
 from webapp.notifications import send_reminder
 from webapp.running import definition_of, definitions, page_titles
 
@@ -46,7 +47,8 @@ def index() -> ResponseReturnValue:
 
 def _prepare(form: CycleForm) -> None:
     form.definition.choices = [
-        (d.key, f"{d.title} (version {d.version})") for d in definitions().latest_definitions()
+        (d.key, f"{form_name(d)} (version {d.version})")
+        for d in sorted(definitions().latest_definitions(), key=form_name)
     ]
     form.organisations.choices = [
         (o.id, f"{o.name} ({o.kind.label})")

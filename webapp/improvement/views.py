@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from learning import actions, board, errors, log
-from learning.models import ActionStatus, BoardColumn, EntryStatus, SourceKind
+from learning.models import BoardColumn, EntryStatus, LearningEntry, SourceKind
 from surveys import organisations
 from surveys.definition import Stream
 from surveys.models import Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.improvement.forms import ActionForm, EntryForm, ProgressForm
 
 bp = Blueprint("improvement", __name__)
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
@@ -23,14 +22,6 @@ action_viewers = roles(
     Role.ORGANISATION_LEAD,
     Role.ORGANISATION_CONTRIBUTOR,
 )
-
-
-def _day(name: str) -> date | None:
-    value = request.form.get(name, "").strip()
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError as error:
-        raise errors.InvalidInput("Enter dates like 2026-03-31") from error
 
 
 @bp.get("/learning-log")
@@ -68,87 +59,102 @@ def log_index() -> ResponseReturnValue:
     )
 
 
-def _details() -> log.EntryDetails:
-    kind = request.form.get("source_kind", SourceKind.STREAM.value)
-    status = request.form.get("status", EntryStatus.OPEN.value)
+def _details(form: EntryForm) -> log.EntryDetails:
+    kind = form.source_kind.data or SourceKind.STREAM.value
+    status = form.status.data or EntryStatus.OPEN.value
     return log.EntryDetails(
-        title=request.form.get("title", ""),
-        lesson=request.form.get("lesson", ""),
+        title=form.title.data or "",
+        lesson=form.lesson.data or "",
         source_kind=SourceKind(kind) if kind in {k.value for k in SourceKind} else SourceKind.OTHER,
-        source_stream=request.form.get("source_stream") or None,
-        source_detail=request.form.get("source_detail", ""),
-        entry_date=_day("entry_date"),
-        recommended_action=request.form.get("recommended_action", ""),
-        owner=request.form.get("owner", ""),
-        status=EntryStatus(status)
-        if status in {s.value for s in EntryStatus}
-        else EntryStatus.OPEN,
-        review_date=_day("review_date"),
+        source_stream=form.source_stream.data or None,
+        source_detail=form.source_detail.data or "",
+        entry_date=form.entry_date.data,
+        recommended_action=form.recommended_action.data or "",
+        owner=form.owner.data or "",
+        status=EntryStatus(status),
+        review_date=form.review_date.data,
         organisation_ids=[int(i) for i in request.form.getlist("organisations") if i.isdigit()],
     )
+
+
+def _found_entry(entry_id: int | None) -> LearningEntry | None:
+    if entry_id is None:
+        return None
+    try:
+        return log.get_entry(get_session(), entry_id)
+    except errors.LearningError:
+        abort(404)
+
+
+def _action_form(*, is_posted: bool = False) -> ActionForm:
+    """Return the action form: bound to the request only when it is the form being posted."""
+    form = ActionForm() if is_posted else ActionForm(formdata=None)
+    form.organisation.choices = [
+        (o.id, o.name)
+        for o in organisations.list_organisations(get_session(), include_inactive=False)
+    ]
+    return form
+
+
+def _entry_page(
+    found: LearningEntry | None, form: EntryForm, *, place_problem: str | None = None
+) -> ResponseReturnValue:
+    has_problem = bool(form.errors or place_problem)
+    return render_template(
+        "improvement/entry.html",
+        entry=found,
+        form=form,
+        action_form=_action_form(),
+        place_problem=place_problem,
+        placed=request.form if place_problem else {},
+        actions=actions.actions_for_entry(get_session(), found.id) if found else [],
+        suggestion=board.suggest_for_entry(get_session(), found) if found else None,
+    ), 400 if has_problem else 200
 
 
 @bp.route("/learning-log/new", methods=["GET", "POST"])
 @bp.route("/learning-log/<int:entry_id>", methods=["GET", "POST"])
 @quality_group
 def entry(entry_id: int | None = None) -> ResponseReturnValue:
-    found = None
-    if entry_id is not None:
+    found = _found_entry(entry_id)
+    form = EntryForm(obj=found) if found else EntryForm(data={"entry_date": utcnow().date()})
+    if form.validate_on_submit():
         try:
-            found = log.get_entry(get_session(), entry_id)
-        except errors.LearningError:
-            abort(404)
-    problem = None
-    if request.method == "POST":
-        try:
-            details = _details()
             if found is None:
-                found = log.create_entry(get_session(), details, created_by=g.user)
+                found = log.create_entry(get_session(), _details(form), created_by=g.user)
             else:
-                log.update_entry(get_session(), found.id, details)
+                log.update_entry(get_session(), found.id, _details(form))
         except errors.LearningError as error:
-            problem = str(error)
+            form.field_for(str(error)).errors.append(str(error))
         else:
             flash("The learning log entry has been saved")
             return redirect(url_for("improvement.entry", entry_id=found.id))
+    return _entry_page(found, form)
+
+
+def _board_page(move_problem: tuple[int, str] | None = None) -> ResponseReturnValue:
+    columns = board.board(get_session())
+    items = [item for column_items in columns.values() for item in column_items]
     return render_template(
-        "improvement/entry.html",
-        entry=found,
-        streams=list(Stream),
-        statuses=list(EntryStatus),
-        kinds=list(SourceKind),
-        problem=problem,
-        form_data=request.form,
-        organisations=organisations.list_organisations(get_session(), include_inactive=False),
-        actions=actions.actions_for_entry(get_session(), found.id) if found else [],
-        suggestion=board.suggest_for_entry(get_session(), found) if found else None,
+        "improvement/board.html",
+        columns=columns,
+        titles={item.id: board.item_title(get_session(), item) for item in items},
+        histories={item.id: board.history_of(get_session(), item.id) for item in items},
+        BoardColumn=BoardColumn,
         today=utcnow().date(),
-    ), 400 if problem else 200
+        action_form=_action_form(),
+        move_problem=move_problem,
+        errors=[{"text": move_problem[1], "href": f"#why-{move_problem[0]}"}]
+        if move_problem
+        else [],
+        moved=request.form if move_problem else {},
+    ), 400 if move_problem else 200
 
 
 @bp.get("/board")
 @quality_group
 def board_view() -> ResponseReturnValue:
-    columns = board.board(get_session())
-    titles = {
-        item.id: board.item_title(get_session(), item)
-        for items in columns.values()
-        for item in items
-    }
-    histories = {
-        item.id: board.history_of(get_session(), item.id)
-        for items in columns.values()
-        for item in items
-    }
-    return render_template(
-        "improvement/board.html",
-        columns=columns,
-        titles=titles,
-        histories=histories,
-        BoardColumn=BoardColumn,
-        today=utcnow().date(),
-        organisations=organisations.list_organisations(get_session(), include_inactive=False),
-    )
+    return _board_page()
 
 
 @bp.post("/board/entries/<int:entry_id>")
@@ -163,8 +169,9 @@ def place_entry(entry_id: int) -> ResponseReturnValue:
             why=request.form.get("why", ""),
         )
     except (errors.LearningError, ValueError) as error:
-        flash(str(error) or "Select a column", "error")
-        return redirect(url_for("improvement.entry", entry_id=entry_id))
+        found = _found_entry(entry_id)
+        form = EntryForm(formdata=None, obj=found)
+        return _entry_page(found, form, place_problem=str(error) or "Select a column")
     return redirect(url_for("improvement.board_view"))
 
 
@@ -182,33 +189,37 @@ def move(item_id: int) -> ResponseReturnValue:
             priority=int(priority) if priority.isdigit() else None,
         )
     except (errors.LearningError, ValueError) as error:
-        flash(str(error) or "Select a column", "error")
+        return _board_page(move_problem=(item_id, str(error) or "Select a column"))
     return redirect(url_for("improvement.board_view"))
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 @bp.post("/actions")
 @quality_group
 def create_action() -> ResponseReturnValue:
-    form = request.form
-    back = request.referrer or url_for("improvement.actions_index")
-    try:
-        due = _day("due_date")
-        if due is None or not form.get("organisation", "").isdigit():
-            raise errors.InvalidInput("Choose the organisation and enter a due date")
-        actions.create_action(
-            get_session(),
-            description=form.get("description", ""),
-            owner_organisation_id=int(form["organisation"]),
-            due_date=due,
-            created_by=g.user,
-            board_item_id=int(form["board_item"]) if form.get("board_item", "").isdigit() else None,
-            entry_id=int(form["entry"]) if form.get("entry", "").isdigit() else None,
-        )
-    except errors.LearningError as error:
-        flash(str(error), "error")
-        return redirect(back)
-    flash("The action has been created and its organisation can now see it")
-    return redirect(url_for("improvement.actions_index"))
+    form = _action_form(is_posted=True)
+    if form.validate_on_submit() and form.due_date.data is not None:
+        try:
+            actions.create_action(
+                get_session(),
+                description=form.description.data or "",
+                owner_organisation_id=form.organisation.data,
+                due_date=form.due_date.data,
+                created_by=g.user,
+                board_item_id=_number(form.board_item.data),
+                entry_id=_number(form.entry.data),
+            )
+        except errors.InvalidInput as error:
+            form.field_for(str(error)).errors.append(str(error))
+        except errors.NotFound:
+            abort(404)
+        else:
+            flash("The action has been created and its organisation can now see it")
+            return redirect(url_for("improvement.actions_index"))
+    return render_template("improvement/new_action.html", form=form), 400
 
 
 @bp.get("/actions")
@@ -228,30 +239,26 @@ def action(action_id: int) -> ResponseReturnValue:
         found = actions.get_action(get_session(), action_id, user=g.user)
     except errors.LearningError:
         abort(404)
-    problem = None
-    if request.method == "POST":
-        status = request.form.get("status") or None
+    form = ProgressForm(data={"status": found.status.value})
+    if form.validate_on_submit():
         try:
             actions.add_progress_update(
                 get_session(),
                 found.id,
-                text=request.form.get("text", ""),
+                text=form.text.data or "",
                 user=g.user,
-                status=status if status in {s.value for s in ActionStatus} else None,
+                status=form.status.data,
             )
-            if request.form.get("impact", "").strip():
+            if (form.impact.data or "").strip():
                 actions.record_impact(
-                    get_session(), found.id, evidence=request.form["impact"], user=g.user
+                    get_session(), found.id, evidence=form.impact.data or "", user=g.user
                 )
         except errors.LearningError as error:
-            problem = str(error)
+            field = form.impact if "impact" in str(error) else form.text
+            field.errors.append(str(error))
         else:
             flash("Your update has been saved")
             return redirect(url_for("improvement.action", action_id=found.id))
     return render_template(
-        "improvement/action.html",
-        action=found,
-        problem=problem,
-        statuses=list(ActionStatus),
-        today=utcnow().date(),
-    ), (400 if problem else 200)
+        "improvement/action.html", action=found, form=form, today=utcnow().date()
+    ), (400 if form.errors else 200)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from learning import board, errors, log, runs, themes
 from learning.models import Theme, ThemingRun
@@ -16,54 +15,55 @@ from surveys.models import Cycle, Role, Sector
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.jobs import enqueue
+from webapp.quality.forms import RunForm
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
 SMALL_NUMBER = 5
 
 
+def _run_form() -> RunForm:
+    form = RunForm()
+    form.streams.choices = [(s.value, s.value.replace("_", " ").capitalize()) for s in Stream]
+    form.cycles.choices = [
+        (c.id, c.title)
+        for c in get_session().scalars(select(Cycle).order_by(Cycle.opens_at.desc()))
+    ]
+    form.sectors.choices = [(s.value, s.label) for s in Sector]
+    return form
+
+
+def _home_page(form: RunForm) -> ResponseReturnValue:
+    found = get_session().scalars(select(ThemingRun).order_by(ThemingRun.id.desc()).limit(20))
+    return render_template("quality/home.html", runs=list(found), form=form), (
+        400 if form.errors else 200
+    )
+
+
 @bp.get("")
 @quality_group
 def home() -> ResponseReturnValue:
-    found = get_session().scalars(select(ThemingRun).order_by(ThemingRun.id.desc()).limit(20))
-    cycles = get_session().scalars(select(Cycle).order_by(Cycle.opens_at.desc()))
-    return render_template(
-        "quality/home.html",
-        runs=list(found),
-        cycles=list(cycles),
-        streams=list(Stream),
-        sectors=list(Sector),
-    )
-
-
-def _selection() -> runs.Selection:
-    def day(name: str) -> date | None:
-        value = request.form.get(name, "").strip()
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError as error:
-            raise errors.LearningError(
-                f"Enter the {name.replace('_', ' ')} as a date, like 2026-03-31"
-            ) from error
-
-    known_streams = {s.value for s in Stream}
-    return runs.Selection(
-        streams=tuple(s for s in request.form.getlist("streams") if s in known_streams),
-        cycle_ids=tuple(int(c) for c in request.form.getlist("cycles") if c.isdigit()),
-        date_from=day("date_from"),
-        date_to=day("date_to"),
-        sectors=tuple(s for s in request.form.getlist("sectors") if s in {x.value for x in Sector}),
-    )
+    return _home_page(_run_form())
 
 
 @bp.post("/runs")
 @quality_group
 def start_run() -> ResponseReturnValue:
+    form = _run_form()
+    if not form.validate_on_submit():
+        return _home_page(form)
+    selection = runs.Selection(
+        streams=tuple(form.streams.data or ()),
+        cycle_ids=tuple(form.cycles.data or ()),
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        sectors=tuple(form.sectors.data or ()),
+    )
     try:
-        run = runs.start_run(get_session(), _selection(), started_by=g.user)
+        run = runs.start_run(get_session(), selection, started_by=g.user)
     except errors.LearningError as error:
-        flash(str(error), "error")
-        return redirect(url_for("quality.home"))
+        form.date_to.errors.append(str(error))
+        return _home_page(form)
     enqueue("run_theming", run.id)
     return redirect(url_for("quality.run", run_id=run.id))
 
@@ -137,10 +137,8 @@ def suppressed(counts: dict[str, int]) -> list[tuple[str, str]]:
     ]
 
 
-@bp.get("/themes/<int:theme_id>")
-@quality_group
-def theme(theme_id: int) -> ResponseReturnValue:
-    found = _theme(theme_id)
+def _theme_page(found: Theme, problem: tuple[str, str] | None = None) -> ResponseReturnValue:
+    """Show a theme; after a refused change, with the message and everything that was typed."""
     statements = themes.statements_of(get_session(), found)
     others = [t for t in runs.visible_themes(get_session(), found.run_id) if t.id != found.id]
     return render_template(
@@ -152,7 +150,16 @@ def theme(theme_id: int) -> ResponseReturnValue:
         by_stream=suppressed(themes.breakdown(statements, "stream")),
         by_sector=suppressed(themes.breakdown(statements, "sector")),
         suggestion=board.suggest_placement(get_session(), found),
-    )
+        problem=problem,
+        errors=[{"text": problem[1], "href": f"#{problem[0]}"}] if problem else [],
+        typed=request.form if problem else MultiDict(),
+    ), 400 if problem else 200
+
+
+@bp.get("/themes/<int:theme_id>")
+@quality_group
+def theme(theme_id: int) -> ResponseReturnValue:
+    return _theme_page(_theme(theme_id))
 
 
 @bp.get("/themes/<int:theme_id>/statements")
@@ -219,6 +226,8 @@ def edit(theme_id: int, action: str) -> ResponseReturnValue:
     try:
         _edit(action, found.id)
     except errors.LearningError as error:
+        if action in ("rename", "merge"):  # forms with typed or chosen values to keep
+            return _theme_page(found, ("label" if action == "rename" else "merge", str(error)))
         flash(str(error), "error")
         return redirect(url_for("quality.theme", theme_id=found.id))
     flash("Your change has been saved. You can undo it from the run’s list of changes")
@@ -260,7 +269,6 @@ def to_board(theme_id: int) -> ResponseReturnValue:
             why=request.form.get("why", ""),
         )
     except (errors.LearningError, ValueError) as error:
-        flash(str(error) or "Select a column", "error")
-        return redirect(url_for("quality.theme", theme_id=found.id))
+        return _theme_page(found, ("why", str(error) or "Select a column"))
     flash(f"“{found.label}” has been placed on the board")
     return redirect(url_for("improvement.board_view"))

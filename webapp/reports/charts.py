@@ -16,8 +16,8 @@ from webapp.reports.outline import Chart
 WIDTH = 480
 LABEL_WIDTH = 170
 LEGEND_STEP = 96
-BAR_HEIGHT = 22
-GAP = 10
+BAR_HEIGHT = 18
+GAP = 6  # bars close enough that a 14-standard chart fits under a section heading
 LEGEND_HEIGHT = 28
 VALUE_ROOM = 44  # space after the longest bar for its total
 LABEL_CHARS = 24

@@ -21,6 +21,7 @@ from learning.reports import (
     action_counts,
     board_columns,
 )
+from webapp.wording import plural
 
 Cell = str | int | float
 PRIVACY_NOTE = (
@@ -160,9 +161,9 @@ def _theme_chart(report: RunReport) -> list[Block]:
     largest = report.themes[0]
     chart = Chart(
         key=f"run-{report.run_id}-themes",
-        title=f"Number of statements in each of the {len(report.themes)} themes",
+        title=f"Number of statements in each of the {plural(len(report.themes), 'theme')}",
         description=f"Bar chart. The largest theme is “{largest.label}” with "
-        f"{largest.size} statements. The table beside the chart gives every figure.",
+        f"{plural(largest.size, 'statement')}. The table beside the chart gives every figure.",
         table=table,
     )
     views = Table(
@@ -284,7 +285,7 @@ def _returns_blocks(cycles: Sequence[CycleReturns]) -> list[Block]:
         blocks.append(
             Chart(
                 key=f"cycle-{index}-ratings",
-                title=f"Ratings by standard, {cycle.returned} returns: {cycle.title}",
+                title=f"Ratings by standard, {plural(cycle.returned, 'return')}: {cycle.title}",
                 description="Stacked bar chart, one bar per standard, split by rating. "
                 "The table beside the chart gives every figure.",
                 table=table,

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from learning import reports
 from learning.errors import NotFound
@@ -20,6 +21,7 @@ from surveys.models import Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.reports import charts, outline, render
+from webapp.reports.forms import ReportPeriodForm
 from webapp.running import definitions
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -35,10 +37,14 @@ class PeriodForm:
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
     period: reports.Period | None = None
+    dates: ReportPeriodForm | None = None  # the day, month and year boxes people type in
 
 
 def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
-    """Read `from` and `to` (YYYY-MM-DD); default to the last six months."""
+    """Read the period: typed day, month and year boxes, or `from` and `to` (YYYY-MM-DD) from
+    the report's own links; default to the last six months."""
+    if any(key.startswith(("start-", "end-")) for key in args):
+        return _read_typed_period(args, today)
     form = PeriodForm({name: args.get(name, "").strip()[:40] for name in DATE_ERRORS})
     default = reports.last_six_months(today)
     days = {"from": default.start, "to": default.end}
@@ -53,6 +59,27 @@ def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
         form.errors["to"] = "End date must be the same as or after the start date"
     if not form.errors:
         form.period = reports.Period(days["from"], days["to"])
+    form.dates = ReportPeriodForm(formdata=None, data={"start": days["from"], "end": days["to"]})
+    for name, message in form.errors.items():
+        box = form.dates.start if name == "from" else form.dates.end
+        box.errors = [message]
+    return form
+
+
+def _read_typed_period(args: Mapping[str, str], today: date) -> PeriodForm:
+    dates = ReportPeriodForm(formdata=MultiDict(args))
+    dates.validate()
+    default = reports.last_six_months(today)
+    start, end = dates.start.data or default.start, dates.end.data or default.end
+    form = PeriodForm({}, dates=dates)
+    for name, box in (("from", dates.start), ("to", dates.end)):
+        if box.errors:
+            form.errors[name] = box.errors[0]
+    if not form.errors and end < start:
+        form.errors["to"] = "End date must be the same as or after the start date"
+        dates.end.errors = [form.errors["to"]]
+    if not form.errors:
+        form.period = reports.Period(start, end)
     return form
 
 
@@ -112,8 +139,18 @@ def _six_monthly_document(form: PeriodForm) -> outline.Document:
     return outline.six_monthly_document(report)
 
 
+def _first_box(form: PeriodForm, name: str) -> str:
+    field = getattr(form.dates, name, None) if form.dates else None
+    parts = field.parts_in_error if field is not None else frozenset()
+    return next((part for part in ("day", "month", "year") if part in parts), "day")
+
+
 def _period_errors(form: PeriodForm) -> ResponseReturnValue:
-    errors = [{"text": text, "href": f"#period-{name}"} for name, text in form.errors.items()]
+    boxes = {"from": "start", "to": "end"}
+    errors = [
+        {"text": text, "href": f"#{boxes[name]}-{_first_box(form, boxes[name])}"}
+        for name, text in form.errors.items()
+    ]
     return render_template("reports/period_error.html", period_form=form, errors=errors), 400
 
 

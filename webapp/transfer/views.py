@@ -15,6 +15,7 @@ from webapp.access import roles
 from webapp.database import get_session
 from webapp.jobs import after_submission
 from webapp.running import data_folder, definition_of
+from webapp.wording import plural
 
 bp = Blueprint("transfer", __name__, url_prefix="/admin/cycles")
 admin_only = roles(Role.PARTNERSHIP_ADMIN)
@@ -110,7 +111,7 @@ def preview(cycle_id: int, upload_id: str) -> ResponseReturnValue:
         after_submission()
         for suffix in (".csv", ".xlsx"):
             (_uploads() / f"{upload_id}{suffix}").unlink(missing_ok=True)
-        flash(f"{len(created)} responses have been imported")
+        flash(f"{plural(len(created), 'response')} imported")
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     targets = [(q.id, q.label) for page in definition.pages for q in page.questions]
     return render_template(

@@ -35,12 +35,16 @@ def test_a_date_posted_in_two_parts_is_not_a_real_date(client, login_as, admin):
         {
             "definition": "training-evaluation",
             "title": "Neglect training",
-            "opens_on": ["1", "4"],
-            "closes_on": ["1", "5", "2026", "7"],
+            "opens_on-day": "1",
+            "opens_on-month": "4",
+            "closes_on-day": "31",
+            "closes_on-month": "2",
+            "closes_on-year": "2027",
         },
     )
     assert answer.status_code == 400
-    assert "The date the cycle opens must be a real date" in answer.text
+    assert "The date the cycle opens must include a year" in answer.text
+    assert "The date the cycle closes must be a real date" in answer.text
 
 
 def test_a_title_with_a_line_break_is_refused_with_a_message(client, login_as, admin, db_session):

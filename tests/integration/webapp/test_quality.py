@@ -79,7 +79,9 @@ def test_quality_group_runs_theming_and_closes_the_loop(client, demo, login_as, 
             "board_item": str(item.id),
             "description": "Refresh escalation policy training",
             "organisation": str(police.organisation_id),
-            "due_date": "2026-12-31",
+            "due_date-day": "31",
+            "due_date-month": "12",
+            "due_date-year": "2026",
         },
     )
     action = demo.scalar(select(Action))
@@ -132,7 +134,9 @@ def test_learning_log_search_and_export(client, demo, login_as):
             "title": '=HYPERLINK("x")',
             "lesson": "Voice of baby",
             "source_kind": "case_review",
-            "entry_date": "2026-03-01",
+            "entry_date-day": "1",
+            "entry_date-month": "3",
+            "entry_date-year": "2026",
         },
     )
     assert saved.status_code == 302
@@ -141,9 +145,16 @@ def test_learning_log_search_and_export(client, demo, login_as):
     assert "'=HYPERLINK" in csv
     bad = client.post(
         "/learning-log/new",
-        data={"csrf_token": csrf_from(page), "title": "", "entry_date": "31/02/2026"},
+        data={
+            "csrf_token": csrf_from(page),
+            "title": "",
+            "entry_date-day": "31",
+            "entry_date-month": "2",
+            "entry_date-year": "2026",
+        },
     )
     assert bad.status_code == 400 and "There is a problem" in bad.text
+    assert "Date must be a real date" in bad.text
 
 
 def test_board_shows_the_history_of_moves(client, demo, login_as):

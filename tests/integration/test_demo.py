@@ -1,0 +1,80 @@
+"""The demo tells one consistent story, the one README.md's demo table promises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from surveys.demo import seed
+from surveys.demo_collection import seed_collection
+from surveys.loader import load_definitions
+from surveys.models import Cycle, Partnership, Response, ResponseStatus, Role, User, utcnow
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+BABY_WORDS = ("baby", "pre-birth", "at birth", "midwi", "health visitor", "nursery")
+TEENAGE_WORDS = ("young person", "exploitation", "missing episode", "return home")
+
+
+@pytest.fixture
+def demo(db_session):
+    db_session.execute(delete(Partnership))
+    db_session.commit()
+    seed(db_session)
+    seed_collection(db_session, load_definitions())
+    return db_session
+
+
+def _aware(moment):
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def test_nothing_is_saved_before_its_cycle_opens_or_after_today(demo):
+    now = utcnow()
+    for response in demo.scalars(select(Response)):
+        cycle = demo.get(Cycle, response.cycle_id)
+        opens = _aware(cycle.opens_at)
+        for moment in (response.created_at, response.last_saved_at, response.submitted_at):
+            if moment is not None:
+                assert opens <= _aware(moment) <= now, (cycle.title, moment, opens)
+
+
+def test_only_organisation_leads_submit_returns(demo):
+    submitters = demo.scalars(
+        select(User).join(Response, Response.submitted_by_id == User.id).distinct()
+    ).all()
+    assert submitters
+    assert {person.role for person in submitters} == {Role.ORGANISATION_LEAD}
+
+
+def test_case_audit_ages_fit_what_is_written_about_the_child(demo):
+    audits = demo.scalars(select(Response).where(Response.definition_key == "case-audit")).all()
+    assert audits
+    for audit in audits:
+        age = audit.answers["age_group"]
+        about_the_child = " ".join(
+            str(audit.answers.get(key) or "") for key in ("strengths", "areas_for_improvement")
+        ).lower()
+        if any(word in about_the_child for word in BABY_WORDS):
+            assert age in ("under_1", "1_to_4"), (age, about_the_child)
+        if any(word in about_the_child for word in TEENAGE_WORDS):
+            assert age in ("11_to_15", "16_plus"), (age, about_the_child)
+
+
+def test_the_police_section_11_draft_the_readme_promises_is_in_progress(demo):
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"lead@police\.example\.org.*Section 11 draft", table)
+    lead = demo.scalar(select(User).where(User.email == "lead@police.example.org"))
+    contributor = demo.scalar(select(User).where(User.email == "contributor@police.example.org"))
+    draft = demo.scalar(
+        select(Response).where(
+            Response.organisation_id == lead.organisation_id,
+            Response.definition_key == "section-11",
+        )
+    )
+    assert draft is not None and draft.status is ResponseStatus.IN_PROGRESS
+    assert draft.submitted_at is None and draft.submitted_by_id is None
+    assert draft.last_saved_by_id == contributor.id
+    assert contributor.name in table
