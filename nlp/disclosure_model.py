@@ -43,8 +43,15 @@ NEGATIVE = "negative"
 THRESHOLD = 0.40
 MARGIN = 0.04
 NEIGHBOURS = 2
-_SENTENCE = re.compile(r"[.!?;\n\r]+|\s[-\u2013\u2014]\s")
+_SENTENCE = re.compile(r"[.!?;:\n\r]+|\s[-\u2013\u2014]\s")
 _CONTRAST = re.compile(r",|\s(?:but|although|though|however|tho|except)\s", re.IGNORECASE)
+# What someone is reported to have said ("the boy told me [his dad hits him]") reads like the
+# exemplars written in a child's own words, so it is compared on its own too.
+_REPORTED = re.compile(
+    r"\s(?:said|says|told (?:me|us|him|her|them|staff|[a-z]+ teacher)|tells (?:me|us)|"
+    r"disclosed|mentioned|admitted)(?: that)?\s",
+    re.IGNORECASE,
+)
 _MIN_WORDS = 3
 
 
@@ -95,7 +102,8 @@ def load_exemplars() -> Exemplars:
 
 
 def split_clauses(text: str) -> list[str]:
-    """Return the units to compare: the whole text, its sentences and their contrast clauses.
+    """Return the units to compare: the whole text, its sentences, their contrast clauses and
+    what someone is reported to have said in them.
 
     A disclosure is often one clause inside an ordinary answer ("the club was fun, but ..."),
     and averaging it with the rest dilutes it; the whole text is kept too because some
@@ -106,7 +114,8 @@ def split_clauses(text: str) -> list[str]:
     for sentence in _SENTENCE.split(whole):
         sentence = sentence.strip(" ,")
         parts = [p.strip() for p in _CONTRAST.split(sentence)]
-        for unit in [sentence, *parts] if len(parts) > 1 else [sentence]:
+        reported = [p.strip(" ,'\"") for p in _REPORTED.split(sentence)[1:]]
+        for unit in [sentence, *(parts if len(parts) > 1 else []), *reported]:
             if len(unit.split()) >= _MIN_WORDS and unit not in units:
                 units.append(unit)
     return units

@@ -445,9 +445,14 @@ def _is_concrete(hit: _Hit, tokens: list[str]) -> bool:
 
 
 def _is_own_experience(hit: _Hit, tokens: list[str]) -> bool:
-    """Say whether a hit is plainly about the writer ("my partner hits me", "hurt myself")."""
+    """Say whether a hit is plainly about the writer ("my partner hits me", "hurt myself").
+
+    "I" before a topic word is an opinion ("i think neglect training ..."), not experience.
+    """
     inside, after = tokens[hit.start : hit.end], set(tokens[hit.start : hit.end + 2])
-    return bool({"me", "myself"} & after) or (bool(inside) and inside[0] == "my")
+    if {"me", "myself"} & after or (inside and inside[0] == "my"):
+        return True
+    return "i" in tokens[max(0, hit.start - 3) : hit.start] and _is_concrete(hit, tokens)
 
 
 def _professional_hits(text: str, clauses: list[list[str]]) -> list[_Hit]:
