@@ -8,6 +8,13 @@ with strong evidence, clause by clause (``resources/disclosure_context.txt``): a
 homework is killing me"), an accident with nobody to blame, or training and policy talk with no
 first-person experience. Reasons are category codes only: a ``Screening`` never carries text.
 
+Who is writing matters (``writer``). Children and families, and an unknown writer, get the
+recall-first screen above. Practitioners and organisations mostly write about services, policy,
+training and thresholds ("more neglect training", "domestic abuse referrals take too long"), so
+their text flags only when it describes a specific child or family and something happening to
+them now ("a boy in my class came in today with a bruise and said dad hit him"), or their own
+first-person experience: see ``describes_case``.
+
 This is the fast first layer and never needs a model. It misses euphemism ("i wont be around
 much longer"), so the job worker runs a second, semantic pass shortly after submission:
 ``nlp.disclosure_model.screen_semantic`` (MiniLM), or ``combined_screen(texts, semantic=True)``
@@ -22,6 +29,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Literal, get_args
+
+Writer = Literal["child", "family", "practitioner", "organisation", "unknown"]
+WRITERS: tuple[Writer, ...] = get_args(Writer)
+# Writers who describe children they work with rather than themselves: their text must describe
+# a specific child or family now (``describes_case``), not services, policy or training.
+PROFESSIONAL_WRITERS = frozenset({"practitioner", "organisation"})
 
 CATEGORIES = (
     "harm_by_adult",
@@ -59,6 +73,13 @@ _SOUNDS = (
     ("c", "k"),
 )
 _VOWELS = re.compile(r"[aeiouy]+")
+_PLACEHOLDER_NAME = re.compile(r"\[(?:NAME|PERSON)\]")
+# "when a child says ...", "if a pupil tells you ...": a hypothetical child, not a specific one.
+_HYPOTHETICAL = re.compile(
+    r"(?:^|\s)(?:when|whenever|if|unless|until|once|should|would|could|might|where|how)"
+    r"(?:\s\w+)?\s?$|^(?:when|whenever|if|unless|until|once|where|how)$"
+)
+_DISCLOSED = re.compile(r"(?<!\w)disclos\w*|told (?:me|us|staff|her teacher|his teacher)")
 
 
 @dataclass(frozen=True)
@@ -397,10 +418,79 @@ def _flagged(hits: list[_Hit], clauses: list[list[str]]) -> list[_Hit]:
     return kept
 
 
-def screen(text: str) -> Screening:
-    """Screen one free-text answer and return whether to flag it, with category codes."""
+def _names_person(clause: str) -> bool:
+    """Say whether a clause names a specific person, not a hypothetical "when a child ..."."""
+    for match in _context()["specific_person"].finditer(clause):
+        before = clause[: match.start()] + match.group().split(" ", 1)[0]
+        if not _HYPOTHETICAL.search(before):
+            return True
+    return False
+
+
+def describes_case(text: str) -> bool:
+    """Say whether text describes a specific child or family and something happening now.
+
+    "One of my Year 3 boys came in today with a bruise" does; "Having a neglect champion in
+    each team would help" and "when a child discloses abuse we need a faster route" do not.
+    """
+    clauses = [" ".join(tokens) for tokens in _clauses(text)]
+    has_person = bool(_PLACEHOLDER_NAME.search(text)) or any(map(_names_person, clauses))
+    return has_person and _context()["case_event"].search(" ".join(clauses)) is not None
+
+
+def _is_concrete(hit: _Hit, tokens: list[str]) -> bool:
+    """Say whether a hit names a harm done ("hit", "bruises"), not only a topic ("neglect")."""
+    topic = _context()["topic"]
+    return not all(topic.fullmatch(token) for token in tokens[hit.start : hit.end])
+
+
+def _is_own_experience(hit: _Hit, tokens: list[str]) -> bool:
+    """Say whether a hit is plainly about the writer ("my partner hits me", "hurt myself").
+
+    "I" before a topic word is an opinion ("i think neglect training ..."), not experience.
+    """
+    inside, after = tokens[hit.start : hit.end], set(tokens[hit.start : hit.end + 2])
+    if {"me", "myself"} & after or (inside and inside[0] == "my"):
+        return True
+    return "i" in tokens[max(0, hit.start - 3) : hit.start] and _is_concrete(hit, tokens)
+
+
+def _professional_hits(text: str, clauses: list[list[str]]) -> list[_Hit]:
+    """Return a practitioner's hits that describe a specific case now, or their own harm."""
+    hits = [hit for i, tokens in enumerate(clauses) for hit in _find_terms(tokens, i)]
+    hits = [h for h in _flagged(hits, clauses) if not _is_accident(h, clauses[h.clause])]
+    own = [h for h in hits if _is_own_experience(h, clauses[h.clause])]
+    if not describes_case(text):
+        return own
+    if _DISCLOSED.search(" ".join(" ".join(c) for c in clauses)):
+        return hits
+    return own + [h for h in hits if _is_concrete(h, clauses[h.clause])]
+
+
+def _is_accident(hit: _Hit, tokens: list[str]) -> bool:
+    """Say whether an injury hit sits in a clause that reads as an accident with no culprit."""
+    context, text = _context(), " ".join(tokens)
+    return (
+        hit.term.is_injury
+        and context["accident"].search(text) is not None
+        and context["threat_person"].search(text) is None
+    )
+
+
+def screen(text: str, *, writer: Writer = "unknown") -> Screening:
+    """Screen one free-text answer and return whether to flag it, with category codes.
+
+    ``writer`` says who wrote it; practitioners and organisations must describe a specific
+    child or family now (``describes_case``), everyone else gets the recall-first screen.
+    """
+    if writer not in WRITERS:
+        raise ValueError(f"unknown writer {writer!r}")
     clauses = _clauses(text)
-    hits = [hit for i, tokens in enumerate(clauses) for hit in _clause_hits(tokens, i)]
-    found = {hit.term.category for hit in _flagged(hits, clauses)}
+    if writer in PROFESSIONAL_WRITERS:
+        kept = _professional_hits(text, clauses)
+    else:
+        hits = [hit for i, tokens in enumerate(clauses) for hit in _clause_hits(tokens, i)]
+        kept = _flagged(hits, clauses)
+    found = {hit.term.category for hit in kept}
     reasons = tuple(c for c in CATEGORIES if c in found)
     return Screening(flagged=bool(reasons), reasons=reasons)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,6 +15,7 @@ import pytest
 from numpy.typing import NDArray
 
 from nlp import disclosure_model
+from nlp import screen as screen_cli
 from nlp.disclosure_model import (
     EmbeddingScreen,
     Exemplars,
@@ -113,6 +116,12 @@ def test_split_clauses_keeps_whole_text_sentences_and_contrast_clauses() -> None
     assert split_clauses("ok. fine") == ["ok. fine"]  # fragments under three words are dropped
 
 
+def test_split_clauses_keeps_what_a_practitioner_reports_a_child_said() -> None:
+    units = split_clauses("Concern re a boy in Year 4: he told me that his dad hits him at night")
+    assert "Concern re a boy in Year 4" in units
+    assert "his dad hits him at night" in units  # compared like a child's own words
+
+
 def test_bank_is_embedded_once_and_texts_in_one_batch() -> None:
     screen = _screen()
     screen.screen(["hurt belt", "fun"])
@@ -136,9 +145,11 @@ def test_bundled_bank_covers_every_category_and_copies_no_benchmark_row() -> Non
     assert set(bank.categories) == set(CATEGORIES)
     lines = [*bank.positives, *bank.negatives]
     assert len(set(lines)) == len(lines)
-    # Only the public labelled set is read here; the blind set is never opened by tests.
-    with (ROOT / "benchmarks/data/disclosure_set.csv").open(encoding="utf-8", newline="") as fh:
-        benchmark = {row["text"].lower() for row in csv.DictReader(fh)}
+    # Only the public labelled sets are read here; the blind set is never opened by tests.
+    benchmark = set()
+    for name in ("disclosure_set.csv", "disclosure_practitioner.csv"):
+        with (ROOT / "benchmarks/data" / name).open(encoding="utf-8", newline="") as fh:
+            benchmark |= {row["text"].lower() for row in csv.DictReader(fh)}
     assert not {line.lower() for line in lines} & benchmark
 
 
@@ -190,3 +201,97 @@ def test_minilm_flags_euphemism_and_passes_training_feedback() -> None:
     ]
     results = disclosure_model.screen_semantic([*disclosures, *feedback])
     assert [r.flagged for r in results] == [True] * 5 + [False] * 5
+
+
+# Who is writing -----------------------------------------------------------------------------
+
+CASE = "a boy in my class told me today; van drive van"  # a specific child, now
+POLICY = "the van drive policy needs more training for staff"  # services, policy, training
+
+
+def test_semantic_screen_needs_a_specific_case_from_a_practitioner() -> None:
+    loose = _screen(threshold=0.2, margin=-1.0)  # anything with "van" or "drive" is close
+    for writer in ("child", "family", "unknown"):
+        assert [r.flagged for r in loose.screen([CASE, POLICY], writer=writer)] == [True, True]
+    for writer in ("practitioner", "organisation"):
+        assert [r.flagged for r in loose.screen([CASE, POLICY], writer=writer)] == [True, False]
+    with pytest.raises(ValueError, match="unknown writer"):
+        loose.screen([CASE], writer="teacher")  # type: ignore[arg-type]
+
+
+def test_combined_screen_passes_the_writer_to_both_screens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(disclosure_model, "default_screen", lambda: _screen(threshold=0.2))
+    policy = "Having a neglect champion in each team helps keep it on the agenda. van drive"
+    assert combined_screen([policy], semantic=True)[0].flagged
+    found = combined_screen([policy], semantic=True, writer="practitioner")[0]
+    assert found == Screening(flagged=False, reasons=())
+
+
+def _run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):
+    monkeypatch.setattr("sys.stdin", io.StringIO("van drive\nfun fun fun\n"))
+    assert screen_cli.main(list(args)) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_cli_screens_with_rules_and_semantic_by_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(disclosure_model, "default_screen", lambda: _screen())
+    # "van drive" is a disclosure only the semantic screen (here a tiny fake) recognises.
+    assert _run_cli(monkeypatch, capsys) == [
+        {"flagged": True, "reasons": ["fear_of_home"]},
+        {"flagged": False, "reasons": []},
+    ]
+
+
+def test_cli_rules_only_never_touches_the_semantic_screen(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse() -> EmbeddingScreen:
+        raise AssertionError("--rules-only loaded the semantic screen")
+
+    monkeypatch.setattr(disclosure_model, "default_screen", refuse)
+    assert [r["flagged"] for r in _run_cli(monkeypatch, capsys, "--rules-only")] == [False, False]
+
+
+def test_cli_rules_only_never_imports_torch() -> None:
+    code = (
+        "import io, sys\n"
+        "sys.stdin = io.StringIO('my dad hits me\\n')\n"
+        "from nlp import screen\n"
+        "screen.main(['--rules-only', '--writer', 'child'])\n"
+        "heavy = {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"flagged": True, "reasons": ["harm_by_adult"]}
+
+
+@pytest.mark.nlp
+def test_minilm_passes_practitioner_policy_talk_and_flags_a_specific_child() -> None:
+    policy = [
+        "Having a neglect champion in each team helps keep it on the agenda.",
+        "We would like training on recognising exploitation and county lines.",
+        "Domestic abuse referrals take too long and families give up waiting.",
+        "Thresholds for self-harm referrals to CAMHS are set too high.",
+        "Young people who go missing need return interviews within 72 hours.",
+    ]
+    cases = [
+        "A Year 5 girl told me today that nobody has fed her since Friday.",
+        "One of my families: the 3-year-old was alone in the flat when I visited this morning.",
+        "Boy in my tutor group said last night he wants to go to sleep and never wake up.",
+    ]
+    practitioner = disclosure_model.screen_semantic([*policy, *cases], writer="practitioner")
+    assert [r.flagged for r in practitioner[: len(policy)]] == [False] * len(policy)
+    child = disclosure_model.screen_semantic(
+        ["nobody has fed me since friday", "i want to go to sleep and never wake up"],
+        writer="child",
+    )
+    assert all(r.flagged for r in child)
+    both = combined_screen(cases, semantic=True, writer="practitioner")
+    assert all(r.flagged for r in both)

@@ -12,7 +12,10 @@ import pytest
 
 from nlp.screening import (
     CATEGORIES,
+    WRITERS,
     Screening,
+    Writer,
+    describes_case,
     inflections,
     is_one_edit,
     normalise,
@@ -198,7 +201,7 @@ def test_labelled_set_has_full_recall_and_reasons_hold_no_text() -> None:
 
 def test_cli_writes_one_json_object_per_line() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "nlp.screen"],
+        [sys.executable, "-m", "nlp.screen", "--rules-only"],
         input="i want to kill myself\nthe course was great\n",
         capture_output=True,
         text=True,
@@ -212,3 +215,95 @@ def test_cli_writes_one_json_object_per_line() -> None:
         {"flagged": True, "reasons": ["suicidal_thoughts"]},
         {"flagged": False, "reasons": []},
     ]
+
+
+# Who is writing -----------------------------------------------------------------------------
+
+# Practitioners' consultation answers about services, policy, training and thresholds.
+POLICY_TALK = [
+    "Having a neglect champion in each team helps keep it on the agenda.",  # the demo queue's
+    "More training on recognising exploitation for lunchtime staff, please",
+    "Domestic abuse referrals take weeks to get a response from the hub",
+    "We need a clearer threshold for when self-harm goes to CAMHS",
+    "Child sexual abuse is under-reported in this area and training is patchy",
+    "When a child tells you their dad hits them, staff do not know who to ring",
+    "If a pupil says she is scared to go home the flowchart should say what to do",
+    "Our team has no time for direct work with children who have been hurt at home",
+    "Officers need a refresher on county lines, cuckooing and the referral mechanism",
+    "The suicide prevention session was good but should be mandatory",
+]
+# Practitioners describing a specific child or family, now.
+SPECIFIC_CASES = [
+    "I visited a 6-year-old yesterday who had bruises on both arms and said dad hit him",
+    "A girl in my class told me this morning that her stepmum shuts her in the cupboard",
+    "One of my families: mum said her partner strangled her last night in front of the kids",
+    "[NAME] came in today with a burn on his hand and said his mum did it with the iron",
+    "Boy in Year 4 arrived with a black eye and said he is not allowed to talk about it",
+]
+
+
+@pytest.mark.parametrize("text", POLICY_TALK)
+@pytest.mark.parametrize("writer", ["practitioner", "organisation"])
+def test_practitioner_policy_talk_is_not_flagged(text: str, writer: Writer) -> None:
+    assert screen(text, writer=writer) == Screening(flagged=False, reasons=())
+    assert not describes_case(text)
+
+
+@pytest.mark.parametrize("text", SPECIFIC_CASES)
+def test_a_practitioner_describing_a_specific_child_now_is_flagged(text: str) -> None:
+    assert describes_case(text)
+    assert screen(text, writer="practitioner").flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody looks after us and there is no food in the house",
+        "my mums boyfriend hits me with his belt",
+        "i have been cutting myself again",
+        "older boys make me carry drugs to other towns",
+        "i dont want to go home tonight because of my stepdad",
+    ],
+)
+def test_a_childs_disclosure_is_flagged_whatever_the_writer_in_first_person(text: str) -> None:
+    assert screen(text, writer="child").flagged
+    assert screen(text, writer="family").flagged
+    # Told as the writer's own experience, a practitioner's text flags too, except the first
+    # line, which names nobody specific in a practitioner's mouth ("us" may be a team).
+    own = text != "nobody looks after us and there is no food in the house"
+    assert screen(text, writer="practitioner").flagged is own
+
+
+def test_children_families_and_unknown_writers_keep_the_recall_first_screen() -> None:
+    with (ROOT / "benchmarks/data/disclosure_set.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for text in [*(r["text"] for r in rows), *POLICY_TALK, *SPECIFIC_CASES]:
+        unknown = screen(text)
+        assert screen(text, writer="child") == unknown
+        assert screen(text, writer="family") == unknown
+        assert screen(text, writer="unknown") == unknown
+    # The demo queue's noise: the recall-first screen flags it, the writer check removes it.
+    assert screen(POLICY_TALK[0]).flagged
+
+
+def test_writer_must_be_one_of_the_known_writers() -> None:
+    assert WRITERS == ("child", "family", "practitioner", "organisation", "unknown")
+    with pytest.raises(ValueError, match="unknown writer"):
+        screen("my dad hits me", writer="teacher")  # type: ignore[arg-type]
+
+
+def test_cli_writer_flag_screens_as_that_writer() -> None:
+    text = POLICY_TALK[0] + "\n"
+    outputs = []
+    for writer in ("unknown", "practitioner"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "nlp.screen", "--rules-only", "--writer", writer],
+            input=text,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=True,
+        )
+        outputs.append(json.loads(proc.stdout)["flagged"])
+    assert outputs == [True, False]
