@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, not_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from nlp.screening import Screening, screen
+from nlp.screening import Screening, Writer, screen
 from surveys.definition import (
     FREE_TEXT_TYPES,
     Audience,
@@ -42,12 +42,12 @@ REVIEW_TIME = timedelta(days=1)  # a DSL reviews a flag within one working day
 CONCERN_ANSWER = "concern_answer"  # the reason code of a flagged choice answer
 
 # Who is writing, as the screens understand it (see nlp.screening).
-_WRITERS = {
+_WRITERS: dict[Audience, Writer] = {
     Audience.CHILD: "child",
     Audience.FAMILY: "family",
     Audience.ORGANISATION: "organisation",
 }
-SemanticScreen = Callable[[Sequence[str], str], list[Screening]]
+SemanticScreen = Callable[[Sequence[str], Writer], list[Screening]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Finding:
     source: FlagSource
 
 
-def writer_of(definition: SurveyDefinition) -> str:
+def writer_of(definition: SurveyDefinition) -> Writer:
     """Return who writes a form's free text: child, family, practitioner or organisation."""
     if definition.audience in _WRITERS:
         return _WRITERS[definition.audience]
@@ -109,8 +109,8 @@ def screen_answers(definition: SurveyDefinition, answers: Mapping[str, JSONValue
     return findings
 
 
-def _rule_screen(text: str, writer: str) -> Screening:
-    return screen(text)
+def _rule_screen(text: str, writer: Writer) -> Screening:
+    return screen(text, writer=writer)
 
 
 def flag_response(
@@ -259,10 +259,10 @@ def screen_semantically(
     return len(added)
 
 
-def _semantic_screen(texts: Sequence[str], writer: str) -> list[Screening]:
+def _semantic_screen(texts: Sequence[str], writer: Writer) -> list[Screening]:
     from nlp.disclosure_model import screen_semantic
 
-    return screen_semantic(texts)
+    return screen_semantic(texts, writer=writer)
 
 
 # --- What is withheld -----------------------------------------------------------------------

@@ -328,3 +328,21 @@ def test_responses_with_nothing_to_read_are_not_queued_for_the_semantic_screen(d
     db_session.commit()
     assert response.semantic_screened_at is not None
     assert safeguarding.responses_to_screen(db_session) == []
+
+
+def test_the_screen_knows_who_is_writing():
+    """Practitioners' policy talk stays out of the DSL's queue; a child now does not."""
+    consultation = REGISTRY.latest("practitioner-consultation")
+    child = REGISTRY.latest("child-voice-11-plus")
+    assert safeguarding.writer_of(consultation) == "practitioner"
+    assert safeguarding.writer_of(child) == "child"
+    assert safeguarding.writer_of(REGISTRY.latest("case-audit")) == "organisation"
+    (question, *_) = [q for q, _ in _screened_questions(consultation, {}) if q]
+    policy = "Having a neglect champion in each team would help us spot neglect earlier"
+    case = "A boy I visited yesterday had bruises on both arms and said his dad hit him"
+    assert safeguarding.screen_answers(consultation, {question.id: policy}) == []
+    assert [
+        f.question_id for f in safeguarding.screen_answers(consultation, {question.id: case})
+    ] == [question.id]
+    said = "my dad hits me when he is angry"
+    assert safeguarding.screen_answers(child, {"anything_else": said})
