@@ -49,39 +49,68 @@ def second_screen(session: Session, response_id: int, registry: DefinitionRegist
     """Run the semantic screen (MiniLM, in the worker) over a submitted response.
 
     Catches indirect and euphemistic disclosures the rules miss. New hits join the same
-    restricted queue; returns how many answers were newly flagged.
+    restricted queue; returns how many answers were newly flagged. Reads in one short
+    transaction, screens with none open (the model may take seconds to load), then writes
+    the flags in another short one.
     """
     from nlp.disclosure_model import screen_semantic
 
-    response = session.get(Response, response_id)
-    if response is None or not response.is_submitted:
-        return 0
-    definition = registry.get(response.definition_key, response.definition_version)
-    texts = screened_texts(definition, answers_of(response))
-    already = set(
-        session.scalars(
-            select(DisclosureFlag.question_id).where(DisclosureFlag.response_id == response.id)
-        )
-    )
-    pending = [(qid, text) for qid, text in texts if qid not in already]
+    pending = _unscreened_texts(session, response_id, registry)
+    session.commit()  # hold no transaction (nor SQLite's write lock) while the model works
     if not pending:
         return 0
+    results = screen_semantic([text for _, text in pending])
+    hits = [
+        (question_id, result.reasons)
+        for (question_id, _), result in zip(pending, results, strict=True)
+        if result.flagged
+    ]
+    return _add_flags(session, response_id, hits) if hits else 0
+
+
+def _unscreened_texts(
+    session: Session, response_id: int, registry: DefinitionRegistry
+) -> list[tuple[str, str]]:
+    """Return (question id, text) of the response's screened answers not yet flagged."""
+    response = session.get(Response, response_id)
+    if response is None or not response.is_submitted:
+        return []
+    definition = registry.get(response.definition_key, response.definition_version)
+    texts = screened_texts(definition, answers_of(response))
+    already = _flagged_question_ids(session, response_id)
+    return [(qid, text) for qid, text in texts if qid not in already]
+
+
+def _flagged_question_ids(session: Session, response_id: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(DisclosureFlag.question_id).where(DisclosureFlag.response_id == response_id)
+        )
+    )
+
+
+def _add_flags(session: Session, response_id: int, hits: list[tuple[str, tuple[str, ...]]]) -> int:
+    """Flag these answers in one transaction (skipping any flagged meanwhile); return how many."""
+    response = session.get(Response, response_id)
+    if response is None:
+        session.commit()
+        return 0
+    already = _flagged_question_ids(session, response_id)
     now = utcnow()
     added = 0
-    for (question_id, _), result in zip(
-        pending, screen_semantic([t for _, t in pending]), strict=True
-    ):
-        if result.flagged:
-            session.add(
-                DisclosureFlag(
-                    response_id=response.id,
-                    question_id=question_id,
-                    reasons=",".join(result.reasons),
-                    flagged_at=now,
-                    review_due_at=now + DISCLOSURE_REVIEW_TIME,
-                )
+    for question_id, reasons in hits:
+        if question_id in already:
+            continue
+        session.add(
+            DisclosureFlag(
+                response_id=response_id,
+                question_id=question_id,
+                reasons=",".join(reasons),
+                flagged_at=now,
+                review_due_at=now + DISCLOSURE_REVIEW_TIME,
             )
-            response.is_flagged = True
-            added += 1
+        )
+        response.is_flagged = True
+        added += 1
     session.commit()
     return added

@@ -1,12 +1,28 @@
-"""The theming job's pipeline: the product's default steps, with the database embedding cache."""
+"""The theming job's pipeline and the worker's models, loaded once per process.
+
+Public API:
+    build_pipeline(sessions, *, embedder) -> ThemingPipeline
+    start_warm_up(*, embedder, semantic_screen) -> Thread | None
+    wait_for_models() -> None
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from learning.embedding_cache import DatabaseEmbeddingCache
+
+log = logging.getLogger(__name__)
+SHARED_EMBEDDERS = frozenset({"minilm"})  # stateless and slow to load: one per process
+_embedders: dict[str, Any] = {}
+_embedders_lock = threading.Lock()
+_models_ready = threading.Event()
+_models_ready.set()  # nothing to wait for until a worker starts warming up
 
 
 def build_pipeline(sessions: sessionmaker[Session], *, embedder: str = "minilm") -> Any:
@@ -20,8 +36,60 @@ def build_pipeline(sessions: sessionmaker[Session], *, embedder: str = "minilm")
     from nlp.sentiment import LexiconPolarity, score_function
 
     return ThemingPipeline(
-        embedder=STEPS["embedder"][embedder](),
+        embedder=shared_embedder(embedder),
         themer=STEPS["themer"]["bertopic" if embedder == "minilm" else "sklearn"](),
         cache=DatabaseEmbeddingCache(sessions),
         polarity=score_function(LexiconPolarity()),
     )
+
+
+def shared_embedder(name: str) -> Any:
+    """Return this process's embedder of that name (a new one for corpus-fitted embedders)."""
+    from nlp.pipeline import STEPS
+
+    if name not in SHARED_EMBEDDERS:
+        return STEPS["embedder"][name]()
+    with _embedders_lock:
+        if name not in _embedders:
+            _embedders[name] = STEPS["embedder"][name]()
+        return _embedders[name]
+
+
+def start_warm_up(*, embedder: str, semantic_screen: bool) -> threading.Thread | None:
+    """Load the worker's models in a thread; jobs that need them wait (holding no transaction).
+
+    Nothing to load (the light test settings) returns None and jobs never wait.
+    """
+    needs_embedder = embedder in SHARED_EMBEDDERS
+    if not needs_embedder and not semantic_screen:
+        return None
+    _models_ready.clear()
+    thread = threading.Thread(
+        target=_warm_up,
+        kwargs={"embedder": embedder if needs_embedder else None, "screen": semantic_screen},
+        name="warm-up",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def _warm_up(*, embedder: str | None, screen: bool) -> None:
+    started = time.monotonic()
+    try:
+        if embedder:
+            shared_embedder(embedder).embed(["Warming up the model."])
+        if screen:
+            from nlp.disclosure_model import default_screen
+
+            default_screen().screen(["Warming up the model."])  # loads it, embeds exemplars
+        log.info("models ready seconds=%.1f", time.monotonic() - started)
+    except Exception:  # noqa: BLE001 - a job loads the model itself and reports its error
+        log.error("model warm-up failed", exc_info=True)
+    finally:
+        _models_ready.set()
+
+
+def wait_for_models(timeout: float = 600) -> None:
+    """Block until the worker's warm-up has finished (at once when there was none)."""
+    _models_ready.wait(timeout)

@@ -59,15 +59,9 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     def run_theming(run_id: int) -> None:
         execute_theming_run(app, run_id)
 
-    @huey.periodic_task(crontab(minute="*/5"), name="fail_stale_runs")
-    def fail_stale_runs() -> None:
-        from datetime import timedelta
-
-        from learning import runs
-        from webapp.database import session_factory
-
-        with session_factory(app)() as session:
-            runs.fail_stale_runs(session, older_than=timedelta(minutes=15))
+    @huey.periodic_task(crontab(minute="*"), name="recover_stale_runs")
+    def recover_stale_runs_task() -> list[int]:
+        return recover_stale_runs(app)
 
     @huey.periodic_task(crontab(minute="*/10"), name="send_follow_ups")
     def send_follow_ups() -> int:
@@ -78,33 +72,52 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         "send_follow_ups": send_follow_ups,
         "screen_semantic": screen_semantic,
         "run_theming": run_theming,
-        "fail_stale_runs": fail_stale_runs,
+        "recover_stale_runs": recover_stale_runs_task,
     }
 
 
 def execute_theming_run(app: Flask, run_id: int) -> None:
     """Run a theming job: results are saved in one transaction, or the run is marked failed."""
     from learning import runs
-    from learning.theming_job import build_pipeline
+    from learning.theming_job import build_pipeline, wait_for_models
     from webapp.database import session_factory
 
+    wait_for_models()  # a worker that has just started may still be loading MiniLM
     sessions = session_factory(app)
     pipeline = build_pipeline(sessions, embedder=app.config["THEMING_EMBEDDER"])
     with sessions() as session:
         runs.execute_run(session, run_id, pipeline=pipeline, registry=app.extensions["definitions"])
 
 
+def recover_stale_runs(app: Flask) -> list[int]:
+    """Requeue once, or fail, the theming runs whose worker stopped; return the requeued ids."""
+    from learning import heartbeat
+    from webapp.database import session_factory
+
+    with session_factory(app)() as session:
+        found = heartbeat.recover_stale_runs(session)
+    for run_id in found.retried:
+        enqueue("run_theming", run_id, app=app)
+    return found.retried
+
+
 def screen_response_semantically(app: Flask, response_id: int) -> int:
-    """Second, semantic disclosure screen in the worker; alert the DSLs about new flags."""
+    """Second, semantic disclosure screen in the worker; alert the DSLs about new flags.
+
+    No transaction stays open while the model works or while email is sent.
+    """
     from learning.disclosures import second_screen
+    from learning.theming_job import wait_for_models
     from webapp.database import session_factory
     from webapp.notifications import disclosure_alert
 
+    wait_for_models()
     with session_factory(app)() as session:
         added = second_screen(session, response_id, app.extensions["definitions"])
-        if added:
-            for to, subject, body in disclosure_alert(session, app.config["BASE_URL"], response_id):
-                mail.send(mail_settings(app), mail.Email(to, subject, body))
+        alerts = disclosure_alert(session, app.config["BASE_URL"], response_id) if added else []
+        session.commit()
+    for to, subject, body in alerts:
+        mail.send(mail_settings(app), mail.Email(to, subject, body))
     log.info("semantic screen done", extra={"response_id": response_id, "flagged": added})
     return added
 
