@@ -2,7 +2,7 @@
 
 Public API:
     build_pipeline(sessions, *, embedder) -> ThemingPipeline
-    start_warm_up(*, embedder, semantic_screen) -> Thread | None
+    start_warm_up(*, embedder, semantic_screen, on_ready=None) -> Thread | None
     wait_for_models() -> None
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,10 +56,13 @@ def shared_embedder(name: str) -> Any:
         return _embedders[name]
 
 
-def start_warm_up(*, embedder: str, semantic_screen: bool) -> threading.Thread | None:
+def start_warm_up(
+    *, embedder: str, semantic_screen: bool, on_ready: Callable[[float], None] | None = None
+) -> threading.Thread | None:
     """Load the worker's models in a thread; jobs that need them wait (holding no transaction).
 
-    Nothing to load (the light test settings) returns None and jobs never wait.
+    `on_ready` gets the seconds it took. Nothing to load (the light test settings) returns
+    None and jobs never wait.
     """
     needs_embedder = embedder in SHARED_EMBEDDERS
     if not needs_embedder and not semantic_screen:
@@ -66,7 +70,11 @@ def start_warm_up(*, embedder: str, semantic_screen: bool) -> threading.Thread |
     _models_ready.clear()
     thread = threading.Thread(
         target=_warm_up,
-        kwargs={"embedder": embedder if needs_embedder else None, "screen": semantic_screen},
+        kwargs={
+            "embedder": embedder if needs_embedder else None,
+            "screen": semantic_screen,
+            "on_ready": on_ready,
+        },
         name="warm-up",
         daemon=True,
     )
@@ -74,7 +82,9 @@ def start_warm_up(*, embedder: str, semantic_screen: bool) -> threading.Thread |
     return thread
 
 
-def _warm_up(*, embedder: str | None, screen: bool) -> None:
+def _warm_up(
+    *, embedder: str | None, screen: bool, on_ready: Callable[[float], None] | None
+) -> None:
     started = time.monotonic()
     try:
         if embedder:
@@ -83,7 +93,10 @@ def _warm_up(*, embedder: str | None, screen: bool) -> None:
             from nlp.disclosure_model import default_screen
 
             default_screen().screen(["Warming up the model."])  # loads it, embeds exemplars
-        log.info("models ready seconds=%.1f", time.monotonic() - started)
+        seconds = time.monotonic() - started
+        log.info("models ready seconds=%.1f", seconds)
+        if on_ready:
+            on_ready(seconds)
     except Exception:  # noqa: BLE001 - a job loads the model itself and reports its error
         log.error("model warm-up failed", exc_info=True)
     finally:

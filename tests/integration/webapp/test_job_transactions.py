@@ -130,10 +130,13 @@ def test_the_worker_command_warms_up_with_the_configured_models(monkeypatch):
     from learning import theming_job
 
     calls: list[object] = []
-    monkeypatch.setattr(theming_job, "start_warm_up", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(
+        theming_job, "start_warm_up", lambda on_ready, **kw: calls.append(kw) or on_ready(1.5)
+    )
     monkeypatch.setattr(huey.consumer.Consumer, "run", lambda self: calls.append("consume"))
     app = make_app(THEMING_EMBEDDER="minilm", SEMANTIC_SCREEN=True)
     with app.app_context():  # the `flask` command pushes one for every command
         result = app.test_cli_runner().invoke(args=["worker", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert calls == [{"embedder": "minilm", "semantic_screen": True}, "consume"]
+    assert "Models ready in 1.5 s" in result.output
