@@ -3,7 +3,7 @@
 Public API:
     build_pipeline(sessions, *, embedder) -> ThemingPipeline
     start_warm_up(*, embedder, semantic_screen, on_ready=None) -> Thread | None
-    wait_for_models() -> None
+    wait_for_model(SCREEN | EMBEDDER) -> None
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 SHARED_EMBEDDERS = frozenset({"minilm"})  # stateless and slow to load: one per process
 _embedders: dict[str, Any] = {}
 _embedders_lock = threading.Lock()
-_models_ready = threading.Event()
-_models_ready.set()  # nothing to wait for until a worker starts warming up
+SCREEN, EMBEDDER = "semantic screen", "theming embedder"
+_ready = {SCREEN: threading.Event(), EMBEDDER: threading.Event()}
+for _event in _ready.values():
+    _event.set()  # nothing to wait for until a worker starts warming up
 
 
 def build_pipeline(sessions: sessionmaker[Session], *, embedder: str = "minilm") -> Any:
@@ -57,52 +59,51 @@ def shared_embedder(name: str) -> Any:
 
 
 def start_warm_up(
-    *, embedder: str, semantic_screen: bool, on_ready: Callable[[float], None] | None = None
+    *,
+    embedder: str,
+    semantic_screen: bool,
+    on_ready: Callable[[str, float], None] | None = None,
 ) -> threading.Thread | None:
-    """Load the worker's models in a thread; jobs that need them wait (holding no transaction).
+    """Load the worker's models in a thread; jobs that need one wait (holding no transaction).
 
-    `on_ready` gets the seconds it took. Nothing to load (the light test settings) returns
-    None and jobs never wait.
+    The semantic screen loads first: a possible disclosure must not wait behind theming.
+    `on_ready` gets each model's name and the seconds since the warm-up began. Nothing to
+    load (the light test settings) returns None and jobs never wait.
     """
-    needs_embedder = embedder in SHARED_EMBEDDERS
-    if not needs_embedder and not semantic_screen:
+    models = [SCREEN] * semantic_screen + [EMBEDDER] * (embedder in SHARED_EMBEDDERS)
+    if not models:
         return None
-    _models_ready.clear()
+    for model in models:
+        _ready[model].clear()
     thread = threading.Thread(
-        target=_warm_up,
-        kwargs={
-            "embedder": embedder if needs_embedder else None,
-            "screen": semantic_screen,
-            "on_ready": on_ready,
-        },
-        name="warm-up",
-        daemon=True,
+        target=_warm_up, args=(models, embedder, on_ready), name="warm-up", daemon=True
     )
     thread.start()
     return thread
 
 
 def _warm_up(
-    *, embedder: str | None, screen: bool, on_ready: Callable[[float], None] | None
+    models: list[str], embedder: str, on_ready: Callable[[str, float], None] | None
 ) -> None:
     started = time.monotonic()
-    try:
-        if embedder:
-            shared_embedder(embedder).embed(["Warming up the model."])
-        if screen:
-            from nlp.disclosure_model import default_screen
+    for model in models:
+        try:
+            if model == SCREEN:
+                from nlp.disclosure_model import default_screen
 
-            default_screen().screen(["Warming up the model."])  # loads it, embeds exemplars
-        seconds = time.monotonic() - started
-        log.info("models ready seconds=%.1f", seconds)
-        if on_ready:
-            on_ready(seconds)
-    except Exception:  # noqa: BLE001 - a job loads the model itself and reports its error
-        log.error("model warm-up failed", exc_info=True)
-    finally:
-        _models_ready.set()
+                default_screen().screen(["Warming up the model."])  # loads it, embeds exemplars
+            else:
+                shared_embedder(embedder).embed(["Warming up the model."])
+            seconds = time.monotonic() - started
+            log.info("model ready model=%s seconds=%.1f", model, seconds)
+            if on_ready:
+                on_ready(model, seconds)
+        except Exception:  # noqa: BLE001 - the job loads the model itself and reports its error
+            log.error("model warm-up failed model=%s", model, exc_info=True)
+        finally:
+            _ready[model].set()
 
 
-def wait_for_models(timeout: float = 600) -> None:
-    """Block until the worker's warm-up has finished (at once when there was none)."""
-    _models_ready.wait(timeout)
+def wait_for_model(model: str, timeout: float = 600) -> None:
+    """Block until the worker's warm-up has loaded this model (at once when there was none)."""
+    _ready[model].wait(timeout)

@@ -118,6 +118,6 @@ def worker(workers: int) -> None:
     start_warm_up(
         embedder=current_app.config["THEMING_EMBEDDER"],
         semantic_screen=current_app.config["SEMANTIC_SCREEN"],
-        on_ready=lambda seconds: click.echo(f"Models ready in {seconds:.1f} s"),
+        on_ready=lambda model, seconds: click.echo(f"Worker: {model} ready after {seconds:.1f} s"),
     )
     Consumer(get_queue(current_app), workers=workers, worker_type="thread").run()

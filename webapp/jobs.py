@@ -79,10 +79,10 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
 def execute_theming_run(app: Flask, run_id: int) -> None:
     """Run a theming job: results are saved in one transaction, or the run is marked failed."""
     from learning import runs
-    from learning.theming_job import build_pipeline, wait_for_models
+    from learning.theming_job import EMBEDDER, build_pipeline, wait_for_model
     from webapp.database import session_factory
 
-    wait_for_models()  # a worker that has just started may still be loading MiniLM
+    wait_for_model(EMBEDDER)  # a worker that has just started may still be loading MiniLM
     sessions = session_factory(app)
     pipeline = build_pipeline(sessions, embedder=app.config["THEMING_EMBEDDER"])
     with sessions() as session:
@@ -107,11 +107,11 @@ def screen_response_semantically(app: Flask, response_id: int) -> int:
     No transaction stays open while the model works or while email is sent.
     """
     from learning.disclosures import second_screen
-    from learning.theming_job import wait_for_models
+    from learning.theming_job import SCREEN, wait_for_model
     from webapp.database import session_factory
     from webapp.notifications import disclosure_alert
 
-    wait_for_models()
+    wait_for_model(SCREEN)
     with session_factory(app)() as session:
         added = second_screen(session, response_id, app.extensions["definitions"])
         alerts = disclosure_alert(session, app.config["BASE_URL"], response_id) if added else []

@@ -131,7 +131,9 @@ def test_the_worker_command_warms_up_with_the_configured_models(monkeypatch):
 
     calls: list[object] = []
     monkeypatch.setattr(
-        theming_job, "start_warm_up", lambda on_ready, **kw: calls.append(kw) or on_ready(1.5)
+        theming_job,
+        "start_warm_up",
+        lambda on_ready, **kw: calls.append(kw) or on_ready("semantic screen", 1.5),
     )
     monkeypatch.setattr(huey.consumer.Consumer, "run", lambda self: calls.append("consume"))
     app = make_app(THEMING_EMBEDDER="minilm", SEMANTIC_SCREEN=True)
@@ -139,4 +141,4 @@ def test_the_worker_command_warms_up_with_the_configured_models(monkeypatch):
         result = app.test_cli_runner().invoke(args=["worker", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert calls == [{"embedder": "minilm", "semantic_screen": True}, "consume"]
-    assert "Models ready in 1.5 s" in result.output
+    assert "Worker: semantic screen ready after 1.5 s" in result.output

@@ -12,13 +12,14 @@ from learning import theming_job
 @pytest.fixture(autouse=True)
 def _ready_after():
     yield
-    theming_job._models_ready.set()
+    for event in theming_job._ready.values():
+        event.set()
 
 
 def test_light_settings_load_nothing_and_never_wait():
     assert theming_job.start_warm_up(embedder="tfidf", semantic_screen=False) is None
-    theming_job.wait_for_models(timeout=0)
-    assert theming_job._models_ready.is_set()
+    theming_job.wait_for_model(theming_job.SCREEN, timeout=0)
+    assert all(event.is_set() for event in theming_job._ready.values())
 
 
 def test_jobs_wait_until_the_semantic_screen_has_loaded(monkeypatch):
@@ -34,13 +35,17 @@ def test_jobs_wait_until_the_semantic_screen_has_loaded(monkeypatch):
             return []
 
     monkeypatch.setattr(nlp.disclosure_model, "default_screen", SlowScreen)
-    thread = theming_job.start_warm_up(embedder="tfidf", semantic_screen=True)
+    ready: list[str] = []
+    thread = theming_job.start_warm_up(
+        embedder="tfidf", semantic_screen=True, on_ready=lambda model, _s: ready.append(model)
+    )
     assert thread is not None
-    assert not theming_job._models_ready.is_set()  # a screening job would wait here
+    assert not theming_job._ready[theming_job.SCREEN].is_set()  # a screening job waits here
+    assert theming_job._ready[theming_job.EMBEDDER].is_set()  # tfidf: theming never waits
     loading.set()
-    theming_job.wait_for_models(timeout=10)
+    theming_job.wait_for_model(theming_job.SCREEN, timeout=10)
     thread.join(timeout=10)
-    assert theming_job._models_ready.is_set() and len(screened) == 1
+    assert ready == [theming_job.SCREEN] and len(screened) == 1
 
 
 def test_a_failed_warm_up_does_not_block_jobs_for_ever(monkeypatch):
@@ -52,7 +57,7 @@ def test_a_failed_warm_up_does_not_block_jobs_for_ever(monkeypatch):
     monkeypatch.setattr(nlp.disclosure_model, "default_screen", broken)
     thread = theming_job.start_warm_up(embedder="tfidf", semantic_screen=True)
     thread.join(timeout=10)
-    assert theming_job._models_ready.is_set()
+    assert theming_job._ready[theming_job.SCREEN].is_set()
 
 
 def test_minilm_embedder_is_shared_by_the_process():
