@@ -221,6 +221,16 @@ with make_session_factory(engine)() as session:
 """
 
 
+# `flask --app webapp worker --workers 2`, with timestamped log lines (huey's included).
+WORKER = """
+import logging, sys
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+from flask.cli import main
+sys.argv = ["flask", "--app", "webapp", "worker", "--workers", "2"]
+main()
+"""
+
+
 def seed(url: str, app_root: Path) -> str:
     """Migrate, load the demo partnership and users, open a child-voice cycle; return its link.
 
@@ -346,7 +356,7 @@ def main() -> int:
         time.sleep(args.before)
         worker_started = time.monotonic()
         worker = subprocess.Popen(
-            [str(bin_dir / "flask"), "--app", "webapp", "worker", "--workers", "2"],
+            [sys.executable, "-c", WORKER],
             cwd=args.app_root,
             env=env,
             stdout=(folder / "worker.log").open("wb"),
@@ -406,7 +416,7 @@ def main() -> int:
     worker_log = (folder / "worker.log").read_text(errors="replace")
     for line in re.findall(r"Worker: .* ready after [0-9.]+ s", worker_log):
         print(line)
-    for line in re.findall(r".*(?:Error|locked).*", worker_log)[:5]:
+    for line in re.findall(r".*(?:Error|locked|screen_semantic|model ready).*", worker_log)[:12]:
         print(f"worker log: {line[:200]}")
     if arrived:
         print(f"safeguarding email {arrived[0] - worker_started:.1f} s after the worker started")

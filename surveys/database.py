@@ -7,9 +7,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 5000  # a page waits this long for the write lock, then fails
+JOB_BUSY_TIMEOUT_MS = 60_000  # a background job has no one waiting on it: it waits longer
 BEGIN_OPTION = "sqlite_begin"  # execution option: "immediate" (default) or "deferred"
+BUSY_TIMEOUT_OPTION = "sqlite_busy_timeout_ms"  # execution option: how long BEGIN may wait
 _IS_READING = "learning_loop_is_reading"  # connection.info: a deferred transaction, no write yet
+_BUSY_TIMEOUT = "learning_loop_busy_timeout_ms"  # connection.info: the timeout last set
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
@@ -36,6 +39,15 @@ def reading_engine(engine: Engine) -> Engine:
     transaction into a write transaction (see `_make_sqlite_safe`).
     """
     return engine.execution_options(**{BEGIN_OPTION: "deferred"})
+
+
+def job_engine(engine: Engine) -> Engine:
+    """Return the engine for background jobs: on SQLite they wait up to a minute for the lock.
+
+    A job that gives up after 5 s goes back on the queue for its retry delay (30 s for the
+    semantic screen), so waiting is quicker; its transactions are short either way.
+    """
+    return engine.execution_options(**{BUSY_TIMEOUT_OPTION: JOB_BUSY_TIMEOUT_MS})
 
 
 def _make_sqlite_safe(engine: Engine, *, immediate: bool) -> None:
@@ -67,7 +79,12 @@ def _make_sqlite_safe(engine: Engine, *, immediate: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        is_reading = connection.get_execution_options().get(BEGIN_OPTION) == "deferred"
+        options = connection.get_execution_options()
+        timeout = int(options.get(BUSY_TIMEOUT_OPTION, SQLITE_BUSY_TIMEOUT_MS))
+        if connection.info.get(_BUSY_TIMEOUT, SQLITE_BUSY_TIMEOUT_MS) != timeout:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={timeout}")
+            connection.info[_BUSY_TIMEOUT] = timeout
+        is_reading = options.get(BEGIN_OPTION) == "deferred"
         connection.exec_driver_sql("BEGIN" if is_reading else "BEGIN IMMEDIATE")
         connection.info[_IS_READING] = is_reading
 

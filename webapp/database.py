@@ -2,7 +2,8 @@
 
 GET and HEAD requests read: on SQLite their transactions begin deferred, so pages keep
 answering while a job or a form post holds the write lock. Other requests, and everything
-outside a request (jobs, commands), take the write lock when their transaction begins.
+outside a request (jobs, commands), take the write lock when their transaction begins;
+jobs wait longer for it than requests do (`job_session_factory`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from surveys.database import make_engine, make_session_factory, reading_engine
+from surveys.database import job_engine, make_engine, make_session_factory, reading_engine
 
 READING_METHODS = frozenset({"GET", "HEAD"})
 
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
     app.extensions["db_reading_sessions"] = make_session_factory(reading_engine(engine))
+    app.extensions["db_job_sessions"] = make_session_factory(job_engine(engine))
     app.teardown_appcontext(_close_session)
 
 
@@ -39,6 +41,11 @@ def session_factory(app: Flask) -> sessionmaker[Session]:
 def reading_session_factory(app: Flask) -> sessionmaker[Session]:
     """Sessions whose SQLite transactions begin as reads (see surveys.database)."""
     return app.extensions["db_reading_sessions"]  # type: ignore[no-any-return]
+
+
+def job_session_factory(app: Flask) -> sessionmaker[Session]:
+    """Sessions for background jobs: on SQLite they wait longer for the write lock."""
+    return app.extensions["db_job_sessions"]  # type: ignore[no-any-return]
 
 
 def get_session() -> Session:

@@ -80,10 +80,10 @@ def execute_theming_run(app: Flask, run_id: int) -> None:
     """Run a theming job: results are saved in one transaction, or the run is marked failed."""
     from learning import runs
     from learning.theming_job import EMBEDDER, build_pipeline, wait_for_model
-    from webapp.database import session_factory
+    from webapp.database import job_session_factory
 
     wait_for_model(EMBEDDER)  # a worker that has just started may still be loading MiniLM
-    sessions = session_factory(app)
+    sessions = job_session_factory(app)
     pipeline = build_pipeline(sessions, embedder=app.config["THEMING_EMBEDDER"])
     with sessions() as session:
         runs.execute_run(session, run_id, pipeline=pipeline, registry=app.extensions["definitions"])
@@ -92,9 +92,9 @@ def execute_theming_run(app: Flask, run_id: int) -> None:
 def recover_stale_runs(app: Flask) -> list[int]:
     """Requeue once, or fail, the theming runs whose worker stopped; return the requeued ids."""
     from learning import heartbeat
-    from webapp.database import session_factory
+    from webapp.database import job_session_factory
 
-    with session_factory(app)() as session:
+    with job_session_factory(app)() as session:
         found = heartbeat.recover_stale_runs(session)
     for run_id in found.retried:
         enqueue("run_theming", run_id, app=app)
@@ -108,11 +108,11 @@ def screen_response_semantically(app: Flask, response_id: int) -> int:
     """
     from learning.disclosures import second_screen
     from learning.theming_job import SCREEN, wait_for_model
-    from webapp.database import session_factory
+    from webapp.database import job_session_factory
     from webapp.notifications import disclosure_alert
 
     wait_for_model(SCREEN)
-    with session_factory(app)() as session:
+    with job_session_factory(app)() as session:
         added = second_screen(session, response_id, app.extensions["definitions"])
         alerts = disclosure_alert(session, app.config["BASE_URL"], response_id) if added else []
         session.commit()

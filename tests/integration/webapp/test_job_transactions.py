@@ -142,3 +142,18 @@ def test_the_worker_command_warms_up_with_the_configured_models(monkeypatch):
     assert result.exit_code == 0, result.output
     assert calls == [{"embedder": "minilm", "semantic_screen": True}, "consume"]
     assert "Worker: semantic screen ready after 1.5 s" in result.output
+
+
+def test_jobs_wait_longer_for_the_write_lock_than_pages_do():
+    """A job that gave up after 5 s would wait its whole retry delay; a page should not hang."""
+    from webapp.database import job_session_factory, session_factory
+
+    app = make_app()
+
+    def busy_timeout(sessions) -> int:
+        with sessions(app)() as session:
+            return session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+
+    assert busy_timeout(job_session_factory) == 60_000
+    assert busy_timeout(session_factory) == 5_000  # the same pooled connection, set back
+    assert busy_timeout(job_session_factory) == 60_000
