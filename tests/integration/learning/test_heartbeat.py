@@ -56,9 +56,12 @@ def test_a_retried_run_that_stops_again_stays_failed_with_its_reason(world):
 
 
 def _lock_is_free(session_factory) -> bool:
-    """True if no connection holds a transaction with the write lock (tried without waiting)."""
+    """True if no connection holds the write lock for long (the heartbeat's own writes are brief).
+
+    A transaction the job kept open through the model step would hold it throughout.
+    """
     path = session_factory.kw["bind"].url.database
-    raw = sqlite3.connect(path, isolation_level=None, timeout=0)
+    raw = sqlite3.connect(path, isolation_level=None, timeout=2)
     try:
         raw.execute("BEGIN IMMEDIATE")
         raw.rollback()
