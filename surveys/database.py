@@ -13,7 +13,8 @@ BEGIN_OPTION = "sqlite_begin"  # execution option: "immediate" (default) or "def
 BUSY_TIMEOUT_OPTION = "sqlite_busy_timeout_ms"  # execution option: how long BEGIN may wait
 _IS_READING = "learning_loop_is_reading"  # connection.info: a deferred transaction, no write yet
 _BUSY_TIMEOUT = "learning_loop_busy_timeout_ms"  # connection.info: the timeout last set
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# A savepoint too: ending the read after it would drop the savepoint SQLAlchemy releases later.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 
 def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:

@@ -98,3 +98,18 @@ def test_posts_still_take_the_write_lock_when_they_begin(tmp_path):
     assert time.monotonic() - started < 1
     raw.close(), session.close()
     engine.dispose()
+
+
+def test_a_savepoint_in_a_reading_transaction_survives_its_first_write(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE visits (id INTEGER PRIMARY KEY, n INTEGER)")
+    reader = make_session_factory(reading_engine(engine))()
+    reader.execute(select(1))
+    with reader.begin_nested():
+        reader.connection().exec_driver_sql("INSERT INTO visits VALUES (1, 1)")
+    reader.commit()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM visits").scalar() == 1
+    reader.close()
+    engine.dispose()
