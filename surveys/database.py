@@ -58,10 +58,10 @@ def _make_sqlite_safe(engine: Engine, *, immediate: bool) -> None:
     despite the timeout: SQLite does not wait when a reader asks for the write lock, and a
     reader whose snapshot is older than the last commit can never write. So a transaction
     takes the write lock up front (BEGIN IMMEDIATE), except on a `reading_engine`: there it
-    begins deferred, and just before its first INSERT, UPDATE or DELETE it ends the read and
-    begins again IMMEDIATE, waiting for the lock like any writer. That write is based on
-    what the transaction read a moment before: fine for what pages write while they are
-    read (a session's last-seen time, an audit row), not for a form's read-check-write,
+    begins deferred, and just before its first INSERT, UPDATE, DELETE or SAVEPOINT it ends
+    the read and begins again IMMEDIATE, waiting for the lock like any writer. That write is
+    based on what the transaction read a moment before: fine for what pages write while they
+    are read (a session's last-seen time, an audit row), not for a form's read-check-write,
     which POST requests do under BEGIN IMMEDIATE.
     """
 
