@@ -12,8 +12,9 @@ opens its role's page and the child-voice link. After `--before` seconds a job w
 cold (`flask --app webapp worker`, production settings: MiniLM theming embedder and semantic
 screen) while one respondent submits a child-voice answer that the rules miss and the
 semantic screen flags. The load carries on until the flag is in the database, then for
-`--after` seconds more. `--app-root` runs the server and worker from another checkout (for a
-before/after comparison; the database is built with this checkout's migrations).
+`--after` seconds more. `--app-root` builds the database and runs the server and worker from
+another checkout (a before/after comparison). The load threads share the machine's cores with
+gunicorn and the worker, so on a small machine the worker loads MiniLM more slowly than idle.
 
 Prints requests, errors (by status or exception), p50/p95/p99 per kind, and how long until the
 worker had screened the response (from the worker's start and from the submission). Exits 1
