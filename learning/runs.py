@@ -6,12 +6,13 @@ Public API:
     collect_statements(session, selection, registry) -> list[SourceAnswer]
     execute_run(session, run_id, *, pipeline, registry, progress=None) -> ThemingRun
     cancel_run(session, run_id) -> ThemingRun
-    fail_stale_runs(session, *, older_than) -> list[int]
     get_run / run_progress / latest_finished_run / previous_comparable_run / visible_themes
 
 Only submitted responses are read; any answer flagged as a possible disclosure (or every
 free-text answer of a response flagged without known flags) is left out before the pipeline
 sees it. The pipeline redacts; we store only its redacted statements, and log ids and counts.
+No transaction stays open while the pipeline works (see learning.heartbeat for the
+heartbeat it writes meanwhile and for runs whose worker stopped).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from learning.errors import NotFound, RunCancelled, RunNotReady
+from learning.heartbeat import Heartbeat
 from learning.lineage import apply_lineage
 from learning.models import RunStatus, Theme, ThemeState, ThemeStatement, ThemingRun
 from nlp.report import ThemeReport
@@ -270,40 +272,64 @@ def execute_run(
 ) -> ThemingRun:
     """Run the pipeline for a queued (or retried) run and save its themes atomically.
 
-    Raises whatever the pipeline raised, after marking the run failed, so the job queue can
-    retry; a finished or cancelled run is returned untouched.
+    Reads the answers in one short transaction, runs the pipeline with none open (writing
+    progress and a heartbeat in short transactions of their own), then saves the themes in
+    one. Raises whatever the pipeline raised, after marking the run failed, so the job
+    queue can retry; a finished or cancelled run is returned untouched.
     """
     run = _begin(session, run_id)
     if run.status is not RunStatus.RUNNING:
         return run
-    tracker = _Tracker(session, run_id, progress)
+    attempt = run.attempts
+    tracker = _Tracker(session, run_id, attempt, progress)
+    beats = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
     try:
-        tracker("collect", 0, 1)
-        collected = _collect(session, Selection.from_json(run.selection), registry)
-        session.commit()  # hold no transaction while the model works
-        if not collected.answers:
-            return _fail(session, run_id, "No submitted free-text answers match this selection.")
-        report = pipeline.run(
-            [a.text for a in collected.answers],
-            answer_ids=list(range(len(collected.answers))),
-            polarity_hints=[a.polarity_hint for a in collected.answers],
-            progress=tracker,
-        )
-        tracker("save", 0, 1)
-        save_report(session, run, collected.answers, report, withheld=collected.withheld)
-        session.commit()
+        with Heartbeat(beats, run_id, attempt):
+            tracker("collect", 0, 1)
+            collected = _collect(session, Selection.from_json(run.selection), registry)
+            session.commit()  # hold no transaction while the model works
+            if not collected.answers:
+                reason = "No submitted free-text answers match this selection."
+                return _fail(session, run_id, reason, attempt=attempt)
+            report = pipeline.run(
+                [a.text for a in collected.answers],
+                answer_ids=list(range(len(collected.answers))),
+                polarity_hints=[a.polarity_hint for a in collected.answers],
+                progress=tracker,
+            )
+            tracker("save", 0, 1)
+            run = _still_ours(session, run_id, attempt)  # locks the run until the commit
+            save_report(session, run, collected.answers, report, withheld=collected.withheld)
+            session.commit()
     except RunCancelled:
         session.rollback()
-        log.info("theming run cancelled run_id=%s", run_id)
+        log.info("theming run stopped run_id=%s attempt=%s", run_id, attempt)
         return get_run(session, run_id)
     except Exception as error:
         session.rollback()
         stage = STAGE_NAMES.get(tracker.stage, "preparing the run")
         reason = f"Theming stopped while {stage} ({type(error).__name__})."
-        _fail(session, run_id, reason)
+        _fail(session, run_id, reason, attempt=attempt)
         log.error("theming run failed run_id=%s stage=%s", run_id, tracker.stage, exc_info=True)
         raise
     log.info("theming run finished run_id=%s themes=%s", run_id, len(report.themes))
+    return run
+
+
+def _still_ours(session: Session, run_id: int, attempt: int) -> ThemingRun:
+    """Return the run for saving, or raise RunCancelled if it was cancelled or taken over.
+
+    A run failed as stale and retried belongs to its new attempt: a slow old worker that
+    comes back must not save a second set of themes.
+    """
+    run = session.scalars(
+        select(ThemingRun)
+        .where(ThemingRun.id == run_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if run.status is not RunStatus.RUNNING or run.attempts != attempt:
+        raise RunCancelled("The run was cancelled or is being run by another worker.")
     return run
 
 
@@ -325,8 +351,13 @@ def _begin(session: Session, run_id: int) -> ThemingRun:
     return run
 
 
-def _fail(session: Session, run_id: int, reason: str) -> ThemingRun:
+def _fail(session: Session, run_id: int, reason: str, *, attempt: int) -> ThemingRun:
+    """Mark this attempt of the run failed (a later attempt or a cancel is left alone)."""
     run = get_run(session, run_id)
+    session.refresh(run)
+    if run.status is not RunStatus.RUNNING or run.attempts != attempt:
+        session.commit()
+        return run
     run.status = RunStatus.FAILED
     run.failure_reason = reason[:500]
     run.finished_at = utcnow()
@@ -335,10 +366,12 @@ def _fail(session: Session, run_id: int, reason: str) -> ThemingRun:
 
 
 class _Tracker:
-    """Write the stage and counts on the run (at most once a second) and honour cancelling."""
+    """Write the stage, counts and heartbeat (at most once a second) and honour cancelling."""
 
-    def __init__(self, session: Session, run_id: int, forward: Progress | None) -> None:
-        self.session, self.run_id, self.forward = session, run_id, forward
+    def __init__(
+        self, session: Session, run_id: int, attempt: int, forward: Progress | None
+    ) -> None:
+        self.session, self.run_id, self.attempt, self.forward = session, run_id, attempt, forward
         self.stage = ""
         self.last = datetime.min.replace(tzinfo=UTC)
 
@@ -350,10 +383,10 @@ class _Tracker:
             return
         self.stage, self.last = stage, now
         run = get_run(self.session, self.run_id)
-        self.session.refresh(run, ["status"])
-        if run.status is RunStatus.CANCELLED:
+        self.session.refresh(run, ["status", "attempts"])
+        if run.status is not RunStatus.RUNNING or run.attempts != self.attempt:
             self.session.commit()
-            raise RunCancelled("The run was cancelled.")
+            raise RunCancelled("The run was cancelled or is being run by another worker.")
         run.stage, run.done, run.total, run.heartbeat_at = stage, done, total, now
         self.session.commit()
 
@@ -367,22 +400,6 @@ def cancel_run(session: Session, run_id: int) -> ThemingRun:
     run.finished_at = utcnow()
     session.commit()
     return run
-
-
-def fail_stale_runs(session: Session, *, older_than: timedelta) -> list[int]:
-    """Mark failed the running runs whose worker has not reported for `older_than`."""
-    cutoff = utcnow() - older_than
-    stale = session.scalars(
-        select(ThemingRun).where(
-            ThemingRun.status == RunStatus.RUNNING, ThemingRun.heartbeat_at < cutoff
-        )
-    ).all()
-    for run in stale:
-        run.status = RunStatus.FAILED
-        run.failure_reason = "The theming worker stopped responding. Start the run again."
-        run.finished_at = utcnow()
-    session.commit()
-    return [run.id for run in stale]
 
 
 def run_progress(session: Session, run_id: int) -> RunProgress:

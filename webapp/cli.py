@@ -105,7 +105,18 @@ def create_user(email: str, name: str, role: str, organisation: str | None) -> N
 @click.command()
 @click.option("--workers", default=2, show_default=True, help="Worker threads")
 def worker(workers: int) -> None:
-    """Run a job worker: on this machine or any other sharing the queue and database."""
+    """Run a job worker: on this machine or any other sharing the queue and database.
+
+    The models load as it starts (in a thread), not inside its first job: jobs that need
+    them wait for the warm-up, others run at once.
+    """
     from huey.consumer import Consumer
 
+    from learning.theming_job import start_warm_up
+
+    start_warm_up(
+        embedder=current_app.config["THEMING_EMBEDDER"],
+        semantic_screen=current_app.config["SEMANTIC_SCREEN"],
+        on_ready=lambda model, seconds: click.echo(f"Worker: {model} ready after {seconds:.1f} s"),
+    )
     Consumer(get_queue(current_app), workers=workers, worker_type="thread").run()

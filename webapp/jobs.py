@@ -73,15 +73,9 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     def run_theming(run_id: int) -> None:
         execute_theming_run(app, run_id)
 
-    @huey.periodic_task(crontab(minute="*/5"), name="fail_stale_runs")
-    def fail_stale_runs() -> None:
-        from datetime import timedelta
-
-        from learning import runs
-        from webapp.database import session_factory
-
-        with session_factory(app)() as session:
-            runs.fail_stale_runs(session, older_than=timedelta(minutes=15))
+    @huey.periodic_task(crontab(minute="*"), name="recover_stale_runs")
+    def recover_stale_runs_task() -> list[int]:
+        return recover_stale_runs(app)
 
     @huey.periodic_task(crontab(minute="*/10"), name="send_follow_ups")
     def send_follow_ups() -> int:
@@ -95,32 +89,47 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         "alert_unalerted_flags": alert_unalerted_flags,
         "screen_unscreened_responses": screen_unscreened_responses,
         "run_theming": run_theming,
-        "fail_stale_runs": fail_stale_runs,
+        "recover_stale_runs": recover_stale_runs_task,
     }
 
 
 def execute_theming_run(app: Flask, run_id: int) -> None:
     """Run a theming job: results are saved in one transaction, or the run is marked failed."""
     from learning import runs
-    from learning.theming_job import build_pipeline
-    from webapp.database import session_factory
+    from learning.theming_job import EMBEDDER, build_pipeline, wait_for_model
+    from webapp.database import job_session_factory
 
-    sessions = session_factory(app)
+    wait_for_model(EMBEDDER)  # a worker that has just started may still be loading MiniLM
+    sessions = job_session_factory(app)
     pipeline = build_pipeline(sessions, embedder=app.config["THEMING_EMBEDDER"])
     with sessions() as session:
         runs.execute_run(session, run_id, pipeline=pipeline, registry=app.extensions["definitions"])
 
 
+def recover_stale_runs(app: Flask) -> list[int]:
+    """Requeue once, or fail, the theming runs whose worker stopped; return the requeued ids."""
+    from learning import heartbeat
+    from webapp.database import job_session_factory
+
+    with job_session_factory(app)() as session:
+        found = heartbeat.recover_stale_runs(session)
+    for run_id in found.retried:
+        enqueue("run_theming", run_id, app=app)
+    return found.retried
+
+
 def screen_response_semantically(app: Flask, response_id: int) -> int:
     """Second, semantic disclosure screen of one response; alert the DSLs about new flags."""
+    from learning.theming_job import SCREEN, wait_for_model
     from surveys import safeguarding
-    from webapp.database import session_factory
+    from webapp.database import job_session_factory
 
     if not app.config["SEMANTIC_SCREEN"]:
         return 0
+    wait_for_model(SCREEN)  # a worker that has just started is still loading it
     registry = app.extensions["definitions"]
     added = safeguarding.screen_semantically(
-        session_factory(app),
+        job_session_factory(app),
         response_id,
         lambda response: registry.get(response.definition_key, response.definition_version),
     )
@@ -132,11 +141,11 @@ def screen_response_semantically(app: Flask, response_id: int) -> int:
 def screen_unscreened(app: Flask, *, limit: int = 50) -> int:
     """Semantically screen submitted responses not yet screened; return how many flagged."""
     from surveys import safeguarding
-    from webapp.database import session_factory
+    from webapp.database import job_session_factory
 
     if not app.config["SEMANTIC_SCREEN"]:
         return 0
-    with session_factory(app)() as session:
+    with job_session_factory(app)() as session:
         pending = safeguarding.responses_to_screen(session, limit=limit)
     return sum(screen_response_semantically(app, response_id) for response_id in pending)
 
@@ -148,11 +157,11 @@ def send_pending_alerts(app: Flask) -> int:
     an alert but never loses it; returns how many responses were alerted.
     """
     from surveys import safeguarding
-    from webapp.database import session_factory
+    from webapp.database import job_session_factory
     from webapp.notifications import disclosure_alert
 
     settings, sent = mail_settings(app), 0
-    with session_factory(app)() as session:
+    with job_session_factory(app)() as session:
         alerts = safeguarding.pending_alerts(session)
         session.rollback()  # hold no transaction while talking to the mail server
         for alert in alerts:

@@ -176,16 +176,6 @@ def test_empty_selection_fails_with_a_reason_and_is_not_retried(world, pipeline)
     assert pipeline.texts == []
 
 
-def test_stale_running_runs_are_marked_failed(world):
-    from datetime import timedelta
-
-    run = runs.start_run(world.session, CONSULTATION, started_by=world.quality)
-    run.status, run.heartbeat_at = RunStatus.RUNNING, runs.utcnow() - timedelta(hours=1)
-    world.session.commit()
-    assert runs.fail_stale_runs(world.session, older_than=timedelta(minutes=10)) == [run.id]
-    assert "stopped responding" in world.session.get(runs.ThemingRun, run.id).failure_reason
-
-
 def test_previous_comparable_run_needs_the_same_streams(world, pipeline):
     world.consultation_corpus(SUPERVISION, ESCALATION)
     first = _run(world, pipeline)

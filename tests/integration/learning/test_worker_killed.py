@@ -1,4 +1,4 @@
-"""A theming worker killed half-way leaves no partial themes; the run is failed, then retried."""
+"""A theming worker killed half-way leaves no partial themes; the stale run is retried."""
 
 from __future__ import annotations
 
@@ -12,20 +12,22 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from learning import runs
+from learning import heartbeat, runs
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
 from surveys import demo
 from surveys.demo_collection import seed_collection
 from surveys.loader import load_definitions
+from surveys.models import utcnow
 from tests.conftest import inspect_session, make_app
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = """
 import sys, time
-from learning import runs
+from learning import heartbeat, runs
 from learning.theming_job import build_pipeline
 from surveys.database import make_engine, make_session_factory
 from surveys.loader import load_definitions
+from surveys.models import utcnow
 
 sessions = make_session_factory(make_engine(sys.argv[1]))
 pipeline = build_pipeline(sessions, embedder="tfidf")
@@ -73,11 +75,12 @@ def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_pat
     assert session.scalar(select(func.count(Theme.id))) == 0
     assert session.scalar(select(func.count(ThemeStatement.id))) == 0
     assert runs.visible_themes(session, run.id) == []
-    assert runs.fail_stale_runs(session, older_than=timedelta(0)) == [run.id]
-    failed = session.get(ThemingRun, run.id)
-    assert failed.status is RunStatus.FAILED and failed.failure_reason
+    later = utcnow() + heartbeat.STALE_AFTER + timedelta(seconds=1)
+    assert heartbeat.recover_stale_runs(session, now=later).retried == [run.id]
+    queued = session.get(ThemingRun, run.id)
+    assert queued.status is RunStatus.QUEUED and "worker stopped" in queued.failure_reason
 
-    retried = runs.start_run(session, runs.Selection(streams=("training",)), started_by=None)
+    retried = queued
     with session_factory(app)() as worker_session:
         runs.execute_run(
             worker_session,
