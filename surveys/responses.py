@@ -288,6 +288,7 @@ def submit(
     )
     assert current is not None
     if current.is_submitted:
+        session.commit()  # nothing changed: let go of the row (and SQLite's write lock)
         return Submitted(current, is_new=False)
     _check_open(current.cycle, utcnow())
     _check_complete(current, definition)

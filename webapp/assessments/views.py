@@ -387,14 +387,15 @@ def submit(cycle_id: int) -> ResponseReturnValue:
             if request.form.get("confirm") != "yes":
                 flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))
-            responses.submit(
+            outcome = responses.submit(
                 get_session(),
                 response,
                 definition=definition,
                 user=g.user,
                 reviewed_version=_reviewed_version(),
             )
-            after_submission()
+            if outcome.is_new:
+                after_submission()
             return redirect(url_for("assessments.overview", cycle_id=cycle.id))
         responses.request_sign_off(get_session(), response, user=g.user, definition=definition)
         flash("Your organisation lead has been asked to sign this off")

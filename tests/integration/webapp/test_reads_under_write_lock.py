@@ -58,7 +58,7 @@ def test_a_page_that_writes_waits_for_the_lock_instead_of_failing(
     db_session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
     db_session.commit()
     with write_lock(app, seconds=0.5):
-        page = client.get(f"/safeguarding/{ids['flag_id']}")
+        page = client.get(f"/safeguarding/responses/{ids['response_id']}")
     assert page.status_code == 200
     touched = db_session.scalar(select(UserSession.last_seen_at))
     assert utcnow() - touched.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)
