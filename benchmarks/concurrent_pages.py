@@ -62,7 +62,6 @@ ROLES = {
 }
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBMISSION_RE = re.compile(r'name="submission_id"[^>]*value="([^"]+)"')
-REFERENCE_RE = re.compile(r"LL-[A-Z0-9]{4}-[A-Z0-9]{4}")
 # A new connection per request: with keep-alive, a request sent on a connection gunicorn has
 # just closed as idle fails with "connection reset", which a browser would silently resend.
 NO_KEEP_ALIVE = {"Connection": "close"}
@@ -154,7 +153,10 @@ def retried(client: requests.Session, method: str, url: str, *, expect: int, **k
 
 
 def respond(host: str, link: str, definition: Any) -> str | None:
-    """Answer the child-voice form with one indirect disclosure; return the reference."""
+    """Answer the child-voice form with one indirect disclosure; return its submission id.
+
+    (A child's thank-you page shows no reference code, so the id the form carried is used.)
+    """
     answers = generate_answers(definition, rng=random.Random(7))
     screened = [
         q.id
@@ -180,9 +182,8 @@ def respond(host: str, link: str, definition: Any) -> str | None:
     check = retried(client, "GET", f"{host}{location}", expect=200)
     data = {"csrf_token": csrf(check.text), "submission_id": submission_id}
     done = retried(client, "POST", f"{host}{location}", expect=302, data=data)
-    page = retried(client, "GET", f"{host}{done.headers['Location']}", expect=200)
-    reference = REFERENCE_RE.search(page.text)
-    return reference.group(0) if reference else None
+    retried(client, "GET", f"{host}{done.headers['Location']}", expect=200)
+    return str(submission_id)
 
 
 def flag_count(database: Path, reference: str) -> int:
@@ -191,7 +192,7 @@ def flag_count(database: Path, reference: str) -> int:
     try:
         row = connection.execute(
             "SELECT count(f.id) FROM disclosure_flags f JOIN responses r ON r.id = f.response_id"
-            " WHERE r.reference = ?",
+            " WHERE r.submission_id = ?",
             (reference,),
         ).fetchone()
         return int(row[0])
@@ -409,6 +410,8 @@ def main() -> int:
         print("the rules flagged the response at submission: nothing left for the worker to show")
     elif screened_at is None:
         print(f"the worker did not flag the response within {args.timeout:.0f} s")
+        if worker is not None and worker.returncode not in (None, -15):
+            print(f"the worker exited early with code {worker.returncode}")
     else:
         print(
             f"screened by the worker {screened_at - worker_started:.1f} s after it started "
