@@ -46,8 +46,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from surveys import demo  # noqa: E402
-from surveys.demo_answers import formdata_for, generate_answers  # noqa: E402
+from demo import people  # noqa: E402
+from demo.answers import formdata_for, generate_answers  # noqa: E402
 from surveys.loader import load_definitions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +119,7 @@ def sign_in(client: requests.Session, host: str, email: str) -> bool:
     page = send(client, "GET /sign-in", "GET", f"{host}/sign-in", expect=200)
     if page is None:
         return False
-    data = {"csrf_token": csrf(page.text), "email": email, "password": demo.DEMO_PASSWORD}
+    data = {"csrf_token": csrf(page.text), "email": email, "password": people.DEMO_PASSWORD}
     return (
         send(client, "POST /sign-in", "POST", f"{host}/sign-in", expect=302, data=data) is not None
     )
@@ -203,7 +203,8 @@ def flag_count(database: Path, reference: str) -> int:
 SEED = """
 import sys
 from datetime import timedelta
-from surveys import cycles, demo, migration
+from demo import people
+from surveys import cycles, migration
 from surveys.database import make_engine, make_session_factory
 from surveys.loader import load_definitions
 from surveys.models import utcnow
@@ -211,7 +212,7 @@ from surveys.models import utcnow
 migration.upgrade(sys.argv[1])
 engine = make_engine(sys.argv[1])
 with make_session_factory(engine)() as session:
-    demo.seed(session)
+    people.seed(session)
     now = utcnow()
     cycle = cycles.publish_cycle(
         session,

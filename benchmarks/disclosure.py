@@ -15,7 +15,7 @@ Sets: ``set`` (disclosure_set.csv, by split, every row written as "unknown"); ``
 child_under_11 and child_11_plus are "child"); ``practitioner`` (disclosure_practitioner.csv:
 practitioners' consultation answers about policy, training, thresholds and services, and
 practitioners describing a specific child now; its ``writer`` column); ``demo`` (every demo
-sentence of the screened streams in surveys/demo_text, as negatives, and the demo's written
+sentence of the screened streams in demo/text, as negatives, and the demo's written
 disclosures as positives). Blind, practitioner and demo rows are reported per writer, each
 screened as its writer wrote it; ``--as-unknown`` screens them all as "unknown" (the screen
 before it knew who was writing).

@@ -48,10 +48,10 @@ from sqlalchemy import create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo.answers import formdata_for, generate_answers  # noqa: E402
 from surveys import cycles, migration  # noqa: E402
 from surveys.database import make_engine, make_session_factory  # noqa: E402
 from surveys.definition import FREE_TEXT_TYPES, JSONValue, SurveyDefinition  # noqa: E402
-from surveys.demo_answers import formdata_for, generate_answers  # noqa: E402
 from surveys.loader import load_definitions  # noqa: E402
 from surveys.models import Partnership, Response, utcnow  # noqa: E402
 

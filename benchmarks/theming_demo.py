@@ -22,11 +22,12 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm", choices=["minilm", "tfidf"])
     args = parser.parse_args()
 
+    from demo import people
+    from demo.collection import seed_collection
     from learning import runs
     from learning.theming_job import build_pipeline
-    from surveys import demo, migration
+    from surveys import migration
     from surveys.database import make_engine, make_session_factory
-    from surveys.demo_collection import seed_collection
     from surveys.loader import load_definitions
 
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -34,7 +35,7 @@ def main() -> None:
     sessions = make_session_factory(make_engine(url))
     registry = load_definitions()
     with sessions() as session:
-        demo.seed(session)
+        people.seed(session)
         seed_collection(session, registry)
     for label in ("cold (empty embedding cache, fresh process)", "cached embeddings"):
         with sessions() as session:

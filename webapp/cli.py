@@ -8,10 +8,11 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from learning.demo import seed_learning
+from demo import people
+from demo.collection import seed_collection
+from demo.learning import seed_learning
 from learning.theming_job import build_pipeline
-from surveys import accounts, demo, migration
-from surveys.demo_collection import seed_collection
+from surveys import accounts, migration
 from surveys.models import Organisation, Role
 from webapp.database import session_factory
 from webapp.jobs import get_queue
@@ -54,10 +55,10 @@ def seed_demo(quiet: bool) -> None:
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Demo data is for development only (LEARNING_LOOP_ENV)")
     with session_factory(current_app)() as session:
-        if demo.is_seeded(session):
+        if people.is_seeded(session):
             click.echo("The database already has data: demo not loaded")
         else:
-            demo.seed(session)
+            people.seed(session)
             count = seed_collection(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
@@ -69,8 +70,8 @@ def seed_demo(quiet: bool) -> None:
             seed_learning(session, definitions(), pipeline=pipeline)
             click.echo("Themes, learning log entries, board placements and actions are ready")
     if not quiet:
-        click.echo(f"\nDemo sign-in details (password for everyone: {demo.DEMO_PASSWORD})")
-        for person in demo.USERS:
+        click.echo(f"\nDemo sign-in details (password for everyone: {people.DEMO_PASSWORD})")
+        for person in people.USERS:
             where = f", {person.organisation}" if person.organisation else ""
             click.echo(f"  {person.role.label:<30} {person.email}{where}")
 

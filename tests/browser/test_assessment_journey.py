@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from demo.answers import generate_answers
 from surveys import cycles, responses
 from surveys.definition import JSONValue, Page, Question, QuestionType
-from surveys.demo_answers import generate_answers
 from surveys.loader import load_definitions
 from surveys.models import AuditEvent, Cycle, Response, ResponseStatus, Role, utcnow
 from tests import factories

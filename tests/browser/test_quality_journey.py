@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from demo.collection import seed_collection
+from demo.people import DEMO_PASSWORD, seed
 from learning.models import Action, BoardItem, LearningEntry, RunStatus, Theme, ThemingRun
 from learning.runs import Selection, start_run, visible_themes
-from surveys.demo import DEMO_PASSWORD, seed
-from surveys.demo_collection import seed_collection
 from surveys.loader import load_definitions
 from surveys.models import User, utcnow
 from tests.browser.conftest import check_accessibility

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
-from surveys.demo import seed
-from surveys.demo_collection import seed_collection
+from demo.collection import seed_collection
+from demo.people import seed
 from surveys.loader import load_definitions
 from surveys.models import Cycle, Partnership, Response, ResponseStatus, Role, User, utcnow
 

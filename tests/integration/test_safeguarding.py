@@ -15,8 +15,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from demo.answers import formdata_for, generate_answers
 from surveys import cycles, engine, importing, safeguarding
-from surveys.demo_answers import formdata_for, generate_answers
 from surveys.loader import load_definitions
 from surveys.models import (
     AuditEvent,

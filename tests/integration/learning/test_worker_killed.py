@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from demo import people
+from demo.collection import seed_collection
 from learning import heartbeat, runs
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
-from surveys import demo
-from surveys.demo_collection import seed_collection
 from surveys.loader import load_definitions
 from surveys.models import utcnow
 from tests.conftest import inspect_session, make_app
@@ -50,7 +50,7 @@ def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_pat
 
     app = make_app()
     session = inspect_session(app)
-    demo.seed(session)
+    people.seed(session)
     seed_collection(session, load_definitions())
     run = runs.start_run(session, runs.Selection(streams=("training",)), started_by=None)
     worker = subprocess.Popen(

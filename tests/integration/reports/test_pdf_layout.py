@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
-from learning.demo import seed_learning
+from demo.collection import seed_collection
+from demo.learning import seed_learning
+from demo.people import seed
 from learning.theming_job import build_pipeline
-from surveys.demo import seed
-from surveys.demo_collection import seed_collection
 from surveys.loader import load_definitions
 from surveys.models import Partnership, utcnow
 from tests.integration.reports.pdf_layout import first_page_fill, page_endings

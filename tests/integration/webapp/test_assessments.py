@@ -51,7 +51,7 @@ def page_data(page) -> dict[str, str]:
     """Minimal valid answers for a Section 11 standard page."""
     import random
 
-    from surveys.demo_answers import formdata_for, generate_answers
+    from demo.answers import formdata_for, generate_answers
 
     answers = generate_answers(SECTION_11, rng=random.Random(3))
     return {k: v for k, v in formdata_for(page, answers)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from demo.collection import seed_collection
+from demo.people import seed
 from learning.models import Action, BoardItem, LearningEntry, RunStatus, Theme, ThemingRun
-from surveys.demo import seed
-from surveys.demo_collection import seed_collection
 from surveys.loader import load_definitions
 from surveys.models import Role, User
 from tests.conftest import csrf_from

@@ -172,8 +172,8 @@ def test_possible_disclosure_goes_to_the_safeguarding_lead_without_text(
 ):
     import random
 
+    from demo.answers import formdata_for, generate_answers
     from surveys import engine
-    from surveys.demo_answers import formdata_for, generate_answers
 
     app.config.update(MAIL_PORT=smtp_server.port)
     factories.UserFactory(role=Role.SAFEGUARDING_LEAD, organisation=None, email="dsl@x.org")

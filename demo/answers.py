@@ -10,7 +10,7 @@ Public API:
     text_values(answers) -> every string in an answers dict.
 
 Stored shapes follow `surveys.answers`. Free text comes from the hand-written theme banks
-in `surveys/demo_text/`. Every person, phone number, postcode and email is fictional; about
+in `demo/text/`. Every person, phone number, postcode and email is fictional; about
 3% of responses carry such fictional personal data on purpose, so redaction has work to do,
 and four carry a fictional possible disclosure (`expects_disclosure`) for the DSL queue.
 """
@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from demo.people import ORGANISATIONS
+from demo.text import TextBank, choose_themes, compose, load_bank, load_extras, non_answer
 from surveys.definition import (
     FREE_TEXT_TYPES,
     Audience,
@@ -36,8 +38,6 @@ from surveys.definition import (
     SurveyDefinition,
     TextFormat,
 )
-from surveys.demo import ORGANISATIONS
-from surveys.demo_text import TextBank, choose_themes, compose, load_bank, load_extras, non_answer
 from surveys.engine import visible_answers, visible_questions
 from surveys.loader import DefinitionRegistry
 from surveys.models import OrganisationKind, Sector

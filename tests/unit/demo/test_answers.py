@@ -11,10 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from surveys import engine
-from surveys.definition import FREE_TEXT_TYPES, JSONValue, SurveyDefinition
-from surveys.demo import ORGANISATIONS
-from surveys.demo_answers import (
+from demo.answers import (
     DEFAULT_COUNTS,
     DemoResponse,
     Persona,
@@ -23,11 +20,14 @@ from surveys.demo_answers import (
     generate_answers,
     text_values,
 )
-from surveys.demo_text import BANK_DIR, bank_names, load_bank, load_extras
+from demo.people import ORGANISATIONS
+from demo.text import BANK_DIR, bank_names, load_bank, load_extras
+from surveys import engine
+from surveys.definition import FREE_TEXT_TYPES, JSONValue, SurveyDefinition
 from surveys.loader import load_definition, load_definitions
 from surveys.models import OrganisationKind, Sector
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "surveys" / "fixtures"
 TODAY = date(2026, 3, 2)
 REGISTRY = load_definitions()
 BUILT_IN_KEYS = sorted(REGISTRY.keys())
@@ -318,7 +318,7 @@ def test_personas_steer_ratings() -> None:
 
 def test_free_text_questions_all_have_a_bank() -> None:
     """Every built-in free-text question with analysis metadata draws on a written bank."""
-    from surveys.demo_answers import _bank  # the mapping is private; check it is complete
+    from demo.answers import _bank  # the mapping is private; check it is complete
 
     for definition in REGISTRY.latest_definitions():
         for page in definition.pages:

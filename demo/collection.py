@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo.answers import demo_responses
 from surveys import cycles, engine, safeguarding
 from surveys.definition import Audience
-from surveys.demo_answers import demo_responses
 from surveys.loader import DefinitionRegistry
 from surveys.models import (
     Cycle,
