@@ -419,7 +419,7 @@ def reconcile(url: str, cycle_id: int, definition: SurveyDefinition) -> dict[str
 
 def clear_queue(queue_url: str, token: str) -> int:
     """Count the jobs the run left queued (no worker runs), then delete them and its counters."""
-    from webapp.jobs import make_queue
+    from webapp.queue import make_queue
 
     huey = make_queue(queue_url)
     pending = int(huey.pending_count())

@@ -30,13 +30,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config["ENV_NAME"] == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret_key(Path(app.instance_path))
     _require_settings(app)
-    from webapp import access, database, jobs, limits, proxies, routing, running, security
+    from webapp import access, database, limits, proxies, queue, routing, running, security, tasks
 
     database.init_app(app)
     proxies.init_app(app)
     limits.init_app(app)
     running.init_app(app)
-    jobs.init_app(app)
+    queue.init_app(app)
+    tasks.init_app(app)
     app.before_request(_limit_form_fields)  # before CSRF, which reads the form first
     csrf.init_app(app)
     WTFormsHelpers(app)

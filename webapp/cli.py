@@ -15,7 +15,7 @@ from learning.theming_job import build_pipeline
 from surveys import accounts, migration
 from surveys.models import Organisation, Role
 from webapp.database import session_factory
-from webapp.jobs import get_queue
+from webapp.queue import get_queue
 from webapp.running import definitions
 
 

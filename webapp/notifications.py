@@ -10,8 +10,8 @@ import logging
 from flask import current_app, url_for
 
 from surveys.models import Cycle, User
-from webapp.jobs import enqueue
 from webapp.mail import one_line_subject
+from webapp.queue import enqueue
 from webapp.wording import plural
 
 log = logging.getLogger(__name__)

@@ -140,7 +140,7 @@ def test_a_flagged_import_alerts_the_dsl(app, db_session, smtp_server, dsl, admi
     preview = importing.preview_import(rows, {key: key for key in rows[0]}, definition)
     assert preview.errors == []
     importing.apply_import(db_session, cycle, preview)
-    from webapp.jobs import send_pending_alerts
+    from webapp.tasks import send_pending_alerts
 
     assert send_pending_alerts(app) == 1  # the periodic job alerts what the import flagged
     (email,) = smtp_server.wait_for(1)
@@ -159,7 +159,7 @@ def _cell(value) -> str:
 
 def test_a_queue_outage_at_submission_loses_no_alert(smtp_server):
     """The child sees the done page; the flag waits; the alert goes when the queue is back."""
-    from webapp.jobs import send_pending_alerts
+    from webapp.tasks import send_pending_alerts
 
     down = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     app = make_app(MAIL_PORT=smtp_server.port, QUEUE_URL=down, QUEUE_IMMEDIATE=False)

@@ -42,7 +42,7 @@ def test_admin_journey_on_postgres_with_redis_queue(postgres_url, smtp_server):
     require_service("Redis", "127.0.0.1", 6379)
     from tests.conftest import make_app
     from webapp.database import session_factory
-    from webapp.jobs import get_queue
+    from webapp.queue import get_queue
 
     app = make_app(
         DATABASE_URL=postgres_url,

@@ -35,7 +35,7 @@ from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.errors import render_error
-from webapp.jobs import after_submission
+from webapp.queue import after_submission
 from webapp.running import (
     data_folder,
     definition_of,

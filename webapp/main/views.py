@@ -20,7 +20,7 @@ from surveys import organisations
 from surveys.models import Organisation, Role
 from webapp.access import public, signed_in
 from webapp.database import get_session
-from webapp.jobs import queue_status
+from webapp.queue import queue_status
 
 bp = Blueprint("main", __name__)
 ASSETS = Path(__file__).resolve().parent.parent / "static" / "govuk" / "assets"

@@ -14,8 +14,8 @@ from surveys.definition import Stream
 from surveys.models import Cycle, Role, Sector
 from webapp.access import roles
 from webapp.database import get_session
-from webapp.jobs import enqueue
 from webapp.quality.forms import RunForm
+from webapp.queue import enqueue
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)

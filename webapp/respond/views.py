@@ -17,8 +17,8 @@ from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
 from webapp.access import public
 from webapp.database import get_session
-from webapp.jobs import after_submission
 from webapp.limits import limiter, link_key, respond_limit
+from webapp.queue import after_submission
 from webapp.running import definition_of, page_form, page_view, visible
 
 bp = Blueprint("respond", __name__, url_prefix="/f")

@@ -13,7 +13,7 @@ from surveys.accounts import record_audit
 from surveys.models import Cycle, Role
 from webapp.access import roles
 from webapp.database import get_session
-from webapp.jobs import after_submission
+from webapp.queue import after_submission
 from webapp.running import data_folder, definition_of
 from webapp.wording import plural
 

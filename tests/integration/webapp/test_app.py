@@ -39,7 +39,7 @@ def test_healthz_reports_database_and_queue(client):
 
 
 def test_healthz_reports_an_unreachable_queue(app, client):
-    from webapp.jobs import make_queue
+    from webapp.queue import make_queue
 
     app.extensions["huey"] = make_queue("redis://127.0.0.1:1/0")
     response = client.get("/healthz")

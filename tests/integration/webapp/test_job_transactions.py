@@ -16,7 +16,7 @@ from surveys.loader import load_definitions
 from surveys.models import DisclosureFlag, Role, utcnow
 from tests import factories
 from tests.conftest import inspect_session, make_app
-from webapp import jobs
+from webapp import tasks
 
 
 def _lock_is_free(app) -> bool:
@@ -65,7 +65,7 @@ def test_semantic_screen_holds_no_transaction_while_the_model_works(smtp_server,
     factories.UserFactory(role=Role.SAFEGUARDING_LEAD, organisation=None, email="dsl@x.org")
     response_id = _submitted_child_voice(session, "i dont want to go home when he is there")
     seen: list[str] = []
-    real_send = jobs.mail.send
+    real_send = tasks.mail.send
 
     def model(texts, *, writer="unknown"):
         seen.append("model" if _lock_is_free(app) else "model under a lock")
@@ -76,13 +76,13 @@ def test_semantic_screen_holds_no_transaction_while_the_model_works(smtp_server,
         real_send(settings, email)
 
     monkeypatch.setattr(nlp.disclosure_model, "screen_semantic", model)
-    monkeypatch.setattr(jobs.mail, "send", send)
-    assert jobs.screen_response_semantically(app, response_id) == 1
+    monkeypatch.setattr(tasks.mail, "send", send)
+    assert tasks.screen_response_semantically(app, response_id) == 1
     assert seen == ["model", "email"]
     flag = session.scalar(select(DisclosureFlag))
     assert flag.response_id == response_id and flag.reasons == "fear_of_home"
     assert smtp_server.wait_for(1)[0]["To"] == "dsl@x.org"
-    assert jobs.screen_response_semantically(app, response_id) == 0  # once only
+    assert tasks.screen_response_semantically(app, response_id) == 0  # once only
 
 
 def test_a_stale_run_is_requeued_once_then_failed_and_its_page_says_why():
@@ -99,13 +99,13 @@ def test_a_stale_run_is_requeued_once_then_failed_and_its_page_says_why():
         session.commit()
 
     worker_stopped(1)
-    assert jobs.recover_stale_runs(app) == [run.id]
-    assert jobs.get_queue(app).pending_count() == 1  # run_theming again, as a new attempt
+    assert tasks.recover_stale_runs(app) == [run.id]
+    assert tasks.get_queue(app).pending_count() == 1  # run_theming again, as a new attempt
     assert session.scalar(select(ThemingRun.status)) is RunStatus.QUEUED
 
     worker_stopped(2)
-    assert jobs.recover_stale_runs(app) == []
-    assert jobs.get_queue(app).pending_count() == 1  # not a third time
+    assert tasks.recover_stale_runs(app) == []
+    assert tasks.get_queue(app).pending_count() == 1  # not a third time
     assert session.scalar(select(ThemingRun.status)) is RunStatus.FAILED
 
     client = app.test_client()

@@ -10,7 +10,7 @@ import pytest
 
 from tests import factories
 from tests.conftest import REDIS_URL, make_app, require_service
-from webapp.jobs import enqueue, get_queue
+from webapp.queue import enqueue, get_queue
 
 
 def _run_worker(app, until, timeout: float = 20.0) -> None:
@@ -104,7 +104,7 @@ def test_training_follow_up_is_sent_once_when_due_then_the_email_is_erased(smtp_
     from surveys.loader import load_definitions
     from surveys.models import FollowUpRequest, Response, utcnow
     from tests.conftest import inspect_session
-    from webapp.jobs import send_due_follow_ups
+    from webapp.tasks import send_due_follow_ups
 
     app = make_app(MAIL_PORT=smtp_server.port)
     session = inspect_session(app)

@@ -261,7 +261,7 @@ def test_worker_second_screen_catches_what_the_rules_miss(db_session, smtp_serve
     from surveys import responses
     from surveys.safeguarding import screen_answers
     from tests.conftest import inspect_session, make_app
-    from webapp.jobs import screen_response_semantically
+    from webapp.tasks import screen_response_semantically
 
     app = make_app(MAIL_PORT=smtp_server.port, SEMANTIC_SCREEN=True)
     session = inspect_session(app)
