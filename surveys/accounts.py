@@ -40,6 +40,16 @@ _hasher = PasswordHasher()
 # they cost as much as a real account with a wrong password (no timing oracle).
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
+
+def use_password_cost(*, time_cost: int, memory_cost_kib: int) -> None:
+    """Set argon2id's cost for new hashes and the dummy one (tests make it cheap).
+
+    Stored hashes carry their own parameters, so they verify whatever the setting.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
 COMMON_PASSWORDS = frozenset(

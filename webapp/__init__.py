@@ -30,6 +30,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config["ENV_NAME"] == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret_key(Path(app.instance_path))
     _require_settings(app)
+    if app.config.get("PASSWORD_HASH_COST"):
+        from surveys import accounts
+
+        time_cost, memory_cost_kib = app.config["PASSWORD_HASH_COST"]
+        accounts.use_password_cost(time_cost=time_cost, memory_cost_kib=memory_cost_kib)
     from webapp import access, database, limits, proxies, queue, routing, running, security, tasks
 
     database.init_app(app)

@@ -33,6 +33,7 @@ class Config:
     # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = 0
     DATA_FOLDER: str | None = None  # evidence files and pending imports; default: instance/
+    PASSWORD_HASH_COST: tuple[int, int] | None = None  # None: argon2-cffi's defaults
     # Who runs this copy of Learning Loop: shown in the header, emails, privacy and accessibility.
     PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
     PARTNERSHIP_EMAIL = "safeguarding.partnership@riverside.example.org"
@@ -97,6 +98,8 @@ class TestConfig(DevConfig):
     THEMING_EMBEDDER = "tfidf"
     WTF_CSRF_ENABLED = True
     BASE_URL = "http://localhost"
+    # argon2id at a cost tests can afford (production keeps argon2-cffi's defaults).
+    PASSWORD_HASH_COST: tuple[int, int] | None = (1, 1024)  # time cost, memory in KiB
 
 
 CONFIGS: dict[str, type[Config]] = {
