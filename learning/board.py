@@ -86,7 +86,9 @@ def suggest(
             f"{growing}{_pct(must)}" if growing else f"Mostly about what must change: {_pct(must)}"
         )
         return Suggestion(
-            BoardColumn.CHANGED, f"{lead} of its {split.total} statements say what must change."
+            BoardColumn.CHANGED,
+            f"{lead} of its {split.total} statement{'' if split.total == 1 else 's'} "
+            "say what must change.",
         )
     if well >= MAJORITY:
         if trend is Trend.NEW:

@@ -46,22 +46,22 @@ def load_definition(path: str | Path) -> SurveyDefinition:
     try:
         stat = path.stat()
     except OSError as error:
-        raise DefinitionError(
-            f"{path}: cannot read the file ({error.strerror})", source=str(path)
-        ) from None
+        raise _unreadable(path, error) from None
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _PARSED:
         _PARSED[key] = _read_definition(path)
     return _PARSED[key]
 
 
+def _unreadable(path: Path, error: OSError) -> DefinitionError:
+    return DefinitionError(f"{path}: cannot read the file ({error.strerror})", source=str(path))
+
+
 def _read_definition(path: Path) -> SurveyDefinition:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise DefinitionError(
-            f"{path}: cannot read the file ({error.strerror})", source=str(path)
-        ) from None
+        raise _unreadable(path, error) from None
     if len(raw) > MAX_FILE_BYTES:
         raise DefinitionError(
             f"{path}: the file is larger than {MAX_FILE_BYTES} bytes", source=str(path)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from surveys import cycles
 from surveys.loader import load_definitions
-from surveys.models import Partnership, Response, utcnow
+from surveys.models import Partnership, Response, Role, utcnow
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_trainee_journey import watch
 from tests.conftest import IN_CI, inspect_session
@@ -230,6 +230,7 @@ def test_faces_render_as_drawn_in_the_test_browser(live_server, child_link, phon
     expect(faces).to_have_count(len(FACES))
     for index in range(len(FACES)):
         assert faces.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
+    phone.evaluate("document.fonts.ready.then(() => true)")  # the same font on every run
     seen = question.screenshot(animations="disabled", caret="hide")
     if UPDATE_REFERENCES or not FACES_REFERENCE.exists():
         if IN_CI:
@@ -251,3 +252,51 @@ def test_faces_render_as_drawn_in_the_test_browser(live_server, child_link, phon
     missed = blank.evaluate(COMPARE, [_data_url(without_faces), expected, CHANNEL_TOLERANCE])
     blank.close()
     assert missed["different"] > MAX_DIFFERENT_SHARE, f"the tolerance hides missing faces: {missed}"
+
+
+def test_a_sad_face_with_no_words_reaches_the_safeguarding_lead(
+    live_server, child_link, phone, page, smtp_server
+) -> None:
+    """🙁 No to feeling safe at home, nothing written: the DSL sees it with the other answers."""
+    from tests import factories
+    from tests.browser.test_assessment_journey import sign_in
+
+    with inspect_session(live_server.app) as session:
+        factories.bind(session)
+        dsl = factories.UserFactory(
+            role=Role.SAFEGUARDING_LEAD, organisation=None, email="dsl@riverside.example.org"
+        )
+        session.commit()
+        dsl_email = dsl.email
+    child = phone
+    child.goto(child_link)
+    child.get_by_role("button", name="Start").click()
+    choose(child, "Do you feel safe at home?", "No")
+    choose(child, "Do you feel safe at school?", "Yes")
+    child.get_by_role("button", name="Next").click()
+    choose(child, "Do grown-ups listen to you?", "Sometimes")
+    child.get_by_role("button", name="Next").click()
+    choose(child, "Who helped you answer?", "Nobody - I did it on my own")
+    child.get_by_role("button", name="Next").click()  # nothing written anywhere
+    child.get_by_role("button", name="Send").click()
+    expect(child.get_by_role("heading", level=1)).to_have_text("Thank you for telling us")
+    (alert,) = smtp_server.wait_for(1)
+    assert alert["To"] == dsl_email and "/safeguarding/responses/" in alert.get_content()
+
+    sign_in(page, live_server.url, dsl_email)
+    page.goto(f"{live_server.url}/safeguarding")
+    queue = page.get_by_role("region", name="Flagged responses")
+    expect(queue).to_contain_text("Said they do not feel safe at home")
+    expect(queue.get_by_role("link", name=re.compile("^Review"))).to_have_count(1)
+    check_accessibility(page)
+    queue.get_by_role("link", name=re.compile("^Review")).click()
+    answers = page.locator("dl.govuk-summary-list").last
+    expect(answers).to_contain_text("Do you feel safe at home?")
+    expect(answers).to_contain_text("Flagged")
+    expect(answers).to_contain_text("Do you feel safe at school?")
+    expect(answers).to_contain_text("Nobody - I did it on my own")
+    check_accessibility(page)
+    page.get_by_role("radio", name="Referred to early help").check()
+    page.get_by_label("Note (optional)").fill("Spoke to the school's DSL")
+    page.get_by_role("button", name="Record review").click()
+    expect(page.locator("main")).to_contain_text("Nothing is waiting for review")
