@@ -79,6 +79,22 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def write_lock_is_free(database: str, *, wait: float = 0) -> bool:
+    """True if another connection can take the SQLite write lock (within `wait` seconds)."""
+    import sqlite3
+
+    path = database.removeprefix("sqlite:///")
+    raw = sqlite3.connect(path, isolation_level=None, timeout=wait)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.rollback()
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.close()
+
+
 def inspect_session(app: Flask) -> Session:
     """A session on the app's database that never holds a lock the app waits for.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import re
-import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -29,7 +28,7 @@ from surveys.models import (
     utcnow,
 )
 from tests import factories
-from tests.conftest import csrf_from, free_port, inspect_session, make_app
+from tests.conftest import csrf_from, free_port, inspect_session, make_app, write_lock_is_free
 
 REGISTRY = load_definitions()
 DISCLOSURE = "The girl told her teacher that her stepdad hits her and she is scared to go home"
@@ -287,14 +286,10 @@ def test_semantic_screen_runs_once_with_no_transaction_open(app, db_session, dsl
     response.semantic_screened_at = None
     db_session.commit()
     assert safeguarding.responses_to_screen(db_session) == [response.id]
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
     seen: list[list[str]] = []
 
     def semantic(texts, writer):
-        other = sqlite3.connect(path, timeout=0)
-        other.execute("BEGIN IMMEDIATE")  # fails at once if the screen held the write lock
-        other.rollback()
-        other.close()
+        assert write_lock_is_free(app.config["DATABASE_URL"])  # the screen holds no lock
         seen.append(list(texts))
         return [_screening(text) for text in texts]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from learning import heartbeat, runs
 from learning.models import RunStatus, Theme, ThemingRun
 from learning.runs import Selection
 from surveys.models import utcnow
+from tests.conftest import write_lock_is_free
 
 from .conftest import ESCALATION, SUPERVISION, SpyPipeline
 
@@ -60,16 +60,7 @@ def _lock_is_free(session_factory) -> bool:
 
     A transaction the job kept open through the model step would hold it throughout.
     """
-    path = session_factory.kw["bind"].url.database
-    raw = sqlite3.connect(path, isolation_level=None, timeout=2)
-    try:
-        raw.execute("BEGIN IMMEDIATE")
-        raw.rollback()
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        raw.close()
+    return write_lock_is_free(session_factory.kw["bind"].url.database, wait=2)
 
 
 def _heartbeat_of(session_factory, run_id: int):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from datetime import timedelta
 
@@ -15,22 +14,12 @@ from surveys import accounts, cycles, responses
 from surveys.loader import load_definitions
 from surveys.models import DisclosureFlag, Role, utcnow
 from tests import factories
-from tests.conftest import inspect_session, make_app
+from tests.conftest import inspect_session, make_app, write_lock_is_free
 from webapp import tasks
 
 
 def _lock_is_free(app) -> bool:
-    """True if no connection holds the SQLite write lock (tried without waiting)."""
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    raw = sqlite3.connect(path, isolation_level=None, timeout=0)
-    try:
-        raw.execute("BEGIN IMMEDIATE")
-        raw.rollback()
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        raw.close()
+    return write_lock_is_free(app.config["DATABASE_URL"])
 
 
 def _submitted_child_voice(session, text: str) -> int:

@@ -4,7 +4,6 @@ the owner out, limited reset emails, and password hashing outside any transactio
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from freezegun import freeze_time
 from surveys import accounts, throttling
 from surveys.models import SignInAttempt, TokenPurpose, utcnow
 from tests import factories
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, write_lock_is_free
 
 ADDRESS_A = "192.0.2.10"
 ADDRESS_B = "198.51.100.20"
@@ -252,20 +251,7 @@ def test_one_address_cannot_send_reset_emails_to_every_account(
 @pytest.fixture
 def lock_spy(app, monkeypatch):
     """A hasher spy that records whether another connection could write while it runs."""
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-
-    def write_lock_is_free() -> bool:
-        connection = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            connection.close()
-
-    spy = HasherSpy(write_lock_is_free)
+    spy = HasherSpy(lambda: write_lock_is_free(app.config["DATABASE_URL"]))
     monkeypatch.setattr(accounts, "_hasher", spy)
     return spy
 
