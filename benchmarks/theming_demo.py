@@ -24,7 +24,7 @@ def main() -> None:
 
     from demo import people
     from demo.collection import seed_collection
-    from learning import runs
+    from learning import runs, selection
     from learning.theming_job import build_pipeline
     from surveys import migration
     from surveys.database import make_engine, make_session_factory
@@ -39,14 +39,20 @@ def main() -> None:
         seed_collection(session, registry)
     for label in ("cold (empty embedding cache, fresh process)", "cached embeddings"):
         with sessions() as session:
-            run = runs.start_run(session, runs.Selection(), started_by=None)
+            run = runs.start_run(session, selection.Selection(), started_by=None)
             started = time.perf_counter()
-            runs.execute_run(session, run.id, pipeline=build_pipeline(sessions,
-                             embedder=args.embedder), registry=registry)
+            runs.execute_run(
+                session,
+                run.id,
+                pipeline=build_pipeline(sessions, embedder=args.embedder),
+                registry=registry,
+            )
             seconds = time.perf_counter() - started
             done = runs.get_run(session, run.id)
-            print(f"{label}: {seconds:.1f} s, {done.coverage.get('statements')} statements, "
-                  f"{len(runs.visible_themes(session, run.id))} themes, status {done.status.value}")
+            print(
+                f"{label}: {seconds:.1f} s, {done.coverage.get('statements')} statements, "
+                f"{len(runs.visible_themes(session, run.id))} themes, status {done.status.value}"
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
 

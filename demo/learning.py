@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning import actions, board, log, runs
+from learning import actions, board, log, runs, selection
 from surveys.loader import DefinitionRegistry
 from surveys.models import Organisation, Role, User, utcnow
 
@@ -16,7 +16,7 @@ from surveys.models import Organisation, Role, User, utcnow
 def seed_learning(session: Session, registry: DefinitionRegistry, *, pipeline: Any) -> int:
     """Theme every stream, then log, place and act on the largest themes; return the run id."""
     quality = session.scalar(select(User).where(User.role == Role.QUALITY_GROUP).limit(1))
-    run = runs.start_run(session, runs.Selection(), started_by=quality)
+    run = runs.start_run(session, selection.Selection(), started_by=quality)
     runs.execute_run(session, run.id, pipeline=pipeline, registry=registry)
     themes = runs.visible_themes(session, run.id)[:4]
     agencies = list(session.scalars(select(Organisation).order_by(Organisation.id).limit(3)))

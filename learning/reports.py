@@ -31,7 +31,8 @@ from learning.models import (
     ThemeStatement,
     ThemingRun,
 )
-from learning.runs import Selection, latest_finished_run, visible_themes
+from learning.runs import latest_finished_run, visible_themes
+from learning.selection import Selection
 from learning.themes import breakdown, polarity_split, quotes_of, statements_of
 from surveys.cycles import returns
 from surveys.definition import Question, QuestionType, SurveyDefinition

@@ -1,42 +1,37 @@
-"""Theming runs: choose answers, run the NLP pipeline, save its themes in one transaction.
+"""Theming runs: queue one, run the NLP pipeline over its answers, follow and cancel it.
 
 Public API:
-    Selection, SourceAnswer, RunProgress
+    RunProgress, Pipeline, STAGE_NAMES
     start_run(session, selection, *, started_by) -> ThemingRun
-    collect_statements(session, selection, registry) -> list[SourceAnswer]
     execute_run(session, run_id, *, pipeline, registry, progress=None) -> ThemingRun
     cancel_run(session, run_id) -> ThemingRun
-    get_run / run_progress / latest_finished_run / previous_comparable_run / visible_themes
+    get_run / run_progress / latest_finished_run / visible_themes
 
-Only submitted responses are read; any answer flagged as a possible disclosure (or every
-free-text answer of a response flagged without known flags) is left out before the pipeline
-sees it. The pipeline redacts; we store only its redacted statements, and log ids and counts.
-No transaction stays open while the pipeline works (see learning.heartbeat for the
-heartbeat it writes meanwhile and for runs whose worker stopped).
+Which answers a run reads is learning.selection; how its results are saved is
+learning.run_results. The pipeline redacts; we log ids and counts only. No transaction stays
+open while the pipeline works (see learning.heartbeat for the heartbeat it writes meanwhile
+and for runs whose worker stopped).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from learning.errors import NotFound, RunCancelled, RunNotReady
 from learning.heartbeat import Heartbeat
-from learning.lineage import apply_lineage
-from learning.models import RunStatus, Theme, ThemeState, ThemeStatement, ThemingRun
+from learning.models import RunStatus, Theme, ThemeState, ThemingRun
+from learning.run_results import save_report
+from learning.selection import Selection, collect
 from nlp.report import ThemeReport
-from surveys.definition import FREE_TEXT_TYPES, QuestionType, SurveyDefinition
 from surveys.loader import DefinitionRegistry
-from surveys.models import Organisation, Response, ResponseStatus, User, utcnow
-from surveys.responses import answers_of
-from surveys.safeguarding import flagged_questions, withheld_questions
+from surveys.models import User, utcnow
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -66,58 +61,6 @@ class Pipeline(Protocol):
 
 
 @dataclass(frozen=True)
-class Selection:
-    """What to analyse; an empty list means "all"."""
-
-    streams: tuple[str, ...] = ()
-    cycle_ids: tuple[int, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    question_ids: tuple[str, ...] = ()
-    sectors: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["date_from"] = self.date_from.isoformat() if self.date_from else None
-        data["date_to"] = self.date_to.isoformat() if self.date_to else None
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Selection:
-        def day(value: str | None) -> date | None:
-            return date.fromisoformat(value) if value else None
-
-        return cls(
-            streams=tuple(sorted(data.get("streams") or ())),
-            cycle_ids=tuple(data.get("cycle_ids") or ()),
-            date_from=day(data.get("date_from")),
-            date_to=day(data.get("date_to")),
-            question_ids=tuple(data.get("question_ids") or ()),
-            sectors=tuple(data.get("sectors") or ()),
-        )
-
-    @property
-    def streams_key(self) -> str:
-        return ",".join(sorted(set(self.streams)))
-
-
-@dataclass(frozen=True)
-class SourceAnswer:
-    """One free-text answer that may be themed, and where it came from."""
-
-    response_id: int
-    question_id: str
-    text: str
-    polarity_hint: str | None
-    stream: str
-    sector: str | None
-    organisation_id: int | None
-    cycle_id: int
-    standard: str | None = None
-    rating_is_low: bool | None = None
-
-
-@dataclass(frozen=True)
 class RunProgress:
     """What the progress bar shows."""
 
@@ -128,12 +71,6 @@ class RunProgress:
     total: int
     percent: int
     failure_reason: str
-
-
-@dataclass
-class _Collected:
-    answers: list[SourceAnswer] = field(default_factory=list)
-    withheld: int = 0
 
 
 def start_run(session: Session, selection: Selection, *, started_by: User | None) -> ThemingRun:
@@ -156,110 +93,6 @@ def get_run(session: Session, run_id: int) -> ThemingRun:
     if run is None:
         raise NotFound("There is no theming run with that number.")
     return run
-
-
-def collect_statements(
-    session: Session, selection: Selection, registry: DefinitionRegistry
-) -> list[SourceAnswer]:
-    """Return the free-text answers the selection covers, flagged answers left out."""
-    return _collect(session, selection, registry).answers
-
-
-def _collect(session: Session, selection: Selection, registry: DefinitionRegistry) -> _Collected:
-    responses = _selected_responses(session, selection)
-    flags = flagged_questions(session, [r.id for r in responses])
-    collected = _Collected()
-    for response, sector in responses_with_sector(responses):
-        try:
-            definition = registry.get(response.definition_key, response.definition_version)
-        except KeyError:
-            log.warning("no definition for response_id=%s; skipped", response.id)
-            continue
-        withheld = withheld_questions(response, definition, flags.get(response.id, frozenset()))
-        for answer in _answers_of(response, definition, sector, selection):
-            if answer.question_id in withheld:
-                collected.withheld += 1
-            else:
-                collected.answers.append(answer)
-    return collected
-
-
-def responses_with_sector(responses: Sequence[Response]) -> list[tuple[Response, str | None]]:
-    """Pair each response with its organisation's sector (None for anonymous answers)."""
-    return [(r, str(r.organisation.sector) if r.organisation else None) for r in responses]
-
-
-def _selected_responses(session: Session, selection: Selection) -> list[Response]:
-    query = select(Response).where(Response.status == ResponseStatus.SUBMITTED)
-    if selection.cycle_ids:
-        query = query.where(Response.cycle_id.in_(selection.cycle_ids))
-    if selection.date_from:
-        start = datetime.combine(selection.date_from, time.min).replace(tzinfo=UTC)
-        query = query.where(Response.submitted_at >= start)
-    if selection.date_to:
-        end = datetime.combine(selection.date_to + timedelta(days=1), time.min)
-        query = query.where(Response.submitted_at < end.replace(tzinfo=UTC))
-    if selection.sectors:
-        query = query.join(Organisation, Response.organisation_id == Organisation.id).where(
-            Organisation.sector.in_(selection.sectors)
-        )
-    return list(session.scalars(query.order_by(Response.id)))
-
-
-def _answers_of(
-    response: Response, definition: SurveyDefinition, sector: str | None, selection: Selection
-) -> list[SourceAnswer]:
-    answers = answers_of(response)
-    found = []
-    for page in definition.pages:
-        for question in page.questions:
-            analysis = question.analysis
-            if question.type not in FREE_TEXT_TYPES or analysis is None:
-                continue
-            stream = (analysis.stream or definition.stream).value
-            text = answers.get(question.id)
-            if not isinstance(text, str) or not text.strip():
-                continue
-            if selection.streams and stream not in selection.streams:
-                continue
-            if selection.question_ids and question.id not in selection.question_ids:
-                continue
-            found.append(
-                SourceAnswer(
-                    response_id=response.id,
-                    question_id=question.id,
-                    text=text,
-                    polarity_hint=analysis.polarity.value,
-                    stream=stream,
-                    sector=sector,
-                    organisation_id=response.organisation_id,
-                    cycle_id=response.cycle_id,
-                    standard=analysis.standard,
-                    rating_is_low=_rating_is_low(definition, answers, analysis.standard),
-                )
-            )
-    return found
-
-
-def _rating_is_low(
-    definition: SurveyDefinition, answers: dict[str, Any], standard: str | None
-) -> bool | None:
-    """Say whether the response rated this standard below its scale's best level."""
-    if standard is None:
-        return None
-    for page in definition.pages:
-        if page.standard is None or page.standard.ref != standard:
-            continue
-        for question in page.questions:
-            if question.type is not QuestionType.COMPLIANCE_RATING or question.scale is None:
-                continue
-            answer = answers.get(question.id)
-            if not isinstance(answer, dict):
-                return None  # unanswered or "not_applicable"
-            levels = [level.value for level in question.scale.levels]
-            value = answer.get("value")
-            return value in levels and levels.index(value) > 0
-    return None
 
 
 def execute_run(
@@ -286,7 +119,7 @@ def execute_run(
     try:
         with Heartbeat(beats, run_id, attempt):
             tracker("collect", 0, 1)
-            collected = _collect(session, Selection.from_json(run.selection), registry)
+            collected = collect(session, Selection.from_json(run.selection), registry)
             session.commit()  # hold no transaction while the model works
             if not collected.answers:
                 reason = "No submitted free-text answers match this selection."
@@ -432,21 +265,6 @@ def latest_finished_run(session: Session, *, before: datetime | None = None) -> 
     return session.scalars(query.order_by(ThemingRun.finished_at.desc()).limit(1)).first()
 
 
-def previous_comparable_run(session: Session, run: ThemingRun) -> ThemingRun | None:
-    """Return the latest finished run before this one over the same streams and model."""
-    query = select(ThemingRun).where(
-        ThemingRun.status == RunStatus.FINISHED,
-        ThemingRun.id != run.id,
-        ThemingRun.streams_key == run.streams_key,
-        ThemingRun.embedder_model == run.embedder_model,
-    )
-    if run.finished_at is not None:
-        query = query.where(ThemingRun.finished_at <= run.finished_at)
-    return session.scalars(
-        query.order_by(ThemingRun.finished_at.desc(), ThemingRun.id.desc()).limit(1)
-    ).first()
-
-
 def visible_themes(
     session: Session, run_id: int, *, include_discarded: bool = False
 ) -> list[Theme]:
@@ -464,118 +282,3 @@ def visible_themes(
         .order_by(Theme.size.desc(), Theme.id)
     )
     return list(session.scalars(query))
-
-
-def coverage_of(answers: Sequence[SourceAnswer], report: ThemeReport) -> dict[str, Any]:
-    """Count answers and statements per stream and sector, and the pipeline's totals."""
-    kept = [s for s in report.statements if not s.is_non_answer]
-    statements_by = Counter(answers[int(s.answer_id)].stream for s in kept)
-    sectors_by = Counter(answers[int(s.answer_id)].sector or "anonymous" for s in kept)
-    return {
-        "answers": len(answers),
-        "responses": len({a.response_id for a in answers}),
-        "organisations": len({a.organisation_id for a in answers if a.organisation_id}),
-        "statements": len(kept),
-        "non_answers": report.non_answer_count,
-        "outliers": report.outlier_count,
-        "answers_by_stream": dict(Counter(a.stream for a in answers)),
-        "answers_by_sector": dict(Counter(a.sector or "anonymous" for a in answers)),
-        "statements_by_stream": dict(statements_by),
-        "statements_by_sector": dict(sectors_by),
-        "timings": dict(report.timings),
-    }
-
-
-def save_report(
-    session: Session,
-    run: ThemingRun,
-    answers: Sequence[SourceAnswer],
-    report: ThemeReport,
-    *,
-    withheld: int = 0,
-) -> None:
-    """Write themes, sub-themes, statements, lineage and coverage, and mark the run finished.
-
-    Does not commit: the caller commits once, so a run is saved whole or not at all.
-    """
-    run.config = report.config
-    run.embedder_model = str(report.config.get("embedder", {}).get("model_id", ""))[:200]
-    run.coverage = {**coverage_of(answers, report), "withheld_answers": withheld}
-    themes = _add_themes(session, run, report)
-    rows = _add_statements(session, run, answers, report, themes)
-    for theme in [*report.themes, *report.sub_themes]:
-        themes[(theme.parent, theme.id)].quote_ids = [
-            rows[i].id for i in theme.quote_indices if i in rows
-        ]
-    now = utcnow()
-    run.status = RunStatus.FINISHED
-    run.finished_at = now
-    run.heartbeat_at = now
-    run.stage, run.done, run.total = "save", 1, 1
-    previous = previous_comparable_run(session, run)
-    run.previous_run_id = previous.id if previous else None
-    apply_lineage(session, run, previous)
-
-
-def _add_themes(
-    session: Session, run: ThemingRun, report: ThemeReport
-) -> dict[tuple[int | None, int], Theme]:
-    """Add theme rows keyed by (parent number, number): (None, n) for top-level themes."""
-    added: dict[tuple[int | None, int], Theme] = {}
-    for level in (report.themes, report.sub_themes):
-        for item in level:
-            parent = added[(None, item.parent)] if item.parent is not None else None
-            theme = Theme(
-                run_id=run.id,
-                parent_id=parent.id if parent else None,
-                number=item.id,
-                label=item.label[:200],
-                machine_label=item.label[:200],
-                keywords=list(item.keywords),
-                size=item.size,
-                share=item.share,
-                polarity=item.polarity,
-                centroid=list(item.centroid),
-            )
-            session.add(theme)
-            added[(item.parent, item.id)] = theme
-        session.flush()
-    return added
-
-
-def _add_statements(
-    session: Session,
-    run: ThemingRun,
-    answers: Sequence[SourceAnswer],
-    report: ThemeReport,
-    themes: dict[tuple[int | None, int], Theme],
-) -> dict[int, ThemeStatement]:
-    """Add one row per clustered statement; return them by report index."""
-    subs = {item.id: item.parent for item in report.sub_themes}
-    rows: dict[int, ThemeStatement] = {}
-    for index, result in enumerate(report.statements):
-        if result.is_non_answer:
-            continue  # only a canonical form like "n a": nothing to theme or quote
-        source = answers[int(result.answer_id)]
-        theme = themes.get((None, result.theme)) if result.theme is not None else None
-        sub = result.sub_theme
-        sub_theme = themes.get((subs.get(sub), sub)) if sub is not None else None
-        rows[index] = ThemeStatement(
-            run_id=run.id,
-            theme_id=theme.id if theme else None,
-            sub_theme_id=sub_theme.id if sub_theme else None,
-            response_id=source.response_id,
-            question_id=source.question_id,
-            text=result.text,
-            polarity=result.polarity,
-            polarity_hint=source.polarity_hint,
-            stream=source.stream,
-            sector=source.sector,
-            organisation_id=source.organisation_id,
-            cycle_id=source.cycle_id,
-            standard=source.standard,
-            rating_is_low=source.rating_is_low,
-        )
-    session.add_all(rows.values())
-    session.flush()
-    return rows

@@ -123,10 +123,10 @@ def learning_world(session: Session, organisation: Organisation, user: User) -> 
     for `organisation`; return the ids routes need."""
     from datetime import date
 
-    from learning import actions, board, log, runs, themes
+    from learning import actions, board, log, runs, selection, themes
     from learning.models import RunStatus, Theme, ThemeLineage
 
-    run = runs.start_run(session, runs.Selection(), started_by=user)
+    run = runs.start_run(session, selection.Selection(), started_by=user)
     run.status = RunStatus.FINISHED
     session.add(ThemeLineage(key="lineage-1"))
     theme = Theme(

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from demo.collection import seed_collection
 from demo.people import DEMO_PASSWORD, seed
 from learning.models import Action, BoardItem, LearningEntry, RunStatus, Theme, ThemingRun
-from learning.runs import Selection, start_run, visible_themes
+from learning.runs import start_run, visible_themes
+from learning.selection import Selection
 from surveys.loader import load_definitions
 from surveys.models import User, utcnow
 from tests.browser.conftest import check_accessibility

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from learning import board, errors, log, runs, themes
 from learning.models import Theme, ThemingRun
+from learning.selection import Selection
 from surveys.accounts import record_audit
 from surveys.definition import Stream
 from surveys.models import Cycle, Role, Sector
@@ -52,7 +53,7 @@ def start_run() -> ResponseReturnValue:
     form = _run_form()
     if not form.validate_on_submit():
         return _home_page(form)
-    selection = runs.Selection(
+    selection = Selection(
         streams=tuple(form.streams.data or ()),
         cycle_ids=tuple(form.cycles.data or ()),
         date_from=form.date_from.data,

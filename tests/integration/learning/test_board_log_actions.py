@@ -12,7 +12,7 @@ from learning import actions, board, log, runs, themes
 from learning.errors import InvalidInput, NotAllowed
 from learning.log import EntryDetails
 from learning.models import ActionStatus, BoardColumn, EntryStatus, SourceKind
-from learning.runs import Selection
+from learning.selection import Selection
 from tests import factories
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from learning import heartbeat, runs
 from learning.models import RunStatus, Theme, ThemingRun
-from learning.runs import Selection
+from learning.selection import Selection
 from surveys.models import utcnow
 from tests.conftest import write_lock_is_free
 

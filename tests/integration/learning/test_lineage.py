@@ -7,7 +7,7 @@ from sqlalchemy import select
 from learning import runs, themes
 from learning.lineage import current_theme, gone_themes, lineage_history
 from learning.models import LabelSource, ThemeState, Trend
-from learning.runs import Selection
+from learning.selection import Selection
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from learning import runs
+from learning import run_results, runs
 from learning.embedding_cache import DatabaseEmbeddingCache
 from learning.errors import RunNotReady
 from learning.models import Embedding, RunStatus, Theme, ThemeStatement
-from learning.runs import Selection
+from learning.selection import Selection, collect_statements
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING, SpyPipeline
 
@@ -65,13 +65,13 @@ def test_collect_statements_filters_by_sector_and_reads_ratings(world):
         world.school,
         {"s1_rating": {"value": "met", "scale_version": 1}, "s1_evidence": "Governor minutes"},
     )
-    found = runs.collect_statements(world.session, Selection(sectors=("police",)), world.registry)
+    found = collect_statements(world.session, Selection(sectors=("police",)), world.registry)
     assert [(a.question_id, a.sector, a.rating_is_low) for a in found] == [
         ("s1_development", "police", True)
     ]
     assert found[0].polarity_hint == "areas_for_development"
     assert found[0].standard == "S11-1"
-    everything = runs.collect_statements(world.session, Selection(), world.registry)
+    everything = collect_statements(world.session, Selection(), world.registry)
     assert {a.rating_is_low for a in everything} == {True, False}
 
 
@@ -113,7 +113,7 @@ def test_failure_while_saving_rolls_back_every_row(world, pipeline, monkeypatch)
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(runs, "apply_lineage", broken)
+    monkeypatch.setattr(run_results, "apply_lineage", broken)
     with pytest.raises(OSError):
         _run(world, pipeline)
     run = world.session.scalars(select(runs.ThemingRun)).one()

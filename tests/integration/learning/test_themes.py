@@ -8,7 +8,7 @@ from sqlalchemy import select
 from learning import runs, themes
 from learning.errors import EditRefused, InvalidInput, NotFound
 from learning.models import LabelSource, Theme, ThemeLineage, ThemeState, ThemeStatement
-from learning.runs import Selection
+from learning.selection import Selection
 from surveys.models import DisclosureFlag, utcnow
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING, SpyPipeline

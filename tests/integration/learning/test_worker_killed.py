@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from demo import people
 from demo.collection import seed_collection
-from learning import heartbeat, runs
+from learning import heartbeat, runs, selection
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
 from surveys.loader import load_definitions
 from surveys.models import utcnow
@@ -23,7 +23,7 @@ from tests.conftest import inspect_session, make_app
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = """
 import sys, time
-from learning import heartbeat, runs
+from learning import heartbeat, runs, selection
 from learning.theming_job import build_pipeline
 from surveys.database import make_engine, make_session_factory
 from surveys.loader import load_definitions
@@ -52,7 +52,7 @@ def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_pat
     session = inspect_session(app)
     people.seed(session)
     seed_collection(session, load_definitions())
-    run = runs.start_run(session, runs.Selection(streams=("training",)), started_by=None)
+    run = runs.start_run(session, selection.Selection(streams=("training",)), started_by=None)
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER, app.config["DATABASE_URL"], str(run.id)],
         cwd=ROOT,

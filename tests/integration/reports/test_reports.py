@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning import actions, board, log, reports, runs, themes
+from learning import actions, board, log, reports, runs, selection, themes
 from learning.models import BoardColumn, ThemeStatement
 from nlp.embedding import HashingEmbedder
 from nlp.pipeline import ThemingPipeline
@@ -158,7 +158,7 @@ def build_world(session: Session, registry: DefinitionRegistry) -> ReportWorld:
 
 def _finished_run(session: Session, registry: DefinitionRegistry, quality: User) -> int:
     pipeline = ThemingPipeline(embedder=HashingEmbedder(), themer=SklearnThemer())
-    run = runs.start_run(session, runs.Selection(), started_by=quality)
+    run = runs.start_run(session, selection.Selection(), started_by=quality)
     run = runs.execute_run(session, run.id, pipeline=pipeline, registry=registry)
     assert run.status.value == "finished"
     return run.id
@@ -438,7 +438,7 @@ def test_period_filters_what_the_six_monthly_report_shows(client, login_as, worl
 def test_only_finished_runs_have_reports_and_only_the_quality_group_sees_them(
     client, login_as, world, db_session
 ):
-    queued = runs.start_run(db_session, runs.Selection(), started_by=world.quality)
+    queued = runs.start_run(db_session, selection.Selection(), started_by=world.quality)
     login_as(world.quality)
     assert client.get(f"/reports/runs/{queued.id}").status_code == 404
     assert client.get(f"/reports/runs/{queued.id}.pdf").status_code == 404

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from learning import runs
+from learning import runs, selection
 from learning.models import RunStatus, ThemingRun
 from nlp.screening import Screening
 from surveys import accounts, cycles, responses
@@ -79,7 +79,7 @@ def test_a_stale_run_is_requeued_once_then_failed_and_its_page_says_why():
     session = inspect_session(app)
     factories.bind(session)
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
-    run = runs.start_run(session, runs.Selection(), started_by=quality)
+    run = runs.start_run(session, selection.Selection(), started_by=quality)
 
     def worker_stopped(attempt: int) -> None:
         session.refresh(run)

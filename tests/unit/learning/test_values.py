@@ -6,7 +6,7 @@ from datetime import date
 
 from learning.log import EXPORT_HEADER, export_rows
 from learning.models import EntryStatus, EntryTheme, LearningEntry, SourceKind, ThemeStatement
-from learning.runs import Selection
+from learning.selection import Selection
 from learning.themes import pick_quotes
 
 

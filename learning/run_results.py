@@ -1,0 +1,155 @@
+"""A finished run's results: saving the pipeline's themes, statements, coverage and lineage.
+
+Public API:
+    save_report(session, run, answers, report, *, withheld=0)
+    coverage_of(answers, report) -> dict
+    previous_comparable_run(session, run) -> ThemingRun | None
+
+We store only the pipeline's redacted statements. `save_report` does not commit: the caller
+commits once, so a run is saved whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from learning.lineage import apply_lineage
+from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
+from learning.selection import SourceAnswer
+from nlp.report import ThemeReport
+from surveys.models import utcnow
+
+
+def previous_comparable_run(session: Session, run: ThemingRun) -> ThemingRun | None:
+    """Return the latest finished run before this one over the same streams and model."""
+    query = select(ThemingRun).where(
+        ThemingRun.status == RunStatus.FINISHED,
+        ThemingRun.id != run.id,
+        ThemingRun.streams_key == run.streams_key,
+        ThemingRun.embedder_model == run.embedder_model,
+    )
+    if run.finished_at is not None:
+        query = query.where(ThemingRun.finished_at <= run.finished_at)
+    return session.scalars(
+        query.order_by(ThemingRun.finished_at.desc(), ThemingRun.id.desc()).limit(1)
+    ).first()
+
+
+def coverage_of(answers: Sequence[SourceAnswer], report: ThemeReport) -> dict[str, Any]:
+    """Count answers and statements per stream and sector, and the pipeline's totals."""
+    kept = [s for s in report.statements if not s.is_non_answer]
+    statements_by = Counter(answers[int(s.answer_id)].stream for s in kept)
+    sectors_by = Counter(answers[int(s.answer_id)].sector or "anonymous" for s in kept)
+    return {
+        "answers": len(answers),
+        "responses": len({a.response_id for a in answers}),
+        "organisations": len({a.organisation_id for a in answers if a.organisation_id}),
+        "statements": len(kept),
+        "non_answers": report.non_answer_count,
+        "outliers": report.outlier_count,
+        "answers_by_stream": dict(Counter(a.stream for a in answers)),
+        "answers_by_sector": dict(Counter(a.sector or "anonymous" for a in answers)),
+        "statements_by_stream": dict(statements_by),
+        "statements_by_sector": dict(sectors_by),
+        "timings": dict(report.timings),
+    }
+
+
+def save_report(
+    session: Session,
+    run: ThemingRun,
+    answers: Sequence[SourceAnswer],
+    report: ThemeReport,
+    *,
+    withheld: int = 0,
+) -> None:
+    """Write themes, sub-themes, statements, lineage and coverage, and mark the run finished.
+
+    Does not commit: the caller commits once, so a run is saved whole or not at all.
+    """
+    run.config = report.config
+    run.embedder_model = str(report.config.get("embedder", {}).get("model_id", ""))[:200]
+    run.coverage = {**coverage_of(answers, report), "withheld_answers": withheld}
+    themes = _add_themes(session, run, report)
+    rows = _add_statements(session, run, answers, report, themes)
+    for theme in [*report.themes, *report.sub_themes]:
+        themes[(theme.parent, theme.id)].quote_ids = [
+            rows[i].id for i in theme.quote_indices if i in rows
+        ]
+    now = utcnow()
+    run.status = RunStatus.FINISHED
+    run.finished_at = now
+    run.heartbeat_at = now
+    run.stage, run.done, run.total = "save", 1, 1
+    previous = previous_comparable_run(session, run)
+    run.previous_run_id = previous.id if previous else None
+    apply_lineage(session, run, previous)
+
+
+def _add_themes(
+    session: Session, run: ThemingRun, report: ThemeReport
+) -> dict[tuple[int | None, int], Theme]:
+    """Add theme rows keyed by (parent number, number): (None, n) for top-level themes."""
+    added: dict[tuple[int | None, int], Theme] = {}
+    for level in (report.themes, report.sub_themes):
+        for item in level:
+            parent = added[(None, item.parent)] if item.parent is not None else None
+            theme = Theme(
+                run_id=run.id,
+                parent_id=parent.id if parent else None,
+                number=item.id,
+                label=item.label[:200],
+                machine_label=item.label[:200],
+                keywords=list(item.keywords),
+                size=item.size,
+                share=item.share,
+                polarity=item.polarity,
+                centroid=list(item.centroid),
+            )
+            session.add(theme)
+            added[(item.parent, item.id)] = theme
+        session.flush()
+    return added
+
+
+def _add_statements(
+    session: Session,
+    run: ThemingRun,
+    answers: Sequence[SourceAnswer],
+    report: ThemeReport,
+    themes: dict[tuple[int | None, int], Theme],
+) -> dict[int, ThemeStatement]:
+    """Add one row per clustered statement; return them by report index."""
+    subs = {item.id: item.parent for item in report.sub_themes}
+    rows: dict[int, ThemeStatement] = {}
+    for index, result in enumerate(report.statements):
+        if result.is_non_answer:
+            continue  # only a canonical form like "n a": nothing to theme or quote
+        source = answers[int(result.answer_id)]
+        theme = themes.get((None, result.theme)) if result.theme is not None else None
+        sub = result.sub_theme
+        sub_theme = themes.get((subs.get(sub), sub)) if sub is not None else None
+        rows[index] = ThemeStatement(
+            run_id=run.id,
+            theme_id=theme.id if theme else None,
+            sub_theme_id=sub_theme.id if sub_theme else None,
+            response_id=source.response_id,
+            question_id=source.question_id,
+            text=result.text,
+            polarity=result.polarity,
+            polarity_hint=source.polarity_hint,
+            stream=source.stream,
+            sector=source.sector,
+            organisation_id=source.organisation_id,
+            cycle_id=source.cycle_id,
+            standard=source.standard,
+            rating_is_low=source.rating_is_low,
+        )
+    session.add_all(rows.values())
+    session.flush()
+    return rows
