@@ -24,7 +24,7 @@ from learning.models import (
     ThemingRun,
     Trend,
 )
-from learning.themes import apply_merge
+from learning.theme_edits import apply_merge
 from nlp.lineage import ThemeSnapshot, ThemeStatus, match_themes
 
 log = logging.getLogger(__name__)

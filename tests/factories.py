@@ -123,7 +123,7 @@ def learning_world(session: Session, organisation: Organisation, user: User) -> 
     for `organisation`; return the ids routes need."""
     from datetime import date
 
-    from learning import actions, board, log, runs, selection, themes
+    from learning import actions, board, log, runs, selection, theme_edits
     from learning.models import RunStatus, Theme, ThemeLineage
 
     run = runs.start_run(session, selection.Selection(), started_by=user)
@@ -140,7 +140,7 @@ def learning_world(session: Session, organisation: Organisation, user: User) -> 
     )
     session.add(theme)
     session.commit()
-    edit = themes.rename_theme(session, theme.id, "Waiting for help", edited_by=user)
+    edit = theme_edits.rename_theme(session, theme.id, "Waiting for help", edited_by=user)
     entry = log.create_entry(
         session,
         log.EntryDetails(

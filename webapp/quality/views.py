@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from learning import board, errors, log, runs, themes
+from learning import board, errors, log, runs, theme_edits, theme_split, themes
 from learning.models import Theme, ThemingRun
 from learning.selection import Selection
 from surveys.accounts import record_audit
@@ -86,7 +86,7 @@ def run(run_id: int) -> ResponseReturnValue:
         run=found,
         themes=listed,
         gone=runs_gone(found),
-        edits=themes.edits_of(get_session(), found.id),
+        edits=theme_edits.edits_of(get_session(), found.id),
         splits={
             t.id: themes.polarity_split(themes.statements_of(get_session(), t)) for t in listed
         },
@@ -187,14 +187,14 @@ def statements(theme_id: int) -> ResponseReturnValue:
 def _edit(action: str, theme_id: int) -> None:
     session, user = get_session(), g.user
     if action == "rename":
-        themes.rename_theme(session, theme_id, request.form.get("label", ""), edited_by=user)
+        theme_edits.rename_theme(session, theme_id, request.form.get("label", ""), edited_by=user)
     elif action == "merge":
         others = [int(i) for i in request.form.getlist("others") if i.isdigit()]
         if not others:
             raise errors.LearningError("Select the themes to merge into this one")
-        themes.merge_themes(session, theme_id, others, edited_by=user)
+        theme_edits.merge_themes(session, theme_id, others, edited_by=user)
     elif action == "discard":
-        themes.discard_theme(session, theme_id, edited_by=user)
+        theme_edits.discard_theme(session, theme_id, edited_by=user)
     elif action == "split":
         from flask import current_app
 
@@ -202,7 +202,7 @@ def _edit(action: str, theme_id: int) -> None:
         from webapp.database import session_factory
 
         sessions = session_factory(current_app)
-        themes.split_theme(
+        theme_split.split_theme(
             session,
             theme_id,
             edited_by=user,
@@ -215,7 +215,7 @@ def _edit(action: str, theme_id: int) -> None:
         target = request.form.get("to_theme", "")
         if not ids or not target.isdigit():
             raise errors.LearningError("Select statements and the theme to move them to")
-        themes.move_statements(session, ids, int(target), edited_by=user)
+        theme_edits.move_statements(session, ids, int(target), edited_by=user)
     else:
         abort(404)
 
@@ -241,7 +241,7 @@ def edit(theme_id: int, action: str) -> ResponseReturnValue:
 @quality_group
 def undo(edit_id: int) -> ResponseReturnValue:
     try:
-        done = themes.undo_edit(get_session(), edit_id, undone_by=g.user)
+        done = theme_edits.undo_edit(get_session(), edit_id, undone_by=g.user)
     except errors.LearningError as error:
         flash(str(error), "error")
         return redirect(url_for("quality.home"))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from learning import actions, board, log, runs, themes
+from learning import actions, board, log, runs, theme_edits, themes
 from learning.errors import InvalidInput, NotAllowed
 from learning.log import EntryDetails
 from learning.models import ActionStatus, BoardColumn, EntryStatus, SourceKind
@@ -104,7 +104,7 @@ def test_entry_from_theme_snapshots_redacted_quotes(world, pipeline):
     assert link.size == 6 and link.must_change == 6
     assert 1 <= len(link.quotes) <= 5
     assert not [q for q in link.quotes if "07700" in q or "Jane Smith" in q]
-    themes.rename_theme(world.session, theme.id, "Something else", edited_by=world.quality)
+    theme_edits.rename_theme(world.session, theme.id, "Something else", edited_by=world.quality)
     assert link.label == entry.title  # the snapshot does not follow later edits
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from learning import runs, themes
+from learning import runs, theme_edits, themes
 from learning.lineage import current_theme, gone_themes, lineage_history
 from learning.models import LabelSource, ThemeState, Trend
 from learning.selection import Selection
@@ -49,10 +49,10 @@ def test_two_runs_over_growing_data_keep_identities_and_human_edits(world, pipel
     supervision = _theme_with(world, first, "supervision")
     escalation = _theme_with(world, first, "escalat")
     training = _theme_with(world, first, "training")
-    themes.rename_theme(
+    theme_edits.rename_theme(
         world.session, supervision.id, "Reflective supervision", edited_by=world.quality
     )
-    themes.discard_theme(world.session, training.id, edited_by=world.quality)
+    theme_edits.discard_theme(world.session, training.id, edited_by=world.quality)
 
     world.consultation_corpus(MORE_SUPERVISION, [])
     second = _run(world, pipeline)
@@ -94,7 +94,7 @@ def test_a_human_merge_is_carried_into_the_next_run(world, pipeline):
     first = _run(world, pipeline)
     supervision = _theme_with(world, first, "supervision")
     training = _theme_with(world, first, "training")
-    themes.merge_themes(world.session, supervision.id, [training.id], edited_by=world.quality)
+    theme_edits.merge_themes(world.session, supervision.id, [training.id], edited_by=world.quality)
     world.consultation_corpus(MORE_SUPERVISION, [])
     second = _run(world, pipeline)
     merged = runs.visible_themes(world.session, second.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from learning import runs, themes
+from learning import runs, theme_edits, theme_split, themes
 from learning.errors import EditRefused, InvalidInput, NotFound
 from learning.models import LabelSource, Theme, ThemeLineage, ThemeState, ThemeStatement
 from learning.selection import Selection
@@ -36,30 +36,30 @@ def _members(world, theme):
 def test_rename_and_undo(world, run):
     theme = _about(world, run, "supervision")
     machine = theme.label
-    edit = themes.rename_theme(
+    edit = theme_edits.rename_theme(
         world.session, theme.id, "  Reflective   supervision ", edited_by=world.quality
     )
     assert theme.label == "Reflective supervision" and theme.label_source is LabelSource.HUMAN
     assert world.session.get(ThemeLineage, theme.lineage_key).human_label == theme.label
     assert edit.summary == f"Renamed “{machine}” to “Reflective supervision”"
-    themes.undo_edit(world.session, edit.id, undone_by=world.quality)
+    theme_edits.undo_edit(world.session, edit.id, undone_by=world.quality)
     assert theme.label == machine and theme.label_source is LabelSource.MACHINE
     assert world.session.get(ThemeLineage, theme.lineage_key).human_label is None
     with pytest.raises(InvalidInput):
-        themes.rename_theme(world.session, theme.id, "   ", edited_by=world.quality)
+        theme_edits.rename_theme(world.session, theme.id, "   ", edited_by=world.quality)
 
 
 def test_merge_recounts_and_undo_restores(world, run):
     target, other = _about(world, run, "supervision"), _about(world, run, "training")
     before_target, before_other = _members(world, target), _members(world, other)
-    edit = themes.merge_themes(world.session, target.id, [other.id], edited_by=world.quality)
+    edit = theme_edits.merge_themes(world.session, target.id, [other.id], edited_by=world.quality)
     assert _members(world, target) == before_target | before_other
     assert target.size == 20 and target.share == pytest.approx(20 / 30, abs=1e-3)
     assert {"supervision", "training"} <= set(target.keywords)
     assert set(target.quote_ids) <= _members(world, target) and len(target.quote_ids) == 4
     assert other.state is ThemeState.MERGED and other.merged_into_id == target.id
     assert other not in runs.visible_themes(world.session, run.id)
-    themes.undo_edit(world.session, edit.id, undone_by=world.quality)
+    theme_edits.undo_edit(world.session, edit.id, undone_by=world.quality)
     assert _members(world, target) == before_target and _members(world, other) == before_other
     assert other.state is ThemeState.ACTIVE and target.size == 10 and other.size == 10
     assert world.session.get(ThemeLineage, other.lineage_key).merged_into_key is None
@@ -67,8 +67,8 @@ def test_merge_recounts_and_undo_restores(world, run):
 
 def test_split_reclusters_one_theme_and_undo_removes_the_parts(world, run):
     target, other = _about(world, run, "supervision"), _about(world, run, "escalation")
-    merge = themes.merge_themes(world.session, target.id, [other.id], edited_by=world.quality)
-    split = themes.split_theme(
+    merge = theme_edits.merge_themes(world.session, target.id, [other.id], edited_by=world.quality)
+    split = theme_split.split_theme(
         world.session, target.id, pipeline_factory=SpyPipeline, edited_by=world.quality
     )
     parts = world.session.scalars(select(Theme).where(Theme.split_from_id == target.id)).all()
@@ -81,8 +81,8 @@ def test_split_reclusters_one_theme_and_undo_removes_the_parts(world, run):
     ]
     assert {frozenset(w) for w in word_sets} == {frozenset({True}), frozenset({False})}
     with pytest.raises(EditRefused):
-        themes.undo_edit(world.session, merge.id, undone_by=world.quality)  # newest first
-    themes.undo_edit(world.session, split.id, undone_by=world.quality)
+        theme_edits.undo_edit(world.session, merge.id, undone_by=world.quality)  # newest first
+    theme_edits.undo_edit(world.session, split.id, undone_by=world.quality)
     assert world.session.scalars(select(Theme).where(Theme.split_from_id == target.id)).all() == []
     assert target.state is ThemeState.ACTIVE and target.size == 20
 
@@ -91,11 +91,11 @@ def test_split_refuses_a_tiny_theme(world, run):
     theme = _about(world, run, "training")
     rows = themes.statements_of(world.session, theme)
     keep = _about(world, run, "supervision")
-    themes.move_statements(
+    theme_edits.move_statements(
         world.session, [r.id for r in rows[3:]], keep.id, edited_by=world.quality
     )
     with pytest.raises(EditRefused, match="at least 4 statements"):
-        themes.split_theme(
+        theme_split.split_theme(
             world.session, theme.id, pipeline_factory=SpyPipeline, edited_by=world.quality
         )
 
@@ -103,23 +103,25 @@ def test_split_refuses_a_tiny_theme(world, run):
 def test_move_statements_and_undo(world, run):
     source, target = _about(world, run, "training"), _about(world, run, "escalation")
     moving = sorted(_members(world, source))[:3]
-    edit = themes.move_statements(world.session, moving, target.id, edited_by=world.quality)
+    edit = theme_edits.move_statements(world.session, moving, target.id, edited_by=world.quality)
     assert source.size == 7 and target.size == 13
     assert set(moving) <= _members(world, target)
     assert not set(source.quote_ids) & set(moving)
-    themes.undo_edit(world.session, edit.id, undone_by=world.quality)
+    theme_edits.undo_edit(world.session, edit.id, undone_by=world.quality)
     assert source.size == 10 and set(moving) <= _members(world, source)
 
 
 def test_discard_hides_the_theme_until_undone(world, run):
     theme = _about(world, run, "training")
-    edit = themes.discard_theme(world.session, theme.id, edited_by=world.quality)
+    edit = theme_edits.discard_theme(world.session, theme.id, edited_by=world.quality)
     assert theme not in runs.visible_themes(world.session, run.id)
     assert theme in runs.visible_themes(world.session, run.id, include_discarded=True)
     assert world.session.get(ThemeLineage, theme.lineage_key).is_discarded
-    themes.undo_edit(world.session, edit.id, undone_by=world.quality)
+    theme_edits.undo_edit(world.session, edit.id, undone_by=world.quality)
     assert theme.state is ThemeState.ACTIVE
-    assert [e.summary for e in themes.edits_of(world.session, run.id)][0].startswith("Discarded")
+    assert [e.summary for e in theme_edits.edits_of(world.session, run.id)][0].startswith(
+        "Discarded"
+    )
 
 
 def test_themes_of_an_unfinished_run_cannot_be_edited(world, run):
@@ -127,7 +129,7 @@ def test_themes_of_an_unfinished_run_cannot_be_edited(world, run):
     run.status = runs.RunStatus.RUNNING
     world.session.commit()
     with pytest.raises(NotFound):
-        themes.rename_theme(world.session, theme.id, "Training", edited_by=world.quality)
+        theme_edits.rename_theme(world.session, theme.id, "Training", edited_by=world.quality)
     assert runs.visible_themes(world.session, run.id) == []
 
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning import actions, board, log, reports, runs, selection, themes
+from learning import actions, board, log, reports, runs, selection, theme_edits
 from learning.models import BoardColumn, ThemeStatement
 from nlp.embedding import HashingEmbedder
 from nlp.pipeline import ThemingPipeline
@@ -372,7 +372,7 @@ def test_user_text_is_escaped_in_html_and_inert_in_word_and_excel(
     client, login_as, world, db_session
 ):
     theme = runs.visible_themes(db_session, world.run_id)[0]
-    themes.rename_theme(db_session, theme.id, HOSTILE_LABEL, edited_by=world.quality)
+    theme_edits.rename_theme(db_session, theme.id, HOSTILE_LABEL, edited_by=world.quality)
     login_as(world.quality)
     texts = every_format(client, f"/reports/runs/{world.run_id}.{{fmt}}")
     assert "<script>alert(1)</script>" not in texts["html"]

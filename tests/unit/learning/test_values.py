@@ -7,7 +7,7 @@ from datetime import date
 from learning.log import EXPORT_HEADER, export_rows
 from learning.models import EntryStatus, EntryTheme, LearningEntry, SourceKind, ThemeStatement
 from learning.selection import Selection
-from learning.themes import pick_quotes
+from learning.theme_edits import pick_quotes
 
 
 def test_selection_round_trips_through_json_and_keys_its_streams():
