@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp.reports.outline import Chart
+from webapp.reports.blocks import Chart
 
 WIDTH = 480
 LABEL_WIDTH = 170

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from surveys.exports import defuse
 from webapp.reports import charts
-from webapp.reports.outline import Cell, Chart, Document, Facts, Heading, Paragraph, Quotes, Table
+from webapp.reports.blocks import Cell, Chart, Document, Facts, Heading, Paragraph, Quotes, Table
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 MIME = {

@@ -1,7 +1,7 @@
 """Reports for the quality group: the theme report of a run and the six-monthly report.
 
-Each report is one outline (webapp.reports.outline) shown as a page or downloaded as PDF,
-Word or Excel, so every format carries the same figures.
+Each report is one Document of blocks (webapp.reports.blocks) shown as a page or downloaded as
+PDF, Word or Excel, so every format carries the same figures.
 """
 
 from __future__ import annotations
@@ -15,13 +15,17 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from learning import reports
 from learning.errors import NotFound
+from learning.run_report import finished_runs, run_report
+from learning.six_monthly import Period, last_six_months, six_monthly_report
 from surveys.models import Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
-from webapp.reports import charts, outline, render
+from webapp.reports import charts, render
+from webapp.reports.blocks import Document, day
 from webapp.reports.forms import ReportPeriodForm
+from webapp.reports.run_layout import run_document
+from webapp.reports.six_monthly_layout import six_monthly_document
 from webapp.running import definitions
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -36,7 +40,7 @@ class PeriodForm:
 
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
-    period: reports.Period | None = None
+    period: Period | None = None
     dates: ReportPeriodForm | None = None  # the day, month and year boxes people type in
 
 
@@ -46,7 +50,7 @@ def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
     if any(key.startswith(("start-", "end-")) for key in args):
         return _read_typed_period(args, today)
     form = PeriodForm({name: args.get(name, "").strip()[:40] for name in DATE_ERRORS})
-    default = reports.last_six_months(today)
+    default = last_six_months(today)
     days = {"from": default.start, "to": default.end}
     for name, label in DATE_ERRORS.items():
         if not form.values[name]:
@@ -58,7 +62,7 @@ def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
     if not form.errors and days["to"] < days["from"]:
         form.errors["to"] = "End date must be the same as or after the start date"
     if not form.errors:
-        form.period = reports.Period(days["from"], days["to"])
+        form.period = Period(days["from"], days["to"])
     form.dates = ReportPeriodForm(formdata=None, data={"start": days["from"], "end": days["to"]})
     for name, message in form.errors.items():
         box = form.dates.start if name == "from" else form.dates.end
@@ -69,7 +73,7 @@ def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
 def _read_typed_period(args: Mapping[str, str], today: date) -> PeriodForm:
     dates = ReportPeriodForm(formdata=MultiDict(args))
     dates.validate()
-    default = reports.last_six_months(today)
+    default = last_six_months(today)
     start, end = dates.start.data or default.start, dates.end.data or default.end
     form = PeriodForm({}, dates=dates)
     for name, box in (("from", dates.start), ("to", dates.end)):
@@ -79,11 +83,11 @@ def _read_typed_period(args: Mapping[str, str], today: date) -> PeriodForm:
         form.errors["to"] = "End date must be the same as or after the start date"
         dates.end.errors = [form.errors["to"]]
     if not form.errors:
-        form.period = reports.Period(start, end)
+        form.period = Period(start, end)
     return form
 
 
-def _send(doc: outline.Document, fmt: str) -> ResponseReturnValue:
+def _send(doc: Document, fmt: str) -> ResponseReturnValue:
     if fmt == "pdf":
         body = render.pdf(_print_html(doc))
     else:
@@ -95,14 +99,14 @@ def _send(doc: outline.Document, fmt: str) -> ResponseReturnValue:
     return body, 200, headers
 
 
-def _print_html(doc: outline.Document) -> str:
-    produced = outline.day(utcnow())
+def _print_html(doc: Document) -> str:
+    produced = day(utcnow())
     return render_template(
         "reports/print.html", doc=doc, geometry=charts.geometry, produced_on=produced
     )
 
 
-def _page(doc: outline.Document, endpoint: str, args: dict[str, Any], **context: object) -> str:
+def _page(doc: Document, endpoint: str, args: dict[str, Any], **context: object) -> str:
     downloads = [
         (f"Download as {name} ({fmt.upper()})", url_for(f"{endpoint}_{fmt}", **args))
         for fmt, name in FORMATS.items()
@@ -112,9 +116,9 @@ def _page(doc: outline.Document, endpoint: str, args: dict[str, Any], **context:
     )
 
 
-def _run_document(run_id: int) -> outline.Document:
+def _run_document(run_id: int) -> Document:
     try:
-        return outline.run_document(reports.run_report(get_session(), run_id))
+        return run_document(run_report(get_session(), run_id))
     except NotFound:
         abort(404)
 
@@ -122,7 +126,7 @@ def _run_document(run_id: int) -> outline.Document:
 @bp.get("/")
 @allowed
 def index() -> ResponseReturnValue:
-    return render_template("reports/index.html", runs=reports.finished_runs(get_session()))
+    return render_template("reports/index.html", runs=finished_runs(get_session()))
 
 
 @bp.get("/runs/<int:run_id>")
@@ -131,12 +135,12 @@ def run(run_id: int) -> ResponseReturnValue:
     return _page(_run_document(run_id), "reports.run", {"run_id": run_id})
 
 
-def _six_monthly_document(form: PeriodForm) -> outline.Document:
+def _six_monthly_document(form: PeriodForm) -> Document:
     assert form.period is not None
-    report = reports.six_monthly_report(
+    report = six_monthly_report(
         get_session(), form.period, registry=definitions(), today=utcnow().date()
     )
-    return outline.six_monthly_document(report)
+    return six_monthly_document(report)
 
 
 def _first_box(form: PeriodForm, name: str) -> str:

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning import actions, board, log, reports, runs, selection, theme_edits
+from learning import actions, board, log, run_report, runs, selection, theme_edits
 from learning.models import BoardColumn, ThemeStatement
 from nlp.embedding import HashingEmbedder
 from nlp.pipeline import ThemingPipeline
@@ -261,7 +261,7 @@ def assert_in_all(texts: dict, needle: str) -> None:
 
 def test_run_report_in_every_format_shows_the_same_figures(client, login_as, world, db_session):
     login_as(world.quality)
-    report = reports.run_report(db_session, world.run_id)
+    report = run_report.run_report(db_session, world.run_id)
     texts = every_format(client, f"/reports/runs/{world.run_id}.{{fmt}}")
     assert report.themes
     for theme in report.themes:
@@ -294,7 +294,7 @@ def test_flagged_text_appears_in_no_format_even_when_flagged_after_the_run(
     client, login_as, world, db_session
 ):
     login_as(world.quality)
-    quote = reports.run_report(db_session, world.run_id).themes[0].quotes[0]
+    quote = run_report.run_report(db_session, world.run_id).themes[0].quotes[0]
     statement = db_session.scalars(
         select(ThemeStatement).where(
             ThemeStatement.run_id == world.run_id, ThemeStatement.text == quote
@@ -309,7 +309,7 @@ def test_flagged_text_appears_in_no_format_even_when_flagged_after_the_run(
         )
     )
     db_session.commit()
-    kept = [q for t in reports.run_report(db_session, world.run_id).themes for q in t.quotes]
+    kept = [q for t in run_report.run_report(db_session, world.run_id).themes for q in t.quotes]
     assert kept and quote not in kept
     for url in (f"/reports/runs/{world.run_id}.{{fmt}}", "/reports/six-monthly.{fmt}"):
         texts = every_format(client, url)
@@ -326,7 +326,7 @@ def test_personal_data_appears_in_no_format_but_its_redacted_quote_does(
     client, login_as, world, db_session
 ):
     login_as(world.quality)
-    quotes = [q for t in reports.run_report(db_session, world.run_id).themes for q in t.quotes]
+    quotes = [q for t in run_report.run_report(db_session, world.run_id).themes for q in t.quotes]
     redacted = [q for q in quotes if "[EMAIL]" in q or "[PHONE]" in q]
     assert redacted, "the answer with an email and a phone number should be quoted, redacted"
     run_texts = every_format(client, f"/reports/runs/{world.run_id}.{{fmt}}")
@@ -389,10 +389,11 @@ def test_user_text_is_escaped_in_html_and_inert_in_word_and_excel(
 def test_pdf_lays_out_the_figures_and_uses_only_local_files(app, world, db_session):
     from weasyprint import HTML
 
-    from webapp.reports import outline, render, views
+    from webapp.reports import render, views
+    from webapp.reports.run_layout import run_document
 
     with app.test_request_context():
-        doc = outline.run_document(reports.run_report(db_session, world.run_id))
+        doc = run_document(run_report.run_report(db_session, world.run_id))
         html = views._print_html(doc)
     laid_out = HTML(string=html, base_url=str(render.STATIC) + "/").render()
     words = normal(" ".join(_box_text(page._page_box) for page in laid_out.pages))
@@ -468,7 +469,7 @@ def test_second_run_reports_trends_against_the_first(client, login_as, world, db
         _submit(db_session, consultation, None, {"barriers": f"Still: {barrier.lower()}"})
     db_session.commit()
     second = _finished_run(db_session, load_definitions(), world.quality)
-    report = reports.run_report(db_session, second)
+    report = run_report.run_report(db_session, second)
     assert report.previous_run_id == world.run_id
     trends = {t.label: t.trend for t in report.themes}
     assert set(trends.values()) <= {"Growing", "Stable", "Declining", "New"}

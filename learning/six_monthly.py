@@ -1,0 +1,193 @@
+"""The six-monthly quality group report: board, learning log, actions, returns, latest run.
+
+Public API:
+    Period, last_six_months(today) -> Period
+    BoardCard, EntrySummary, ActionSummary, SixMonthlyReport
+    six_monthly_report(session, period, *, registry, today) -> SixMonthlyReport
+    action_counts(actions), board_columns()
+
+Pure data read from the database, no Flask; the run it includes is a learning.run_report,
+the returns are learning.cycle_returns. Learning log themes appear by label only.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from learning.board import board, item_title
+from learning.cycle_returns import CycleReturns, cycle_returns
+from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
+from learning.report_rules import stream_label
+from learning.run_report import RunReport, run_report
+from learning.runs import latest_finished_run
+
+
+@dataclass(frozen=True)
+class Period:
+    """A report's period, both days included."""
+
+    start: date
+    end: date
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.start, time.min).replace(tzinfo=UTC)
+
+    @property
+    def ends_before(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min).replace(tzinfo=UTC)
+
+
+def last_six_months(today: date) -> Period:
+    """Return the six months up to and including today."""
+    year, month = divmod(today.year * 12 + today.month - 1 - 6, 12)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return Period(date(year, month + 1, day) + timedelta(days=1), today)
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    column: str
+    position: int
+    title: str
+    kind: str
+    suggested: str
+    suggested_reason: str
+    why: str
+    decided_on: date
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    title: str
+    entry_date: date
+    source: str
+    lesson: str
+    themes: str
+    recommended_action: str
+    owner: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    description: str
+    organisation: str
+    due_date: date
+    status: str
+    is_overdue: bool
+    updates: int
+    evidence_of_impact: str
+
+
+@dataclass(frozen=True)
+class SixMonthlyReport:
+    """What the quality group puts in front of the partnership executive."""
+
+    period: Period
+    as_of: date
+    run: RunReport | None
+    board: tuple[BoardCard, ...]
+    entries: tuple[EntrySummary, ...]
+    actions: tuple[ActionSummary, ...]
+    returns: tuple[CycleReturns, ...]
+
+
+def six_monthly_report(
+    session: Session, period: Period, *, registry: Any, today: date
+) -> SixMonthlyReport:
+    """Build the six-monthly report for a period (returns and ratings read via `registry`)."""
+    as_of = min(today, period.end)
+    run = latest_finished_run(session, before=period.ends_before)
+    finished = run.finished_at if run is not None else None
+    in_period = finished is not None and finished >= period.starts_at
+    return SixMonthlyReport(
+        period=period,
+        as_of=as_of,
+        run=run_report(session, run.id) if run is not None and in_period else None,
+        board=tuple(_board_cards(session)),
+        entries=tuple(_entries(session, period)),
+        actions=tuple(_actions(session, period, as_of)),
+        returns=tuple(cycle_returns(session, period.starts_at, period.ends_before, registry)),
+    )
+
+
+def _board_cards(session: Session) -> Iterable[BoardCard]:
+    for column, items in board(session).items():
+        for item in items:
+            suggested = item.suggested_column.label if item.suggested_column else "No suggestion"
+            yield BoardCard(
+                column=column.label,
+                position=item.position,
+                title=item_title(session, item),
+                kind="Learning log entry" if item.entry_id else "Theme",
+                suggested=suggested,
+                suggested_reason=item.suggested_reason,
+                why=item.why,
+                decided_on=item.decided_at.date(),
+            )
+
+
+def _entries(session: Session, period: Period) -> Iterable[EntrySummary]:
+    query = (
+        select(LearningEntry)
+        .where(LearningEntry.entry_date >= period.start, LearningEntry.entry_date <= period.end)
+        .order_by(LearningEntry.entry_date, LearningEntry.id)
+    )
+    for entry in session.scalars(query):
+        if entry.source_kind is SourceKind.STREAM:
+            source = ", ".join(stream_label(s) for s in (entry.source_stream or "").split(","))
+        else:
+            source = entry.source_kind.value.replace("_", " ").capitalize()
+        if entry.source_detail:
+            source = f"{source} ({entry.source_detail})"
+        yield EntrySummary(
+            title=entry.title,
+            entry_date=entry.entry_date,
+            source=source,
+            lesson=entry.lesson,
+            themes="; ".join(link.label for link in entry.themes),  # labels only, never quotes
+            recommended_action=entry.recommended_action,
+            owner=entry.owner,
+            status=entry.status.value.replace("_", " ").capitalize(),
+        )
+
+
+def _actions(session: Session, period: Period, as_of: date) -> Iterable[ActionSummary]:
+    """Actions open during the period: created by its end and not finished before it began."""
+    query = (
+        select(Action)
+        .where(Action.created_at < period.ends_before)
+        .order_by(Action.due_date, Action.id)
+    )
+    for action in session.scalars(query):
+        if action.completed_at is not None and action.completed_at < period.starts_at:
+            continue
+        yield ActionSummary(
+            description=action.description,
+            organisation=action.owner_organisation.name,
+            due_date=action.due_date,
+            status=action.status.value.replace("_", " ").capitalize(),
+            is_overdue=action.is_overdue(as_of),
+            updates=len(action.updates),
+            evidence_of_impact=action.evidence_of_impact,
+        )
+
+
+def action_counts(actions: Sequence[ActionSummary]) -> tuple[tuple[str, int], ...]:
+    """Count actions by status, and those overdue."""
+    statuses = [s.value.replace("_", " ").capitalize() for s in ActionStatus]
+    counts = [(status, sum(a.status == status for a in actions)) for status in statuses]
+    return (*counts, ("Overdue", sum(a.is_overdue for a in actions)))
+
+
+def board_columns() -> tuple[str, ...]:
+    """Return the board's column names in order."""
+    return tuple(column.label for column in BoardColumn)
