@@ -1,11 +1,11 @@
 """A finished run's results: saving the pipeline's themes, statements, coverage and lineage.
 
 Public API:
-    save_report(session, run, answers, report, *, withheld=0)
-    coverage_of(answers, report) -> dict
+    save_result(session, run, answers, result, *, withheld=0)
+    coverage_of(answers, result) -> dict
     previous_comparable_run(session, run) -> ThemingRun | None
 
-We store only the pipeline's redacted statements. `save_report` does not commit: the caller
+We store only the pipeline's redacted statements. `save_result` does not commit: the caller
 commits once, so a run is saved whole or not at all.
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from learning.lineage import apply_lineage
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
 from learning.selection import SourceAnswer
-from nlp.report import ThemeReport
+from nlp.result import ThemingResult
 from surveys.models import utcnow
 
 
@@ -40,9 +40,9 @@ def previous_comparable_run(session: Session, run: ThemingRun) -> ThemingRun | N
     ).first()
 
 
-def coverage_of(answers: Sequence[SourceAnswer], report: ThemeReport) -> dict[str, Any]:
+def coverage_of(answers: Sequence[SourceAnswer], result: ThemingResult) -> dict[str, Any]:
     """Count answers and statements per stream and sector, and the pipeline's totals."""
-    kept = [s for s in report.statements if not s.is_non_answer]
+    kept = [s for s in result.statements if not s.is_non_answer]
     statements_by = Counter(answers[int(s.answer_id)].stream for s in kept)
     sectors_by = Counter(answers[int(s.answer_id)].sector or "anonymous" for s in kept)
     return {
@@ -50,21 +50,21 @@ def coverage_of(answers: Sequence[SourceAnswer], report: ThemeReport) -> dict[st
         "responses": len({a.response_id for a in answers}),
         "organisations": len({a.organisation_id for a in answers if a.organisation_id}),
         "statements": len(kept),
-        "non_answers": report.non_answer_count,
-        "outliers": report.outlier_count,
+        "non_answers": result.non_answer_count,
+        "outliers": result.outlier_count,
         "answers_by_stream": dict(Counter(a.stream for a in answers)),
         "answers_by_sector": dict(Counter(a.sector or "anonymous" for a in answers)),
         "statements_by_stream": dict(statements_by),
         "statements_by_sector": dict(sectors_by),
-        "timings": dict(report.timings),
+        "timings": dict(result.timings),
     }
 
 
-def save_report(
+def save_result(
     session: Session,
     run: ThemingRun,
     answers: Sequence[SourceAnswer],
-    report: ThemeReport,
+    result: ThemingResult,
     *,
     withheld: int = 0,
 ) -> None:
@@ -72,12 +72,12 @@ def save_report(
 
     Does not commit: the caller commits once, so a run is saved whole or not at all.
     """
-    run.config = report.config
-    run.embedder_model = str(report.config.get("embedder", {}).get("model_id", ""))[:200]
-    run.coverage = {**coverage_of(answers, report), "withheld_answers": withheld}
-    themes = _add_themes(session, run, report)
-    rows = _add_statements(session, run, answers, report, themes)
-    for theme in [*report.themes, *report.sub_themes]:
+    run.config = result.config
+    run.embedder_model = str(result.config.get("embedder", {}).get("model_id", ""))[:200]
+    run.coverage = {**coverage_of(answers, result), "withheld_answers": withheld}
+    themes = _add_themes(session, run, result)
+    rows = _add_statements(session, run, answers, result, themes)
+    for theme in [*result.themes, *result.sub_themes]:
         themes[(theme.parent, theme.id)].quote_ids = [
             rows[i].id for i in theme.quote_indices if i in rows
         ]
@@ -92,11 +92,11 @@ def save_report(
 
 
 def _add_themes(
-    session: Session, run: ThemingRun, report: ThemeReport
+    session: Session, run: ThemingRun, result: ThemingResult
 ) -> dict[tuple[int | None, int], Theme]:
     """Add theme rows keyed by (parent number, number): (None, n) for top-level themes."""
     added: dict[tuple[int | None, int], Theme] = {}
-    for level in (report.themes, report.sub_themes):
+    for level in (result.themes, result.sub_themes):
         for item in level:
             parent = added[(None, item.parent)] if item.parent is not None else None
             theme = Theme(
@@ -121,18 +121,18 @@ def _add_statements(
     session: Session,
     run: ThemingRun,
     answers: Sequence[SourceAnswer],
-    report: ThemeReport,
+    result: ThemingResult,
     themes: dict[tuple[int | None, int], Theme],
 ) -> dict[int, ThemeStatement]:
-    """Add one row per clustered statement; return them by report index."""
-    subs = {item.id: item.parent for item in report.sub_themes}
+    """Add one row per clustered statement; return them by index in the result."""
+    subs = {item.id: item.parent for item in result.sub_themes}
     rows: dict[int, ThemeStatement] = {}
-    for index, result in enumerate(report.statements):
-        if result.is_non_answer:
+    for index, statement in enumerate(result.statements):
+        if statement.is_non_answer:
             continue  # only a canonical form like "n a": nothing to theme or quote
-        source = answers[int(result.answer_id)]
-        theme = themes.get((None, result.theme)) if result.theme is not None else None
-        sub = result.sub_theme
+        source = answers[int(statement.answer_id)]
+        theme = themes.get((None, statement.theme)) if statement.theme is not None else None
+        sub = statement.sub_theme
         sub_theme = themes.get((subs.get(sub), sub)) if sub is not None else None
         rows[index] = ThemeStatement(
             run_id=run.id,
@@ -140,8 +140,8 @@ def _add_statements(
             sub_theme_id=sub_theme.id if sub_theme else None,
             response_id=source.response_id,
             question_id=source.question_id,
-            text=result.text,
-            polarity=result.polarity,
+            text=statement.text,
+            polarity=statement.polarity,
             polarity_hint=source.polarity_hint,
             stream=source.stream,
             sector=source.sector,

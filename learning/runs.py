@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from learning.errors import NotFound, RunCancelled, RunNotReady
 from learning.heartbeat import Heartbeat
 from learning.models import RunStatus, Theme, ThemeState, ThemingRun
-from learning.run_results import save_report
+from learning.run_results import save_result
 from learning.selection import Selection, collect
-from nlp.report import ThemeReport
+from nlp.result import ThemingResult
 from surveys.loader import DefinitionRegistry
 from surveys.models import User, utcnow
 
@@ -57,7 +57,7 @@ class Pipeline(Protocol):
         answer_ids: Sequence[str | int] | None = None,
         polarity_hints: Sequence[str | None] | None = None,
         progress: Progress | None = None,
-    ) -> ThemeReport: ...
+    ) -> ThemingResult: ...
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def execute_run(
             if not collected.answers:
                 reason = "No submitted free-text answers match this selection."
                 return _fail(session, run_id, reason, attempt=attempt)
-            report = pipeline.run(
+            result = pipeline.run(
                 [a.text for a in collected.answers],
                 answer_ids=list(range(len(collected.answers))),
                 polarity_hints=[a.polarity_hint for a in collected.answers],
@@ -132,7 +132,7 @@ def execute_run(
             )
             tracker("save", 0, 1)
             run = _still_ours(session, run_id, attempt)  # locks the run until the commit
-            save_report(session, run, collected.answers, report, withheld=collected.withheld)
+            save_result(session, run, collected.answers, result, withheld=collected.withheld)
             session.commit()
     except RunCancelled:
         session.rollback()
@@ -145,7 +145,7 @@ def execute_run(
         _fail(session, run_id, reason, attempt=attempt)
         log.error("theming run failed run_id=%s stage=%s", run_id, tracker.stage, exc_info=True)
         raise
-    log.info("theming run finished run_id=%s themes=%s", run_id, len(report.themes))
+    log.info("theming run finished run_id=%s themes=%s", run_id, len(result.themes))
     return run
 
 

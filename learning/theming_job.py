@@ -36,7 +36,7 @@ def build_pipeline(sessions: sessionmaker[Session], *, embedder: str = "minilm")
     question's declared polarity. `embedder="tfidf"` is the light path for tests.
     """
     from nlp.pipeline import STEPS, ThemingPipeline
-    from nlp.sentiment import LexiconPolarity, score_function
+    from nlp.polarity import LexiconPolarity, score_function
 
     return ThemingPipeline(
         embedder=shared_embedder(embedder),

@@ -21,11 +21,11 @@ from nlp.embedding import (
     TfidfEmbedder,
 )
 from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
-from nlp.report import StatementResult, Theme, ThemeReport
+from nlp.result import FoundTheme, StatementResult, ThemingResult
 from nlp.statements import Statement, dedupe, non_answer_form, split_answers
 from nlp.theming import BertopicThemer, SklearnThemer, ThemeAssignment, Themer
 
-__all__ = ["STEPS", "ThemeReport", "ThemingPipeline"]
+__all__ = ["STEPS", "ThemingResult", "ThemingPipeline"]
 
 Progress = Callable[[str, int, int], None]
 # (texts, per-statement question polarity hints) -> score per text in [-1, 1]
@@ -33,7 +33,7 @@ PolarityScorer = Callable[[Sequence[str], Sequence[str | None]], Sequence[float]
 
 
 class PolarityClassifier(Protocol):
-    """nlp.sentiment's classifier shape: objects whose results carry a `.score`."""
+    """nlp.polarity's classifier shape: objects whose results carry a `.score`."""
 
     def classify(
         self, texts: Sequence[str], *, hints: Sequence[str | None] | None = None
@@ -105,7 +105,7 @@ class ThemingPipeline:
         answer_ids: Sequence[str | int] | None = None,
         polarity_hints: Sequence[str | None] | None = None,
         progress: Progress | None = None,
-    ) -> ThemeReport:
+    ) -> ThemingResult:
         """Clean, split, drop non-answers, redact, embed, cluster, label, score polarity."""
         timings: dict[str, float] = {}
         tick = _Stopwatch(timings)
@@ -158,11 +158,11 @@ class ThemingPipeline:
 
     def _describe(
         self, texts: list[str], vectors: NDArray[np.float32], assignment: ThemeAssignment
-    ) -> tuple[list[Theme], list[Theme]]:
+    ) -> tuple[list[FoundTheme], list[FoundTheme]]:
         """Label themes and sub-themes and pick their quotes."""
         phrases = PhraseIndex(texts)
         themes = self._themes(texts, vectors, assignment.labels, assignment.keywords, phrases)
-        subs: list[Theme] = []
+        subs: list[FoundTheme] = []
         if assignment.sub_labels is not None and len(assignment.sub_parent):
             sub_keywords = theme_keywords(texts, assignment.sub_labels)
             subs = self._themes(texts, vectors, assignment.sub_labels, sub_keywords, phrases)
@@ -179,8 +179,8 @@ class ThemingPipeline:
         labels: NDArray[np.int64],
         keywords: dict[int, list[str]],
         phrases: PhraseIndex,
-    ) -> list[Theme]:
-        """Build Theme records for one level of the hierarchy."""
+    ) -> list[FoundTheme]:
+        """Build FoundTheme records for one level of the hierarchy."""
         names = phrases.name_themes(labels, keywords)
         themes = []
         for theme_id in sorted(names):
@@ -190,7 +190,7 @@ class ThemingPipeline:
                 vectors[rows], [texts[i] for i in rows], centroid, n=self.n_quotes
             )
             themes.append(
-                Theme(
+                FoundTheme(
                     id=theme_id,
                     label=names[theme_id],
                     keywords=keywords.get(theme_id, [])[:10],
@@ -211,12 +211,12 @@ class ThemingPipeline:
         if self.polarity is None or not texts:
             return None
         per_statement = [hints[s.answer_index] if hints else None for s in kept]
-        if hasattr(self.polarity, "classify"):  # an nlp.sentiment PolarityClassifier
+        if hasattr(self.polarity, "classify"):  # an nlp.polarity PolarityClassifier
             results = self.polarity.classify(texts, hints=per_statement)
             return [float(p.score) for p in results]
         return [float(v) for v in self.polarity(texts, per_statement)]
 
-    def _report(self, run: _Run, themes: list[Theme], subs: list[Theme]) -> ThemeReport:
+    def _report(self, run: _Run, themes: list[FoundTheme], subs: list[FoundTheme]) -> ThemingResult:
         """Assemble per-statement results and attach report-wide indices and polarity."""
         results, kept_index = _statement_results(run)
         for theme in [*themes, *subs]:
@@ -227,7 +227,7 @@ class ThemingPipeline:
             if run.scores:
                 theme.polarity = round(float(np.mean([run.scores[i] for i in rows])), 4)
         forms = [f for f in run.forms if f is not None]
-        return ThemeReport(
+        return ThemingResult(
             themes=themes,
             sub_themes=subs,
             statements=results,

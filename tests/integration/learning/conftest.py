@@ -16,7 +16,7 @@ import learning.models  # noqa: F401 - registers the learning tables on Base
 from learning.embedding_cache import DatabaseEmbeddingCache
 from nlp.embedding import HashingEmbedder
 from nlp.pipeline import ThemingPipeline
-from nlp.report import ThemeReport
+from nlp.result import ThemingResult
 from nlp.theming import SklearnThemer
 from surveys import cycles
 from surveys.database import make_engine, make_session_factory
@@ -194,7 +194,7 @@ class SpyPipeline:
         self.texts: list[str] = []
         self.fail_at = fail_at
 
-    def run(self, texts: Sequence[str], **kwargs: Any) -> ThemeReport:
+    def run(self, texts: Sequence[str], **kwargs: Any) -> ThemingResult:
         self.texts = list(texts)
         outer = kwargs.pop("progress", None)
 

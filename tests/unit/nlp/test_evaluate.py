@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp import baselines, evaluate
+from nlp import baselines
+from nlp.commands import evaluate
 from nlp.embedding import TfidfEmbedder
 from nlp.metrics import npmi, topic_diversity
 

@@ -1,4 +1,4 @@
-"""Tests for ThemingPipeline and ThemeReport on the fixture corpus (fast stand-ins)."""
+"""Tests for ThemingPipeline and ThemingResult on the fixture corpus (fast stand-ins)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sklearn.metrics import adjusted_mutual_info_score
 
 from nlp.embedding import HashingEmbedder, TfidfEmbedder, Vectors
 from nlp.pipeline import STEPS, ThemingPipeline, _IdentityRedactor
-from nlp.report import ThemeReport
+from nlp.result import ThemingResult
 from nlp.theming import SklearnThemer
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "feedback_small.csv"
@@ -54,12 +54,12 @@ def fast_pipeline(**options: object) -> ThemingPipeline:
 
 
 @pytest.fixture(scope="module")
-def report() -> ThemeReport:
+def report() -> ThemingResult:
     rows = fixture_rows()
     return fast_pipeline().run([r["text"] for r in rows], answer_ids=[r["id"] for r in rows])
 
 
-def test_themes_recover_fixture_topics(report: ThemeReport) -> None:
+def test_themes_recover_fixture_topics(report: ThemingResult) -> None:
     rows = fixture_rows()
     per_answer = report.answer_themes()
     scored = [i for i, r in enumerate(rows) if r["label"] and "|" not in r["label"]]
@@ -68,7 +68,7 @@ def test_themes_recover_fixture_topics(report: ThemeReport) -> None:
     assert 4 <= len(report.themes) <= 12
 
 
-def test_non_answers_are_counted_not_clustered(report: ThemeReport) -> None:
+def test_non_answers_are_counted_not_clustered(report: ThemingResult) -> None:
     assert report.non_answer_count == 10
     assert sum(report.non_answers.values()) == 10
     non_answers = [s for s in report.statements if s.is_non_answer]
@@ -78,7 +78,7 @@ def test_non_answers_are_counted_not_clustered(report: ThemeReport) -> None:
     assert report.outlier_rate <= 0.1
 
 
-def test_split_answers_feed_several_themes(report: ThemeReport) -> None:
+def test_split_answers_feed_several_themes(report: ThemingResult) -> None:
     by_answer: dict[str, list[int | None]] = {}
     for s in report.statements:
         by_answer.setdefault(str(s.answer_id), []).append(s.theme)
@@ -87,7 +87,7 @@ def test_split_answers_feed_several_themes(report: ThemeReport) -> None:
     assert any(len(set(themes)) > 1 for themes in multi)
 
 
-def test_theme_members_and_quotes_agree(report: ThemeReport) -> None:
+def test_theme_members_and_quotes_agree(report: ThemingResult) -> None:
     for theme in report.themes:
         assert theme.size == len(theme.statement_indices)
         assert all(report.statements[i].theme == theme.id for i in theme.statement_indices)
@@ -99,14 +99,14 @@ def test_theme_members_and_quotes_agree(report: ThemeReport) -> None:
     assert sum(t.share for t in report.themes) == pytest.approx(1.0, abs=0.01)
 
 
-def test_sub_themes_point_at_their_parent(report: ThemeReport) -> None:
+def test_sub_themes_point_at_their_parent(report: ThemingResult) -> None:
     parents = {t.id: t for t in report.themes}
     for sub in report.sub_themes:
         assert sub.id in parents[sub.parent].sub_themes  # type: ignore[index]
         assert set(sub.statement_indices) <= set(parents[sub.parent].statement_indices)  # type: ignore[index]
 
 
-def test_report_says_how_it_was_made(report: ThemeReport) -> None:
+def test_report_says_how_it_was_made(report: ThemingResult) -> None:
     config = report.config
     assert config["seed"] == 0 and config["embedder"]["model_id"] == "tfidf-svd-100"
     assert config["themer"]["name"] == "sklearn" and "split" in config["steps"]

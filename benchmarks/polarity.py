@@ -11,10 +11,10 @@ question collects, so that row shows what a declared polarity buys, not an unsee
 
 Figures: accuracy, and macro-F1 over the two gold classes (a "neutral" prediction counts as a
 miss); both again on "answers" only, leaving out "nothing"/"n/a" replies that the pipeline drops
-before sentiment. docs/s for the embedding methods excludes embedding the statements, which are
+before polarity. docs/s for the embedding methods excludes embedding the statements, which are
 cached in /tmp (MiniLM embeds ~140 docs/s on 2 free cores); it includes embedding the anchors.
 
-Usage: .venv/bin/python benchmarks/sentiment.py [--limit N] [--no-embedding]
+Usage: .venv/bin/python benchmarks/polarity.py [--limit N] [--no-embedding]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from nlp.sentiment import (
+from nlp.polarity import (
     EmbeddingPolarity,
     HybridPolarity,
     LexiconPolarity,
@@ -186,7 +186,7 @@ def main() -> None:
         f"rows {len(texts)}  gold must_change {gold.count('must_change')}  "
         f"works_well {gold.count('works_well')}"
     )
-    # "Answers" leave out "nothing"/"n/a" replies, which the pipeline drops before sentiment.
+    # "Answers" leave out "nothing"/"n/a" replies, which the pipeline drops before scoring polarity.
     answers = [not (c.is_nothing_answer or c.is_non_answer) for c, _ in map(find_cues, texts)]
     print(f"answers (not 'nothing'/'n/a'): {sum(answers)}")
     embed = vectors = None

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from nlp.sentiment import (
+from nlp.polarity import (
     EmbeddingPolarity,
     HybridPolarity,
     LexiconPolarity,

@@ -1,4 +1,4 @@
-"""ThemeReport: the plain result of a theming run, with the config that made it."""
+"""ThemingResult: the plain result of the theming pipeline, with the config that made it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 
 @dataclass
-class Theme:
+class FoundTheme:
     """One theme (or sub-theme): its label, evidence and members."""
 
     id: int
@@ -39,11 +39,11 @@ class StatementResult:
 
 
 @dataclass
-class ThemeReport:
+class ThemingResult:
     """Themes, sub-themes, per-statement assignment, counts and the run's config."""
 
-    themes: list[Theme]
-    sub_themes: list[Theme]
+    themes: list[FoundTheme]
+    sub_themes: list[FoundTheme]
     statements: list[StatementResult]
     n_answers: int
     non_answer_count: int
@@ -70,9 +70,9 @@ class ThemeReport:
         return [best[i][1] if i in best else None for i in range(self.n_answers)]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-ready dicts and lists."""
+        """Return the result as JSON-ready dicts and lists."""
         return asdict(self)
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """Serialise the report to JSON."""
+        """Serialise the result to JSON."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
