@@ -128,10 +128,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.cycles.views import bp as cycles_bp
     from webapp.improvement.views import bp as improvement_bp
     from webapp.main.views import bp as main_bp
-    from webapp.quality.views import bp as quality_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
+    from webapp.themes.views import bp as themes_bp
     from webapp.transfer.views import bp as transfer_bp
 
     app.register_blueprint(main_bp)
@@ -143,6 +143,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(safeguarding_bp)
     app.register_blueprint(transfer_bp)
     app.register_blueprint(api_bp)
-    app.register_blueprint(quality_bp)
+    app.register_blueprint(themes_bp)
     app.register_blueprint(improvement_bp)
     app.register_blueprint(reports_bp)

@@ -15,10 +15,10 @@ from surveys.definition import Stream
 from surveys.models import Cycle, Role, Sector
 from webapp.access import roles
 from webapp.database import get_session
-from webapp.quality.forms import RunForm
 from webapp.queue import enqueue
+from webapp.themes.forms import RunForm
 
-bp = Blueprint("quality", __name__, url_prefix="/quality")
+bp = Blueprint("themes", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
 SMALL_NUMBER = 5
 
@@ -36,7 +36,7 @@ def _run_form() -> RunForm:
 
 def _home_page(form: RunForm) -> ResponseReturnValue:
     found = get_session().scalars(select(ThemingRun).order_by(ThemingRun.id.desc()).limit(20))
-    return render_template("quality/home.html", runs=list(found), form=form), (
+    return render_template("themes/home.html", runs=list(found), form=form), (
         400 if form.errors else 200
     )
 
@@ -66,7 +66,7 @@ def start_run() -> ResponseReturnValue:
         form.date_to.errors.append(str(error))
         return _home_page(form)
     enqueue("run_theming", run.id)
-    return redirect(url_for("quality.run", run_id=run.id))
+    return redirect(url_for("themes.run", run_id=run.id))
 
 
 def _run(run_id: int) -> ThemingRun:
@@ -79,10 +79,10 @@ def run(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
     progress = runs.run_progress(get_session(), found.id)
     if found.status.value != "finished":
-        return render_template("quality/progress.html", run=found, progress=progress)
+        return render_template("themes/progress.html", run=found, progress=progress)
     listed = runs.visible_themes(get_session(), found.id)
     return render_template(
-        "quality/run.html",
+        "themes/run.html",
         run=found,
         themes=listed,
         gone=runs_gone(found),
@@ -118,9 +118,9 @@ def cancel(run_id: int) -> ResponseReturnValue:
         runs.cancel_run(get_session(), _run(run_id).id)
     except errors.LearningError as error:
         flash(str(error), "error")
-        return redirect(url_for("quality.run", run_id=run_id))
+        return redirect(url_for("themes.run", run_id=run_id))
     flash("The theming run has been cancelled")
-    return redirect(url_for("quality.home"))
+    return redirect(url_for("themes.home"))
 
 
 def _theme(theme_id: int) -> Theme:
@@ -143,7 +143,7 @@ def _theme_page(found: Theme, problem: tuple[str, str] | None = None) -> Respons
     statements = themes.statements_of(get_session(), found)
     others = [t for t in runs.visible_themes(get_session(), found.run_id) if t.id != found.id]
     return render_template(
-        "quality/theme.html",
+        "themes/theme.html",
         theme=found,
         quotes=themes.quotes_of(get_session(), found),
         split=themes.polarity_split(statements),
@@ -177,7 +177,7 @@ def statements(theme_id: int) -> ResponseReturnValue:
     get_session().commit()
     others = [t for t in runs.visible_themes(get_session(), found.run_id) if t.id != found.id]
     return render_template(
-        "quality/statements.html",
+        "themes/statements.html",
         theme=found,
         others=others,
         statements=themes.statements_of(get_session(), found),
@@ -230,11 +230,11 @@ def edit(theme_id: int, action: str) -> ResponseReturnValue:
         if action in ("rename", "merge"):  # forms with typed or chosen values to keep
             return _theme_page(found, ("label" if action == "rename" else "merge", str(error)))
         flash(str(error), "error")
-        return redirect(url_for("quality.theme", theme_id=found.id))
+        return redirect(url_for("themes.theme", theme_id=found.id))
     flash("Your change has been saved. You can undo it from the run’s list of changes")
     if action in ("discard", "split"):
-        return redirect(url_for("quality.run", run_id=found.run_id))
-    return redirect(url_for("quality.theme", theme_id=found.id))
+        return redirect(url_for("themes.run", run_id=found.run_id))
+    return redirect(url_for("themes.theme", theme_id=found.id))
 
 
 @bp.post("/edits/<int:edit_id>/undo")
@@ -244,9 +244,9 @@ def undo(edit_id: int) -> ResponseReturnValue:
         done = theme_edits.undo_edit(get_session(), edit_id, undone_by=g.user)
     except errors.LearningError as error:
         flash(str(error), "error")
-        return redirect(url_for("quality.home"))
+        return redirect(url_for("themes.home"))
     flash("The change has been undone")
-    return redirect(url_for("quality.run", run_id=done.run_id))
+    return redirect(url_for("themes.run", run_id=done.run_id))
 
 
 @bp.post("/themes/<int:theme_id>/log")
