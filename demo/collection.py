@@ -22,7 +22,7 @@ from surveys.models import (
     User,
     utcnow,
 )
-from surveys.responses import new_reference
+from surveys.responses import new_reference, split_follow_up_email
 
 OPEN_DAYS_AGO = 120  # the demo's cycles opened about four months ago
 CYCLE_TITLES = {  # {year}: the year the cycle opens, so titles stay true whenever seeded
@@ -109,14 +109,8 @@ def _add_response(
 ) -> None:
     definition = registry.get(cycle.definition_key, cycle.definition_version)
     when = utcnow() - timedelta(days=demo.submitted_days_ago, hours=len(session.new) % 9)
-    answers = engine.visible_answers(definition, demo.answers)
-    answers = {
-        k: v
-        for k, v in answers.items()
-        if not (
-            definition.question(k).personal_data and definition.question(k).autocomplete == "email"
-        )
-    }
+    # A follow-up address is never stored with the answers (the demo sends no follow-ups).
+    answers, _ = split_follow_up_email(definition, engine.visible_answers(definition, demo.answers))
     lead_of, contributor_of = people
     lead = lead_of.get(organisation.id) if organisation else None
     saver = lead

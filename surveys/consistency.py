@@ -1,44 +1,52 @@
 """Checks on a survey definition that a field type alone cannot express.
 
 Public API:
-    problem(at, reason) -> PydanticCustomError: an error the loader reports at `at`.
-    check_question(question): raise a problem if the question's parts do not fit its type.
-    check_definition(definition): raise a problem on the first document-wide inconsistency.
+    find_problems(definition) -> list[str]: every inconsistency, as "path: reason".
+    check_question(question): raise Inconsistency if the question's parts do not fit its type.
+    check_definition(definition): raise Inconsistency on the first document-wide problem.
+    Inconsistency: the error those raise, with `at` (a path inside what was checked).
+    RESERVED_IDS: question ids a form cannot use.
     looks_like_personal_data(question) -> bool
 
-Called from the models' validators, so these receive half-built models: they compare
-`type` with plain strings (QuestionType is a StrEnum) to avoid a circular import.
+The loader (surveys.loader) calls find_problems on the parsed, typed definition, and
+reports the problems with the file name, as it reports the models' own validation errors.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from pydantic_core import PydanticCustomError
+from surveys.definition import (
+    CHOICE_TYPES,
+    FREE_TEXT_TYPES,
+    GROUP_FIELD_TYPES,
+    Audience,
+    Question,
+    QuestionType,
+    ShowIf,
+    SurveyDefinition,
+    TextFormat,
+)
 
-if TYPE_CHECKING:
-    from surveys.definition import Question, ShowIf, SurveyDefinition
-
-_CHOICE = {"radios", "checkboxes", "select", "scale", "emoji_scale"}
-_FREE_TEXT = {"short_text", "long_text"}
-_GROUP_FIELDS = {"short_text", "long_text", "number", "date", "select", "radios", "yes_no"}
-_CAPTURES_TEXT = {"short_text", "long_text", "date", "number"}
-_SINGLE_VALUED = {"radios", "select", "scale", "emoji_scale", "yes_no", "compliance_rating"}
-_VALIDATION_TYPES = {
-    "min_length": _FREE_TEXT,
-    "max_length": _FREE_TEXT,
-    "pattern": _FREE_TEXT,
-    "format": {"short_text"},
-    "min_value": {"number"},
-    "max_value": {"number"},
-    "whole_number": {"number"},
-    "allowed_file_types": {"file"},
-    "max_file_size_mb": {"file"},
-    "not_in_future": {"date"},
-    "not_in_past": {"date"},
-    "min_selected": {"checkboxes"},
+_T = QuestionType
+_CAPTURES_TEXT = frozenset({_T.SHORT_TEXT, _T.LONG_TEXT, _T.DATE, _T.NUMBER})
+_SINGLE_VALUED = frozenset(
+    {_T.RADIOS, _T.SELECT, _T.SCALE, _T.EMOJI_SCALE, _T.YES_NO, _T.COMPLIANCE_RATING}
+)
+_VALIDATION_TYPES: dict[str, frozenset[QuestionType]] = {
+    "min_length": FREE_TEXT_TYPES,
+    "max_length": FREE_TEXT_TYPES,
+    "pattern": FREE_TEXT_TYPES,
+    "format": frozenset({_T.SHORT_TEXT}),
+    "min_value": frozenset({_T.NUMBER}),
+    "max_value": frozenset({_T.NUMBER}),
+    "whole_number": frozenset({_T.NUMBER}),
+    "allowed_file_types": frozenset({_T.FILE}),
+    "max_file_size_mb": frozenset({_T.FILE}),
+    "not_in_future": frozenset({_T.DATE}),
+    "not_in_past": frozenset({_T.DATE}),
+    "min_selected": frozenset({_T.CHECKBOXES}),
 }
 # Attribute names of wtforms / Flask-WTF forms and of our page form: a field by one of these
 # names would shadow the form's own attribute.
@@ -60,67 +68,117 @@ _PERSONAL_LABEL = re.compile(
 )
 
 
-def problem(at: str, reason: str) -> PydanticCustomError:
-    """Return a validation error the loader reports at path `at` inside the current model."""
-    return PydanticCustomError("definition", "{reason}", {"reason": reason, "at": at})
+class Inconsistency(ValueError):
+    """A part of a definition that does not fit the rest, at path `at` inside what was checked."""
+
+    def __init__(self, at: str, reason: str):
+        super().__init__(reason)
+        self.at = at
+        self.reason = reason
+
+
+def find_problems(definition: SurveyDefinition) -> list[str]:
+    """Return every problem in a parsed definition, each as "path: reason".
+
+    Each question reports its first problem; the document-wide checks run once every
+    question is sound, and each reports its first problem.
+    """
+    problems: list[str] = []
+    for at, _, question in _questions(definition):
+        problems += _question_problems(question, at)
+    if problems:
+        return problems
+    for check in _DOCUMENT_CHECKS:
+        try:
+            check(definition)
+        except Inconsistency as error:
+            problems.append(_describe("", error))
+    return problems
+
+
+def _question_problems(question: Question, at: str) -> list[str]:
+    """Return the first problem of each group field, or else of the question itself."""
+    problems: list[str] = []
+    for index, field in enumerate(question.fields):
+        problems += _question_problems(field, f"{at}.fields[{index}]")
+    if problems:
+        return problems
+    try:
+        check_question(question)
+    except Inconsistency as error:
+        return [_describe(at, error)]
+    return []
+
+
+def _describe(location: str, error: Inconsistency) -> str:
+    at = error.at
+    if at:
+        location = f"{location}.{at}" if location and not at.startswith("[") else location + at
+    return f"{location or '(top level)'}: {error.reason}"
 
 
 def check_question(question: Question) -> None:
     """Raise a problem if the question's optional parts do not fit its type."""
     if question.required and question.error_required is None:
-        raise problem("error_required", "a required question needs an error_required message")
+        raise Inconsistency("error_required", "a required question needs an error_required message")
     if question.personal_data and question.purpose is None:
-        raise problem("purpose", "say why this personal data is asked for (purpose)")
+        raise Inconsistency("purpose", "say why this personal data is asked for (purpose)")
     _check_options(question)
     _check_type_parts(question)
     _check_validation(question)
     _check_concern(question)
-    if question.type == "repeating_group":
+    if question.type is QuestionType.REPEATING_GROUP:
         _check_group(question)
 
 
 def _check_options(question: Question) -> None:
-    if question.type not in _CHOICE:
+    if question.type not in CHOICE_TYPES:
         if question.options:
-            raise problem("options", f"{question.type} questions do not take options")
+            raise Inconsistency("options", f"{question.type} questions do not take options")
         return
     if len(question.options) < 2:
-        raise problem("options", f"{question.type} questions need at least 2 options")
+        raise Inconsistency("options", f"{question.type} questions need at least 2 options")
     values = [option.value for option in question.options]
     for index, value in enumerate(values):
         if value in values[:index]:
-            raise problem(f"options[{index}].value", f"option value '{value}' is used twice")
-    if question.type == "emoji_scale":
+            raise Inconsistency(f"options[{index}].value", f"option value '{value}' is used twice")
+    if question.type is QuestionType.EMOJI_SCALE:
         for index, option in enumerate(question.options):
             if option.emoji is None:
-                raise problem(f"options[{index}].emoji", "emoji_scale options need an emoji")
+                raise Inconsistency(f"options[{index}].emoji", "emoji_scale options need an emoji")
 
 
 def _check_type_parts(question: Question) -> None:
-    needs = {"scale": "compliance_rating", "confidence": "confidence_pair"}
+    needs = {"scale": _T.COMPLIANCE_RATING, "confidence": _T.CONFIDENCE_PAIR}
     for part, owner in needs.items():
         present = getattr(question, part) is not None
         if question.type == owner and not present:
-            raise problem(part, f"{owner} questions need a {part}")
+            raise Inconsistency(part, f"{owner} questions need a {part}")
         if question.type != owner and present:
-            raise problem(part, f"only {owner} questions take a {part}")
-    if question.type != "repeating_group" and question.fields:
-        raise problem("fields", "only repeating_group questions take fields")
-    if question.analysis is not None and question.type not in _FREE_TEXT:
-        raise problem("analysis", "analysis applies to short_text and long_text questions only")
-    if question.type == "long_text" and question.analysis is None:
-        raise problem("analysis", "long_text questions need analysis metadata (polarity, stream)")
+            raise Inconsistency(part, f"only {owner} questions take a {part}")
+    if question.type is not QuestionType.REPEATING_GROUP and question.fields:
+        raise Inconsistency("fields", "only repeating_group questions take fields")
+    if question.analysis is not None and question.type not in FREE_TEXT_TYPES:
+        raise Inconsistency(
+            "analysis", "analysis applies to short_text and long_text questions only"
+        )
+    if question.type is QuestionType.LONG_TEXT and question.analysis is None:
+        raise Inconsistency(
+            "analysis", "long_text questions need analysis metadata (polarity, stream)"
+        )
 
 
 def _check_concern(question: Question) -> None:
     if question.concern is None:
         return
-    if question.type not in _CHOICE | {"yes_no"}:
-        raise problem("concern", "concern applies to choice and yes_no questions only")
-    values = {"yes", "no"} if question.type == "yes_no" else {o.value for o in question.options}
+    if question.type not in CHOICE_TYPES | {QuestionType.YES_NO}:
+        raise Inconsistency("concern", "concern applies to choice and yes_no questions only")
+    values = _answer_values(question)
     for index, answer in enumerate(question.concern.answers):
         if answer not in values:
-            raise problem(f"concern.answers[{index}]", f"'{answer}' is not one of the answers")
+            raise Inconsistency(
+                f"concern.answers[{index}]", f"'{answer}' is not one of the answers"
+            )
 
 
 def _check_validation(question: Question) -> None:
@@ -128,31 +186,30 @@ def _check_validation(question: Question) -> None:
     for name, types in _VALIDATION_TYPES.items():
         value = getattr(rules, name)
         if value not in (None, False) and question.type not in types:
-            raise problem(f"validation.{name}", f"{name} does not apply to {question.type}")
+            raise Inconsistency(f"validation.{name}", f"{name} does not apply to {question.type}")
 
 
 def _check_group(question: Question) -> None:
     if not question.fields:
-        raise problem("fields", "a repeating_group needs at least one field")
+        raise Inconsistency("fields", "a repeating_group needs at least one field")
     if question.min_rows > question.max_rows:
-        raise problem("min_rows", "min_rows is greater than max_rows")
+        raise Inconsistency("min_rows", "min_rows is greater than max_rows")
     seen: set[str] = set()
     for index, field in enumerate(question.fields):
-        if field.type not in _GROUP_FIELDS:
-            allowed = ", ".join(sorted(_GROUP_FIELDS))
-            raise problem(f"fields[{index}].type", f"a group field must be one of: {allowed}")
+        if field.type not in GROUP_FIELD_TYPES:
+            allowed = ", ".join(sorted(GROUP_FIELD_TYPES))
+            raise Inconsistency(f"fields[{index}].type", f"a group field must be one of: {allowed}")
         if field.show_if is not None:
-            raise problem(f"fields[{index}].show_if", "group fields cannot use show_if")
+            raise Inconsistency(f"fields[{index}].show_if", "group fields cannot use show_if")
         if field.id in seen:
-            raise problem(f"fields[{index}].id", f"field id '{field.id}' is used twice")
+            raise Inconsistency(f"fields[{index}].id", f"field id '{field.id}' is used twice")
         seen.add(field.id)
 
 
 def check_definition(definition: SurveyDefinition) -> None:
-    """Raise a problem on the first inconsistency that spans the whole document."""
-    _check_ids(definition)
-    _check_conditions(definition)
-    _check_audience(definition)
+    """Raise Inconsistency on the first problem that spans the whole document."""
+    for check in _DOCUMENT_CHECKS:
+        check(definition)
 
 
 def _questions(definition: SurveyDefinition) -> Iterator[tuple[str, int, Question]]:
@@ -161,11 +218,18 @@ def _questions(definition: SurveyDefinition) -> Iterator[tuple[str, int, Questio
             yield f"pages[{page_index}].questions[{index}]", page_index, question
 
 
+def _questions_and_fields(definition: SurveyDefinition) -> Iterator[tuple[str, Question]]:
+    for at, _, question in _questions(definition):
+        yield at, question
+        for index, field in enumerate(question.fields):
+            yield f"{at}.fields[{index}]", field
+
+
 def _check_ids(definition: SurveyDefinition) -> None:
     pages: dict[str, int] = {}
     for index, page in enumerate(definition.pages):
         if page.id in pages:
-            raise problem(
+            raise Inconsistency(
                 f"pages[{index}].id",
                 f"page id '{page.id}' is already used by pages[{pages[page.id]}]",
             )
@@ -174,9 +238,13 @@ def _check_ids(definition: SurveyDefinition) -> None:
     for at, _, question in _questions(definition):
         if question.id in questions:
             first = questions[question.id]
-            raise problem(f"{at}.id", f"question id '{question.id}' is already used at {first}")
+            raise Inconsistency(
+                f"{at}.id", f"question id '{question.id}' is already used at {first}"
+            )
         if question.id in RESERVED_IDS:
-            raise problem(f"{at}.id", f"'{question.id}' is reserved; choose another question id")
+            raise Inconsistency(
+                f"{at}.id", f"'{question.id}' is reserved; choose another question id"
+            )
         questions[question.id] = at
 
 
@@ -200,52 +268,54 @@ def _check_condition(
     target = earlier.get(condition.question)
     if target is None:
         where = "an earlier page" if on_page is None else "an earlier question"
-        raise problem(f"{at}.question", f"'{condition.question}' is not the id of {where}")
+        raise Inconsistency(f"{at}.question", f"'{condition.question}' is not the id of {where}")
     question = target[1]
-    if condition.any_of is not None and question.type != "checkboxes":
-        raise problem(f"{at}.any_of", "any_of applies to checkboxes; use equals or in")
+    if condition.any_of is not None and question.type is not QuestionType.CHECKBOXES:
+        raise Inconsistency(f"{at}.any_of", "any_of applies to checkboxes; use equals or in")
     if condition.any_of is None and question.type not in _SINGLE_VALUED:
-        kind = "use any_of" if question.type == "checkboxes" else "it has no fixed answers"
-        raise problem(at, f"cannot depend on a {question.type} question ({kind})")
+        kind = (
+            "use any_of" if question.type is QuestionType.CHECKBOXES else "it has no fixed answers"
+        )
+        raise Inconsistency(at, f"cannot depend on a {question.type} question ({kind})")
     allowed = _answer_values(question)
     for value in condition.values:
         if value not in allowed:
             choices = ", ".join(sorted(allowed))
-            raise problem(at, f"'{value}' is not an answer of '{question.id}' (one of: {choices})")
+            raise Inconsistency(
+                at, f"'{value}' is not an answer of '{question.id}' (one of: {choices})"
+            )
 
 
 def _answer_values(question: Question) -> set[str]:
-    if question.type == "yes_no":
+    if question.type is QuestionType.YES_NO:
         return {"yes", "no"}
-    if question.type == "compliance_rating" and question.scale is not None:
+    if question.type is QuestionType.COMPLIANCE_RATING and question.scale is not None:
         values = {level.value for level in question.scale.levels}
         return values | ({"not_applicable"} if question.scale.allow_not_applicable else set())
     return {option.value for option in question.options}
 
 
 def _check_audience(definition: SurveyDefinition) -> None:
-    vulnerable = definition.audience in {"child", "family"}
+    vulnerable = definition.audience in {Audience.CHILD, Audience.FAMILY}
     if vulnerable and not definition.help_notice:
-        raise problem("help_notice", "child and family forms must show the help notice")
-    if definition.age_band is not None and definition.audience != "child":
-        raise problem("age_band", "age_band applies to child audiences only")
-    if definition.audience == "organisation":
+        raise Inconsistency("help_notice", "child and family forms must show the help notice")
+    if definition.age_band is not None and definition.audience is not Audience.CHILD:
+        raise Inconsistency("age_band", "age_band applies to child audiences only")
+    if definition.audience is Audience.ORGANISATION:
         return
-    for at, _, question in _questions(definition):
-        for path, item in [(at, question)] + [
-            (f"{at}.fields[{index}]", field) for index, field in enumerate(question.fields)
-        ]:
-            if looks_like_personal_data(item) and not item.personal_data:
-                raise problem(
-                    path, "asks for personal data: mark it personal_data: true with a purpose"
-                )
-            screened = item.analysis is not None and item.analysis.screen_for_disclosure
-            # Declared personal data (e.g. an email for a reply) is not read for themes.
-            if vulnerable and item.type in _FREE_TEXT and not screened and not item.personal_data:
-                raise problem(
-                    f"{path}.analysis",
-                    "child and family free text must set screen_for_disclosure: true",
-                )
+    for path, item in _questions_and_fields(definition):
+        if looks_like_personal_data(item) and not item.personal_data:
+            raise Inconsistency(
+                path, "asks for personal data: mark it personal_data: true with a purpose"
+            )
+        screened = item.analysis is not None and item.analysis.screen_for_disclosure
+        # Declared personal data (e.g. an email for a reply) is not read for themes.
+        free_text = item.type in FREE_TEXT_TYPES
+        if vulnerable and free_text and not screened and not item.personal_data:
+            raise Inconsistency(
+                f"{path}.analysis",
+                "child and family free text must set screen_for_disclosure: true",
+            )
 
 
 def looks_like_personal_data(question: Question) -> bool:
@@ -259,3 +329,58 @@ def looks_like_personal_data(question: Question) -> bool:
     if question.autocomplete and _PERSONAL_AUTOCOMPLETE.search(question.autocomplete):
         return True
     return bool(_PERSONAL_LABEL.search(question.label))
+
+
+def _check_standards(definition: SurveyDefinition) -> None:
+    refs: dict[str, int] = {}
+    for index, page in enumerate(definition.pages):
+        if page.standard is None:
+            continue
+        if page.standard.ref in refs:
+            first = refs[page.standard.ref]
+            message = f"standard ref '{page.standard.ref}' is already used by pages[{first}]"
+            raise Inconsistency(f"pages[{index}].standard.ref", message)
+        refs[page.standard.ref] = index
+    for path, item in _questions_and_fields(definition):
+        standard = item.analysis.standard if item.analysis is not None else None
+        if standard is None or standard in refs:
+            continue
+        if refs:
+            known = ", ".join(refs)
+            reason = f"'{standard}' is not one of this form's standards ({known})"
+        else:
+            reason = f"'{standard}' is not a standard: no page of this form has a standard"
+        raise Inconsistency(f"{path}.analysis.standard", reason)
+
+
+def _check_follow_up(definition: SurveyDefinition) -> None:
+    follow_up = definition.follow_up
+    if follow_up is None:
+        return
+    if follow_up.form == definition.key:
+        raise Inconsistency("follow_up.form", "a form cannot be its own follow-up")
+    try:
+        question = definition.question(follow_up.email_question)
+    except KeyError:
+        reason = f"'{follow_up.email_question}' is not the id of a question in this form"
+        raise Inconsistency("follow_up.email_question", reason) from None
+    is_email = (
+        question.type is QuestionType.SHORT_TEXT
+        and question.validation.format is TextFormat.EMAIL
+        and question.personal_data
+    )
+    if not is_email:
+        reason = (
+            f"'{question.id}' must be a short_text question with validation format: email "
+            "and personal_data: true"
+        )
+        raise Inconsistency("follow_up.email_question", reason)
+
+
+_DOCUMENT_CHECKS = (
+    _check_ids,
+    _check_conditions,
+    _check_audience,
+    _check_standards,
+    _check_follow_up,
+)

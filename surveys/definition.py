@@ -2,18 +2,23 @@
 
 Public API:
     SurveyDefinition, Page, Question and their parts (Option, ComplianceScale, ScaleLevel,
-    ConfidencePair, ConfidenceLevel, Validation, ShowIf, Analysis, Standard, Labels).
+    ConfidencePair, ConfidenceLevel, Validation, ShowIf, Analysis, Standard, Labels,
+    Concern, FollowUp).
     Enums: QuestionType, Audience, Stream, Polarity, AgeBand, TextFormat.
     Type sets: CHOICE_TYPES, FREE_TEXT_TYPES, GROUP_FIELD_TYPES.
     JSONValue: the type of one stored answer.
 
 A YAML document is validated into these models by `surveys.loader`; code uses the models,
-never raw dicts. Every check that spans the document lives in `surveys.consistency`.
+never raw dicts. Each model checks only its own fields; the loader then runs the checks
+that span a question's parts or the whole document (`surveys.consistency`). Named scales
+and choice lists (`scale: <name>`, `options: <name>`) are resolved by the loader before
+validation (`surveys.named_lists`), so a Question always holds the scale or options.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self, TypeAlias
 
@@ -25,8 +30,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-
-from surveys.consistency import check_definition, check_question, problem
+from pydantic_core import PydanticCustomError
 
 JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
 
@@ -104,6 +108,11 @@ class TextFormat(StrEnum):
     EMAIL = "email"
 
 
+def _problem(at: str, reason: str) -> PydanticCustomError:
+    """Return a validation error the loader reports at path `at` inside the current model."""
+    return PydanticCustomError("definition", "{reason}", {"reason": reason, "at": at})
+
+
 def _scalar_to_token(value: Any) -> Any:
     """Turn YAML 1.1 booleans and numbers into the option tokens an author meant."""
     # `value: yes` parses as True and `value: 1` as 1 under yaml.safe_load.
@@ -114,7 +123,8 @@ def _scalar_to_token(value: Any) -> Any:
     return value
 
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
 Token = Annotated[
     str,
@@ -162,9 +172,9 @@ class ComplianceScale(_Model):
     def _check_levels(self) -> Self:
         values = [level.value for level in self.levels]
         if len(set(values)) != len(values):
-            raise problem("levels", "each level needs a different value")
+            raise _problem("levels", "each level needs a different value")
         if "not_applicable" in values:
-            raise problem("levels", "'not_applicable' is reserved; use allow_not_applicable")
+            raise _problem("levels", "'not_applicable' is reserved; use allow_not_applicable")
         return self
 
 
@@ -186,7 +196,7 @@ class ConfidencePair(_Model):
     def _check_levels(self) -> Self:
         values = [level.value for level in self.levels]
         if values != sorted(set(values)):
-            raise problem("levels", "level values must be different and in ascending order")
+            raise _problem("levels", "level values must be different and in ascending order")
         return self
 
 
@@ -218,16 +228,16 @@ class Validation(_Model):
             try:
                 re.compile(self.pattern)
             except re.error as error:
-                raise problem("pattern", f"not a valid regular expression ({error})") from None
+                raise _problem("pattern", f"not a valid regular expression ({error})") from None
             if self.pattern_error is None:
-                raise problem("pattern_error", "give the message shown when the pattern fails")
+                raise _problem("pattern_error", "give the message shown when the pattern fails")
         pairs = [("min_length", "max_length"), ("min_value", "max_value")]
         for low, high in pairs:
             low_value, high_value = getattr(self, low), getattr(self, high)
             if low_value is not None and high_value is not None and low_value > high_value:
-                raise problem(low, f"{low} ({low_value}) is greater than {high} ({high_value})")
+                raise _problem(low, f"{low} ({low_value}) is greater than {high} ({high_value})")
         if self.not_in_future and self.not_in_past:
-            raise problem(
+            raise _problem(
                 "not_in_past", "a date cannot be both not in the future and not in the past"
             )
         return self
@@ -247,7 +257,7 @@ class ShowIf(_Model):
     def _check_one_condition(self) -> Self:
         given = [name for name in ("equals", "in_", "any_of") if getattr(self, name) is not None]
         if len(given) != 1:
-            raise problem("", "give exactly one of equals, in or any_of")
+            raise _problem("", "give exactly one of equals, in or any_of")
         return self
 
     @property
@@ -318,11 +328,6 @@ class Question(_Model):
     purpose: LongText | None = Field(default=None, description="Why personal data is asked for")
     autocomplete: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z -]{0,40}$")] | None = None
 
-    @model_validator(mode="after")
-    def _check_parts(self) -> Self:
-        check_question(self)
-        return self
-
     def option_label(self, value: str) -> str | None:
         """Return the label shown for a stored choice value, or None if unknown."""
         if self.type is QuestionType.COMPLIANCE_RATING and self.scale is not None:
@@ -366,6 +371,23 @@ class Labels(_Model):
     help_notice_title: Text = "If you or someone else is in danger"
 
 
+class FollowUp(_Model):
+    """A later form whose link goes to each respondent who leaves an email address.
+
+    For example the training evaluation's 6 to 8 week follow-up: the address is kept apart
+    from the answers, used once to send the follow-up form's link, then erased.
+    """
+
+    form: Key = Field(description="The key of the form sent, e.g. training-follow-up")
+    after_weeks: int = Field(ge=1, le=52, description="Weeks after answering to send the link")
+    email_question: Identifier = Field(description="The question that asks for the address")
+
+    @property
+    def after(self) -> timedelta:
+        """Return how long after answering the link is sent."""
+        return timedelta(weeks=self.after_weeks)
+
+
 class SurveyDefinition(_Model):
     """A whole form: who answers it, which evidence stream it feeds, and its pages."""
 
@@ -380,6 +402,15 @@ class SurveyDefinition(_Model):
     help_notice: bool = Field(
         default=False, description="Always true for child and family audiences"
     )
+    scales: dict[Identifier, ComplianceScale] = Field(
+        default_factory=dict,
+        description="Rating scales declared once; a question names one with scale: <name>",
+    )
+    choices: dict[Identifier, tuple[Option, ...]] = Field(
+        default_factory=dict,
+        description="Option lists declared once; a question names one with options: <name>",
+    )
+    follow_up: FollowUp | None = None
     pages: tuple[Page, ...] = Field(min_length=1)
     labels: Labels = Labels()
 
@@ -391,10 +422,9 @@ class SurveyDefinition(_Model):
             data = {**data, "help_notice": data.get("audience") in {"child", "family"}}
         return data
 
-    @model_validator(mode="after")
-    def _check_document(self) -> Self:
-        check_definition(self)
-        return self
+    def __hash__(self) -> int:
+        # A key and version name one definition; the named lists are dicts, not hashable.
+        return hash((self.key, self.version))
 
     def page(self, page_id: str) -> Page:
         """Return the page with this id; raise KeyError if there is none."""

@@ -4,9 +4,15 @@ Public API:
     DEFINITIONS_DIR: the folder of built-in definitions.
     load_definition(path) -> SurveyDefinition
     parse_definition(text, *, source="<string>") -> SurveyDefinition
+    validate_definition(document, *, source="<document>") -> SurveyDefinition
     load_definitions(folder=DEFINITIONS_DIR) -> DefinitionRegistry
     DefinitionRegistry: get(key, version=None), latest(key), versions(key), keys(),
         latest_definitions(), source_of(key, version); iterable over every version.
+
+A document goes through three steps: named scales and option lists are put in place
+(surveys.named_lists), the models validate each part (surveys.definition), then the checks
+that span questions and the whole document run (surveys.consistency). Loading a folder also
+checks what one file says of another (a follow-up names a form that exists).
 
 Every failure raises DefinitionError whose message names the file, the path inside it
 (e.g. `pages[2].questions[0].options`) and what is wrong.
@@ -23,8 +29,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from surveys.definition import SurveyDefinition
+from surveys.consistency import find_problems
+from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import DefinitionError, UnknownDefinition
+from surveys.named_lists import resolve_named_lists
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +94,25 @@ def parse_definition(text: str, *, source: str = "<string>") -> SurveyDefinition
             f"{source}: expected a mapping with key, title, version, ... at the top; found {found}"
         )
         raise DefinitionError(message, source=source)
+    return validate_definition(document, source=source)
+
+
+def validate_definition(
+    document: dict[str, Any], *, source: str = "<document>"
+) -> SurveyDefinition:
+    """Validate one definition document (a YAML file's data); `source` names it in errors."""
+    document, problems = resolve_named_lists(document)
+    if problems:
+        raise _definition_error(source, problems)
     try:
-        return SurveyDefinition.model_validate(document)
+        definition = SurveyDefinition.model_validate(document)
     except ValidationError as error:
         problems = [_describe_problem(item) for item in _root_causes(error.errors())]
         raise _definition_error(source, problems) from None
+    problems = find_problems(definition)
+    if problems:
+        raise _definition_error(source, problems)
+    return definition
 
 
 def _root_causes(items: list[Any]) -> list[Any]:
@@ -220,6 +242,7 @@ def load_definitions(folder: str | Path = DEFINITIONS_DIR) -> DefinitionRegistry
             _add_entry(entries, definition, path)
         except DefinitionError as error:
             failures.append(str(error))
+    failures += _follow_up_problems(entries)
     if failures:
         raise DefinitionError("\n".join(failures), source=str(folder), problems=failures)
     logger.info("loaded survey definitions folder=%s count=%d", folder, len(entries))
@@ -254,3 +277,23 @@ def _add_entry(
         message = f"{path}: version: {name} is also defined in {other}"
         raise DefinitionError(message, source=str(path))
     entries[slot] = (definition, path)
+
+
+def _follow_up_problems(entries: dict[tuple[str, int], tuple[SurveyDefinition, Path]]) -> list[str]:
+    """Return a problem for each follow-up that names no loaded form answered from a link."""
+    by_version = sorted(entries.items(), key=lambda entry: entry[0])
+    latest = {key: definition for (key, _), (definition, _) in by_version}
+    problems = []
+    for definition, path in entries.values():
+        if definition.follow_up is None:
+            continue
+        form = latest.get(definition.follow_up.form)
+        if form is None:
+            known = ", ".join(sorted(latest))
+            reason = f"no survey definition '{definition.follow_up.form}' (one of: {known})"
+        elif form.audience is not Audience.ANONYMOUS_LINK:
+            reason = f"'{form.key}' is not answered from a link (audience anonymous_link)"
+        else:
+            continue
+        problems.append(f"{path}: follow_up.form: {reason}")
+    return problems

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import changes, engine, safeguarding
+from surveys import changes, engine, follow_ups, safeguarding
 from surveys.accounts import record_audit
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import (
@@ -341,7 +341,9 @@ def _keep_follow_up_email_apart(
     answers, email = split_follow_up_email(definition, answers)
     if email:
         session.add(
-            FollowUpRequest(response_id=response.id, email=email, due_at=now + FOLLOW_UP_AFTER)
+            FollowUpRequest(
+                response_id=response.id, email=email, due_at=follow_ups.due(definition, now)
+            )
         )
     return answers
 
@@ -351,13 +353,13 @@ def split_follow_up_email(
 ) -> tuple[dict[str, JSONValue], str | None]:
     """Return the answers without any follow-up email question, and the email if one was given.
 
-    A follow-up email is a personal-data question with email autocomplete. It is removed
+    A follow-up email is the answer to the definition's follow_up.email_question. It is removed
     whether or not it is shown, so an address never stays in stored answers.
     """
     email = None
     kept = dict(answers)
     for question in (question for page in definition.pages for question in page.questions):
-        if question.personal_data and question.autocomplete == "email" and question.id in kept:
+        if question.id == follow_ups.email_question(definition) and question.id in kept:
             value = kept.pop(question.id)
             if isinstance(value, str) and value.strip() and email is None:
                 email = value.strip()

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from surveys.definition import SurveyDefinition
+from surveys.definition import IDENTIFIER_PATTERN, SurveyDefinition
 
 SCHEMA_PATH = Path(__file__).parent / "definitions" / "schema.json"
 SCHEMA_ID = "https://learning-loop.example/schemas/survey-definition.json"
@@ -23,12 +23,30 @@ SCHEMA_ID = "https://learning-loop.example/schemas/survey-definition.json"
 def definition_json_schema() -> dict[str, Any]:
     """Return the JSON Schema of a survey definition document (YAML keys, aliases included)."""
     schema = SurveyDefinition.model_json_schema(by_alias=True, mode="validation")
+    _allow_named_lists(schema["$defs"]["Question"]["properties"])
     header = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "Learning Loop survey definition",
     }
     return {**header, **{key: value for key, value in schema.items() if key != "title"}}
+
+
+def _allow_named_lists(properties: dict[str, Any]) -> None:
+    """Let a question's scale and options name a list declared at the top of the file.
+
+    The loader puts the named scale or options in place before validation, so the models
+    never see a name; the schema describes the file as written.
+    """
+    name = {"type": "string", "pattern": IDENTIFIER_PATTERN}
+    properties["scale"]["anyOf"].insert(
+        1, {**name, "description": "The name of a scale declared under scales"}
+    )
+    options = {key: properties["options"].pop(key) for key in ("type", "items")}
+    properties["options"]["anyOf"] = [
+        options,
+        {**name, "description": "The name of an option list declared under choices"},
+    ]
 
 
 def render_schema() -> str:

@@ -169,7 +169,7 @@ def send_due_follow_ups(app: Flask) -> int:
     settings = mail_settings(app)
     sent = 0
     with session_factory(app)() as session:
-        for item in follow_ups.due_follow_ups(session):
+        for item in follow_ups.due_follow_ups(session, app.extensions["definitions"]):
             body = (
                 "A few weeks ago you went on a multi-agency safeguarding course and asked us to "
                 "follow up.\n\nTell us what has changed in your practice since (about 5 minutes; "

@@ -1,4 +1,4 @@
-"""Unit tests for the survey definition models and their document-wide checks."""
+"""Unit tests for the survey definition models and the loader's document-wide checks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from surveys.definition import QuestionType, ShowIf, SurveyDefinition
+from surveys.errors import DefinitionError
+from surveys.loader import validate_definition
 
 
 def _document(**changes: Any) -> dict[str, Any]:
@@ -50,8 +52,8 @@ def _with_question(question: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 def _error_text(document: dict[str, Any]) -> str:
-    with pytest.raises(ValidationError) as caught:
-        SurveyDefinition.model_validate(document)
+    with pytest.raises(DefinitionError) as caught:
+        validate_definition(document)
     return str(caught.value)
 
 
@@ -252,3 +254,105 @@ def test_show_if_conditions_read_stored_answers() -> None:
     )
     assert ShowIf(question="q", any_of=("a", "b")).is_met(["c", "b"])
     assert not ShowIf(question="q", any_of=("a",)).is_met("a")
+
+
+def _with_standard(ref: str = "S11-1") -> dict[str, Any]:
+    document = _document()
+    document["pages"][0]["standard"] = {"ref": ref, "title": "Leadership", "source": "WT 2023"}
+    return document
+
+
+def _with_evidence(document: dict[str, Any], standard: str) -> dict[str, Any]:
+    evidence = {
+        "id": "evidence",
+        "type": "long_text",
+        "label": "Evidence",
+        "analysis": {"standard": standard, "polarity": "strengths"},
+    }
+    document["pages"][0]["questions"].append(evidence)
+    return document
+
+
+def test_analysis_standard_names_one_of_the_forms_standards() -> None:
+    definition = validate_definition(_with_evidence(_with_standard(), "S11-1"))
+    analysis = definition.question("evidence").analysis
+    assert analysis is not None and analysis.standard == "S11-1"
+
+
+def test_a_mistyped_analysis_standard_is_reported_with_its_path() -> None:
+    text = _error_text(_with_evidence(_with_standard(), "S11-l"))
+    assert (
+        "pages[0].questions[2].analysis.standard: 'S11-l' is not one of this form's standards "
+        "(S11-1)"
+    ) in text
+
+
+def test_analysis_standard_on_a_form_without_standards_is_reported() -> None:
+    text = _error_text(_with_evidence(_document(), "S11-1"))
+    assert "pages[0].questions[2].analysis.standard: 'S11-1' is not a standard" in text
+
+
+def test_a_standard_ref_is_used_by_one_page_only() -> None:
+    document = _with_standard()
+    document["pages"].append(copy.deepcopy(document["pages"][0]))
+    document["pages"][1]["id"] = "second"
+    document["pages"][1]["questions"] = [{"id": "other", "type": "yes_no", "label": "Other"}]
+    assert "pages[1].standard.ref: standard ref 'S11-1' is already used by pages[0]" in (
+        _error_text(document)
+    )
+
+
+def _with_follow_up(**follow_up: Any) -> dict[str, Any]:
+    email = {
+        "id": "follow_up_email",
+        "type": "short_text",
+        "label": "Email address",
+        "personal_data": True,
+        "purpose": "To send one follow-up link.",
+        "autocomplete": "email",
+        "validation": {"format": "email"},
+    }
+    declared = {"form": "later", "after_weeks": 6, "email_question": "follow_up_email"}
+    return _with_question(
+        email,
+        audience="anonymous_link",
+        stream="training",
+        follow_up={**declared, **follow_up},
+    )
+
+
+def test_a_declared_follow_up_is_read_from_the_definition() -> None:
+    definition = validate_definition(_with_follow_up())
+    assert definition.follow_up is not None
+    assert definition.follow_up.form == "later"
+    assert definition.follow_up.email_question == "follow_up_email"
+    assert definition.follow_up.after.days == 42
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "message"),
+    [
+        (
+            {"email_question": "email"},
+            "follow_up.email_question: 'email' is not the id of a question in this form",
+        ),
+        (
+            {"email_question": "sector"},
+            "follow_up.email_question: 'sector' must be a short_text question with validation "
+            "format: email and personal_data: true",
+        ),
+        ({"form": "demo"}, "follow_up.form: a form cannot be its own follow-up"),
+        ({"after_weeks": 0}, "follow_up.after_weeks: Input should be greater than or equal to 1"),
+    ],
+)
+def test_follow_up_problems_are_reported(follow_up: dict[str, Any], message: str) -> None:
+    assert message in _error_text(_with_follow_up(**follow_up))
+
+
+def test_consistency_problems_of_several_questions_are_all_reported() -> None:
+    document = _with_question({"id": "q", "type": "long_text", "label": "Q"})
+    document["pages"][1]["questions"].append({"id": "r", "type": "compliance_rating", "label": "R"})
+    text = _error_text(document)
+    assert "(2 problem(s))" in text
+    assert "pages[1].questions[0].analysis: long_text questions need analysis metadata" in text
+    assert "pages[1].questions[1].scale: compliance_rating questions need a scale" in text

@@ -105,3 +105,60 @@ def test_file_name_must_match_key_and_version(tmp_path: Path) -> None:
 def test_missing_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="no such folder"):
         load_definitions(tmp_path / "absent")
+
+
+FOLLOW_UP = """
+follow_up: {form: FORM, after_weeks: 6, email_question: reply_email}
+pages:
+  - id: only
+    title: Only page
+    questions:
+      - id: comment
+        type: long_text
+        label: Any comments?
+        analysis: {polarity: neutral}
+      - id: reply_email
+        type: short_text
+        label: Email address
+        personal_data: true
+        purpose: To send one follow-up link.
+        validation: {format: email}
+"""
+
+
+def _write_with_follow_up(folder: Path, form: str) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text()
+    head = text[: text.index("pages:")]
+    (folder / "asker.yaml").write_text(
+        head.replace("key: minimal", "key: asker") + FOLLOW_UP.replace("FORM", form)
+    )
+
+
+def test_a_follow_up_names_a_form_in_the_folder(tmp_path: Path) -> None:
+    _write_with_follow_up(tmp_path, "minimal")
+    _write_version(tmp_path, "minimal.yaml", 1)
+    registry = load_definitions(tmp_path)
+    follow_up = registry.get("asker").follow_up
+    assert follow_up is not None and follow_up.form == "minimal"
+
+
+def test_a_follow_up_naming_no_loaded_form_is_reported(tmp_path: Path) -> None:
+    _write_with_follow_up(tmp_path, "minimall")
+    _write_version(tmp_path, "minimal.yaml", 1)
+    with pytest.raises(DefinitionError) as caught:
+        load_definitions(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem == (
+        f"{tmp_path / 'asker.yaml'}: follow_up.form: no survey definition 'minimall' "
+        "(one of: asker, minimal)"
+    )
+
+
+def test_a_follow_up_form_is_answered_from_a_link(tmp_path: Path) -> None:
+    _write_with_follow_up(tmp_path, "minimal")
+    text = (FIXTURES / "minimal.yaml").read_text()
+    text = text.replace("audience: anonymous_link", "audience: organisation")
+    (tmp_path / "minimal.yaml").write_text(text)
+    with pytest.raises(DefinitionError) as caught:
+        load_definitions(tmp_path)
+    assert "asker.yaml: follow_up.form: 'minimal' is not answered from a link" in str(caught.value)
