@@ -25,6 +25,7 @@ from datetime import date, timedelta
 
 from demo.people import ORGANISATIONS
 from demo.text import TextBank, choose_themes, compose, load_bank, load_extras, non_answer
+from surveys.answer_types import answer_type
 from surveys.definition import (
     FREE_TEXT_TYPES,
     Audience,
@@ -41,6 +42,7 @@ from surveys.definition import (
 from surveys.engine import visible_answers, visible_questions
 from surveys.loader import DefinitionRegistry
 from surveys.models import OrganisationKind, Sector
+from surveys.ratings import rating_answer, rating_level, rating_question
 from surveys.validators import LONG_TEXT_MAX, SHORT_TEXT_MAX
 
 __all__ = [
@@ -243,16 +245,11 @@ def _checkboxes(question: Question, context: _Context) -> list[JSONValue] | None
 
 def _page_position(context: _Context) -> float | None:
     """Return the page's rating from 0 (best level) to 1 (worst), None if N/A or unrated."""
-    if context.page is None:
+    question = rating_question(context.page.questions) if context.page else None
+    if question is None or question.scale is None:
         return None
-    for question in context.page.questions:
-        if question.type is QuestionType.COMPLIANCE_RATING and question.scale is not None:
-            answer = context.answers.get(question.id)
-            if not isinstance(answer, dict):
-                return None
-            levels = [level.value for level in question.scale.levels]
-            return levels.index(str(answer["value"])) / (len(levels) - 1)
-    return None
+    level = rating_level(question, context.answers.get(question.id))
+    return None if level is None else level / (len(question.scale.levels) - 1)
 
 
 def _yes_no(question: Question, context: _Context) -> str:
@@ -283,7 +280,7 @@ def _rating(question: Question, context: _Context) -> JSONValue:
         value = levels[-1]
     else:
         value = rng.choice(levels[1:-1])
-    return {"value": value, "scale_version": scale.version}
+    return rating_answer(question, value)
 
 
 def _number(question: Question, context: _Context) -> JSONValue:
@@ -337,8 +334,7 @@ def _rows(question: Question, context: _Context) -> JSONValue:
 
 
 def _has_rating(context: _Context) -> bool:
-    questions = context.page.questions if context.page else ()
-    return any(question.type is QuestionType.COMPLIANCE_RATING for question in questions)
+    return rating_question(context.page.questions if context.page else ()) is not None
 
 
 def _row_field(question: Question, context: _Context, index: int) -> JSONValue:
@@ -524,33 +520,8 @@ def formdata_for(page: Page, answers: Mapping[str, JSONValue]) -> list[tuple[str
     return [
         item
         for question in page.questions
-        for item in _posted(question, answers.get(question.id), question.id)
+        for item in answer_type(question).posted(question, answers.get(question.id), question.id)
     ]
-
-
-def _posted(question: Question, answer: JSONValue, name: str) -> list[tuple[str, str]]:
-    kind = question.type
-    if answer is None or kind is QuestionType.FILE:
-        return []
-    if kind is QuestionType.CHECKBOXES and isinstance(answer, list):
-        return [(name, str(value)) for value in answer]
-    if kind is QuestionType.COMPLIANCE_RATING and isinstance(answer, dict):
-        return [(name, str(answer["value"]))]
-    if kind is QuestionType.DATE:
-        day = date.fromisoformat(str(answer))
-        return [(f"{name}-day", str(day.day)), (f"{name}-month", str(day.month)),
-                (f"{name}-year", f"{day.year:04d}")]  # fmt: skip
-    if kind is QuestionType.CONFIDENCE_PAIR and isinstance(answer, dict):
-        return [(f"{name}-{part}", str(answer[part])) for part in ("before", "after")]
-    if kind is QuestionType.REPEATING_GROUP and isinstance(answer, list):
-        return [
-            item
-            for index, row in enumerate(answer)
-            if isinstance(row, dict)
-            for sub in question.fields
-            for item in _posted(sub, row.get(sub.id), f"{name}-{index}-{sub.id}")
-        ]
-    return [(name, str(answer))]
 
 
 DEFAULT_COUNTS: dict[str, int] = {

@@ -31,12 +31,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.answers import display_values
-from surveys.definition import JSONValue, Page, Question, QuestionType, SurveyDefinition
+from surveys.answer_types import answer_type, display_values
+from surveys.definition import JSONValue, Page, Question, SurveyDefinition
 from surveys.models import ResponseChange
-
-# Uploaded evidence is not compared: a file cannot be carried back through a form unseen.
-_NOT_COMPARED = {QuestionType.FILE}
 
 
 def _blank(value: JSONValue) -> bool:
@@ -200,7 +197,8 @@ def conflicting_answers(
     labels = definition.labels
     conflicts = []
     for question in page.questions:
-        if question.type in _NOT_COMPARED or question.id not in mine:
+        # Uploaded evidence is not compared: a file cannot be carried back through a form unseen.
+        if not answer_type(question).is_compared or question.id not in mine:
             continue
         if candidates is not None and question.id not in candidates:
             continue

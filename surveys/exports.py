@@ -13,14 +13,14 @@ Public API:
 Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
 and `<id>_after`; a repeating group gives its row count). Long: one row per answer, and one
 per field of each repeating-group row, each with a stable `answer_id` built from the response
-reference, so rows can be joined back across exports.
+reference, so rows can be joined back across exports. Each question's columns and cells come
+from its entry in the answer-type table (`surveys.answer_types`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Literal, TypeAlias
 
@@ -31,8 +31,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.answers import display_values
-from surveys.definition import FREE_TEXT_TYPES, JSONValue, Question, QuestionType
+from surveys.answer_types import Cell, answer_type, is_blank_answer
+from surveys.definition import Question
 from surveys.definition import SurveyDefinition as Definition
 from surveys.models import Cycle, Response, ResponseStatus
 from surveys.responses import answers_of
@@ -64,7 +64,6 @@ LONG_HEADER = [
 ]
 GROUP_FIXED = ["Row id", "Response reference", "Organisation name", "Row number"]
 
-Cell: TypeAlias = str | int | float | None
 Row: TypeAlias = list[Cell]
 Layout = Literal["wide", "long"]
 
@@ -99,52 +98,11 @@ def _organisation(response: Response) -> str:
     return response.organisation.name if response.organisation is not None else ANONYMOUS
 
 
-def _display(question: Question, answer: JSONValue, definition: Definition) -> str | None:
-    lines = display_values(question, answer, definition.labels)
-    return "; ".join(lines) if lines else None
-
-
-def _wide_value(question: Question, answer: JSONValue, definition: Definition) -> Cell:
-    """Return one answer as a wide-table cell: numbers stay numbers, choices become labels."""
-    if answer is None or answer == "" or answer == []:
-        return None
-    kind = question.type
-    if kind is QuestionType.NUMBER and isinstance(answer, int | float):
-        return answer
-    if kind is QuestionType.REPEATING_GROUP:
-        return len(answer) if isinstance(answer, list) else None
-    if kind is QuestionType.DATE:
-        return str(answer)  # ISO: sorts and parses the same everywhere
-    if kind is QuestionType.FILE and isinstance(answer, dict):
-        return str(answer.get("filename", ""))
-    if kind in FREE_TEXT_TYPES:
-        return str(answer)
-    return _display(question, answer, definition)
-
-
-def _raw_value(answer: JSONValue) -> Cell:
-    """Return a stored answer as one cell: the stored values, not their labels."""
-    if answer is None:
-        return None
-    if isinstance(answer, str | int | float) and not isinstance(answer, bool):
-        return answer
-    if isinstance(answer, list):
-        return "; ".join(str(item) for item in answer)
-    if isinstance(answer, dict) and "value" in answer:
-        return str(answer["value"])  # compliance rating
-    if isinstance(answer, dict) and "filename" in answer:
-        return str(answer["filename"])
-    return json.dumps(answer, ensure_ascii=False)
-
-
 def wide_header(definition: Definition) -> list[str]:
     """Return the wide table's column names: fixed columns, then one per question."""
     header = list(WIDE_FIXED)
     for _, question in _questions(definition):
-        if question.type is QuestionType.CONFIDENCE_PAIR:
-            header += [f"{question.id}_before", f"{question.id}_after"]
-        else:
-            header.append(question.id)
+        header += answer_type(question).columns(question)
     return header
 
 
@@ -164,17 +122,11 @@ def wide_row(response: Response, definition: Definition, withheld: Collection[st
     answers = answers_of(response)
     row = _fixed(response)
     for _, question in _questions(definition):
-        answer = answers.get(question.id)
-        if question.type is QuestionType.CONFIDENCE_PAIR:
-            pair = answer if isinstance(answer, dict) else {}
-            halves = [pair.get("before"), pair.get("after")]
-            if question.id in withheld and answer is not None:
-                halves = [WITHHELD, WITHHELD]
-            row += [value if isinstance(value, int | float | str) else None for value in halves]
-        elif question.id in withheld and answer is not None:
-            row.append(WITHHELD)
+        answer, entry = answers.get(question.id), answer_type(question)
+        if question.id in withheld and answer is not None:
+            row += [WITHHELD] * len(entry.columns(question))
         else:
-            row.append(_wide_value(question, answer, definition))
+            row += entry.wide_cells(question, answer, definition.labels)
     return row
 
 
@@ -184,42 +136,25 @@ def long_rows(response: Response, definition: Definition, withheld: Collection[s
     reference, organisation = response.reference, _organisation(response)
     for page_id, question in _questions(definition):
         answer = answers.get(question.id)
-        if answer is None or answer == "" or answer == []:
+        if is_blank_answer(answer):
             continue
         start: Row = [reference, organisation, page_id, question.id, question.label]
         base = f"{reference}/{question.id}"
         if question.id in withheld:
             rows.append([base, *start, None, None, WITHHELD, WITHHELD])
             continue
-        for suffix, number, field_id, value, display in _long_parts(question, answer, definition):
-            rows.append([base + suffix, *start, number, field_id, value, display])
+        for part in answer_type(question).long_parts(question, answer, definition.labels):
+            rows.append(
+                [
+                    base + part.suffix,
+                    *start,
+                    part.row_number,
+                    part.field_id,
+                    part.value,
+                    part.display,
+                ]
+            )
     return rows
-
-
-def _long_parts(
-    question: Question, answer: JSONValue, definition: Definition
-) -> list[tuple[str, int | None, str | None, Cell, Cell]]:
-    """Return (answer id suffix, row number, field id, value, display value) per long row."""
-    if question.type is QuestionType.REPEATING_GROUP and isinstance(answer, list):
-        parts: list[tuple[str, int | None, str | None, Cell, Cell]] = []
-        for number, group_row in enumerate(answer, start=1):
-            values = group_row if isinstance(group_row, dict) else {}
-            for field in question.fields:
-                value = values.get(field.id)
-                if value is None or value == "" or value == []:
-                    continue
-                display = _display(field, value, definition)
-                parts.append(
-                    (f"/{number}/{field.id}", number, field.id, _raw_value(value), display)
-                )
-        return parts
-    if question.type is QuestionType.CONFIDENCE_PAIR and isinstance(answer, dict):
-        lines = display_values(question, answer, definition.labels)
-        return [
-            (f"/{half}", None, half, _raw_value(answer.get(half)), line)
-            for half, line in zip(("before", "after"), lines, strict=True)
-        ]
-    return [("", None, None, _raw_value(answer), _display(question, answer, definition))]
 
 
 def group_header(question: Question) -> list[str]:
@@ -241,7 +176,13 @@ def group_rows(
     rows: list[Row] = []
     for number, group_row in enumerate(answer, start=1):
         values = group_row if isinstance(group_row, dict) else {}
-        cells = [_wide_value(field, values.get(field.id), definition) for field in question.fields]
+        cells = [
+            cell
+            for field in question.fields
+            for cell in answer_type(field).wide_cells(
+                field, values.get(field.id), definition.labels
+            )
+        ]
         rows.append(
             [f"{reference}/{question.id}/{number}", reference, organisation, number, *cells]
         )
@@ -337,7 +278,7 @@ def write_xlsx(
     _add_sheet(book, "Responses", wide_header(definition), wide)
     long = [row for r in responses for row in long_rows(r, definition, withheld[r.id])]
     _add_sheet(book, "Answers", LONG_HEADER, long)
-    groups = [q for _, q in _questions(definition) if q.type is QuestionType.REPEATING_GROUP]
+    groups = [q for _, q in _questions(definition) if answer_type(q).has_rows]
     for title, question in zip(_sheet_titles(groups), groups, strict=True):
         rows = [
             row for r in responses for row in group_rows(r, question, definition, withheld[r.id])

@@ -253,14 +253,14 @@ def test_a_failure_part_way_through_an_import_writes_nothing(
     before = (count(session, Response), count(session, AuditEvent), count(session, DisclosureFlag))
     preview = preview_rows(definition, ROWS)
     calls = 0
-    real = importing.new_reference
+    real = importing.apply.new_reference
 
     def clashing_reference() -> str:
         nonlocal calls
         calls += 1
         return "LL-TEST-0001" if calls == 4 else real()  # row 4 collides with a stored reference
 
-    monkeypatch.setattr(importing, "new_reference", clashing_reference)
+    monkeypatch.setattr(importing.apply, "new_reference", clashing_reference)
     with pytest.raises(IntegrityError):
         importing.apply_import(session, cycle, preview)
     assert calls == 4  # rows 1-3 had been flushed inside the transaction

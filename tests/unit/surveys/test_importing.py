@@ -315,7 +315,10 @@ def test_an_svg_image_with_a_doctype_does_not_block_the_workbook() -> None:
 @pytest.mark.parametrize("payload", [XXE, BILLION_LAUGHS], ids=["xxe", "billion laughs"])
 def test_defusedxml_is_the_second_guard_behind_the_dtd_check(payload: bytes) -> None:
     """Even if the archive check missed the DTD, openpyxl (with defusedxml) must refuse it."""
-    with mock.patch.object(importing, "_check_archive"), pytest.raises(ImportFileError) as raised:
+    with (
+        mock.patch.object(importing.files, "_check_archive"),
+        pytest.raises(ImportFileError) as raised,
+    ):
         read_table("a.xlsx", with_shared_strings(payload))
     assert "XML features that are not allowed" in str(raised.value)
 

@@ -1,0 +1,115 @@
+"""Apply a checked import: one submitted, anonymous response per valid row, all or nothing.
+
+Public API:
+    apply_import(session, cycle, preview, *, imported_by=None) -> list[Response]
+    FOLLOW_UP_WINDOW: how long after answering a trainee can still be sent the follow-up.
+    IMPORT_SOURCE_KEY: the bookkeeping key in the answers saying the response was imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from surveys import safeguarding
+from surveys.accounts import record_audit
+from surveys.definition import JSONValue
+from surveys.importing.errors import ImportFileError, ImportNotReady
+from surveys.importing.preview import ImportPreview
+from surveys.models import Cycle, FollowUpRequest, Response, ResponseStatus, utcnow
+from surveys.responses import FOLLOW_UP_AFTER, new_reference, split_follow_up_email
+
+log = logging.getLogger(__name__)
+
+IMPORT_SOURCE_KEY = "_source"  # bookkeeping key in the answers: where the response came from
+# The follow-up asks about the 6 to 8 weeks after the course: past 8 weeks it is too late.
+FOLLOW_UP_WINDOW = timedelta(weeks=8)
+
+
+def apply_import(
+    session: Session,
+    cycle: Cycle,
+    preview: ImportPreview,
+    *,
+    imported_by: int | None = None,
+) -> list[Response]:
+    """Create one submitted, anonymous response per valid row, all or nothing.
+
+    Each row is screened for disclosures like any submission (surveys.safeguarding), so a
+    flagged row alerts the DSLs; a failure anywhere rolls the whole import back.
+    A trainee's follow-up email never enters the stored answers: see _follow_up_due.
+    """
+    definition = preview.definition
+    if preview.errors:
+        raise ImportNotReady("Fix the problems in the file, then upload it again")
+    if (cycle.definition_key, cycle.definition_version) != (definition.key, definition.version):
+        raise ImportFileError("The file was checked against a different form. Upload it again")
+    if not preview.valid_rows:
+        raise ImportFileError("The selected file has no rows of answers to import")
+    now, created = utcnow(), []
+    try:
+        answered_on = preview.answered_on or [None] * len(preview.valid_rows)
+        for row, day in zip(preview.valid_rows, answered_on, strict=True):
+            answers, email = split_follow_up_email(definition, row)
+            response = _imported_response(cycle, answers, now)
+            session.add(response)
+            session.flush()  # a failing row fails here, inside the one transaction
+            due = _follow_up_due(day, now)
+            if email and due is not None:
+                session.add(FollowUpRequest(response_id=response.id, email=email, due_at=due))
+            safeguarding.flag_response(session, response, definition, answers, now=now)
+            created.append(response)
+        record_audit(
+            session,
+            user_id=imported_by,
+            action="responses.imported",
+            object_type="cycle",
+            object_id=cycle.id,
+            detail=f"count={len(created)}",
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    log.info("responses imported", extra={"cycle_id": cycle.id, "count": len(created)})
+    return created
+
+
+def _follow_up_due(answered_on: date | None, now: datetime) -> datetime | None:
+    """Return when to send an imported trainee's follow-up, or None to drop their email.
+
+    The follow-up asks how the course changed practice 6 to 8 weeks on, and the trainee
+    gave their address for that one email only. So an imported email is kept only when the
+    file says when they answered (a timestamp column such as "Submitted at" or "Timestamp")
+    and that was at most 8 weeks ago: the link goes 6 weeks after they answered, or at once
+    if that day has passed. Without a date (the course may have been last year) or later
+    than that, the address has no use left and is dropped without being stored.
+    """
+    if answered_on is None:
+        return None
+    answered = datetime.combine(answered_on, time(), tzinfo=UTC)
+    if answered > now or now - answered > FOLLOW_UP_WINDOW:
+        return None
+    return max(answered + FOLLOW_UP_AFTER, now)
+
+
+def _imported_response(cycle: Cycle, answers: dict[str, JSONValue], now: datetime) -> Response:
+    return Response(
+        cycle_id=cycle.id,
+        organisation_id=None,
+        public_link_id=None,
+        submission_id=str(uuid.uuid4()),
+        reference=new_reference(),
+        definition_key=cycle.definition_key,
+        definition_version=cycle.definition_version,
+        status=ResponseStatus.SUBMITTED,
+        answers={**answers, IMPORT_SOURCE_KEY: "import"},
+        version=1,
+        created_at=now,
+        last_saved_at=now,
+        submitted_at=now,
+        is_flagged=False,
+    )
