@@ -1,14 +1,25 @@
-"""Shared fixtures: the app on a fresh database, clients, sign-in, SMTP and service checks."""
+"""Shared fixtures: the app on a fresh database, clients, sign-in, SMTP and service checks.
+
+Each app gets its own SQLite file, copied from a template built once per test process: an
+empty schema with the partnership row, or (tests marked `demo`) the seeded demo. The files
+live in memory (/dev/shm) where Linux offers it, so commits do not wait on the disk.
+Under pytest-xdist each worker has its own Redis database (REDIS_URL) and names its own
+PostgreSQL schemas (`worker_schema`).
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import socket
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -26,10 +37,29 @@ from webapp.config import TestConfig  # noqa: E402
 from webapp.database import get_engine, session_factory  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under pytest-xdist
+WORKER_NUMBER = int(WORKER.removeprefix("gw")) if WORKER else 0
 POSTGRES_URL = os.environ.get(
     "LEARNING_LOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("LEARNING_LOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_url_of_this_worker(url: str) -> str:
+    """Give each xdist worker its own Redis database: 15 for the first, 14 for the next..."""
+    base, _, number = url.rpartition("/")
+    if not number.isdigit() or int(number) < WORKER_NUMBER:
+        raise RuntimeError(f"no Redis database left for xdist worker {WORKER} below {url}")
+    return f"{base}/{int(number) - WORKER_NUMBER}"
+
+
+REDIS_URL = _redis_url_of_this_worker(
+    os.environ.get("LEARNING_LOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
+
+
+def worker_schema(name: str) -> str:
+    """A PostgreSQL schema name of this xdist worker's own, so workers never share one."""
+    return f"{name}_{WORKER}" if WORKER else name
 
 
 def require_service(name: str, host: str, port: int) -> None:
@@ -43,34 +73,100 @@ def require_service(name: str, host: str, port: int) -> None:
         pytest.skip(message)
 
 
-def make_app(**settings: object) -> Flask:
-    """Create a test app on a fresh schema with the partnership row present."""
+_scratch: list[Path] = []
+_templates: dict[str, Path] = {}
 
+
+def scratch_folder() -> Path:
+    """This process's folder for app databases and data, in memory if possible; gone at exit."""
+    if not _scratch:
+        memory = Path("/dev/shm")
+        usable = memory.is_dir() and os.access(memory, os.W_OK)
+        folder = tempfile.mkdtemp(prefix="learning-loop-tests-", dir=memory if usable else None)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _scratch.append(Path(folder))
+    return _scratch[0]
+
+
+def _settings(**settings: object) -> type[TestConfig]:
     class Settings(TestConfig):
         pass
 
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="learning-loop-test-")
+    folder = tempfile.mkdtemp(prefix="app-", dir=scratch_folder())
     Settings.DATA_FOLDER = folder
     Settings.DATABASE_URL = f"sqlite:///{folder}/test.db"
     for key, value in settings.items():
         setattr(Settings, key, value)
-    app = create_app(Settings)
+    return Settings
+
+
+def _sqlite_file(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+def make_app(*, demo: bool = False, **settings: object) -> Flask:
+    """Create a test app on a fresh database with the partnership row present.
+
+    A SQLite database starts as a copy of a template (see `database_template`); with
+    `demo=True` it holds the seeded demo instead of the partnership row. Any other database
+    gets the schema from the models.
+    """
+    config = _settings(**settings)
+    database = _sqlite_file(config.DATABASE_URL)
+    if database is not None and not database.exists():
+        shutil.copyfile(database_template("demo" if demo else "empty"), database)
+        return create_app(config)
+    assert not demo, "the demo template is a SQLite file"
+    app = create_app(config)
+    _add_schema_and_partnership(app)
+    return app
+
+
+def _add_schema_and_partnership(app: Flask) -> None:
     Base.metadata.create_all(get_engine(app))
     with session_factory(app)() as session:
         session.add(Partnership(name="Test Partnership"))
         session.commit()
-    return app
+
+
+def database_template(name: str) -> Path:
+    """The SQLite file app databases start from, built once per process.
+
+    "empty": the schema and a partnership row. "demo": the demo partnership, people and
+    answers, as `flask seed-demo` loads them into an empty database.
+    """
+    if name not in _templates:
+        app = create_app(_settings())
+        _add_schema_and_partnership(app)
+        if name == "demo":
+            _seed_demo(app)
+        get_engine(app).dispose()  # the last connection to close checkpoints the WAL
+        path = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+        assert not path.with_name(path.name + "-wal").exists(), "template left a WAL file"
+        _templates[name] = path
+    return _templates[name]
+
+
+def _seed_demo(app: Flask) -> None:
+    from sqlalchemy import delete
+
+    from demo.collection import seed_collection
+    from demo.people import seed
+    from surveys.loader import load_definitions
+
+    with session_factory(app)() as session:
+        session.execute(delete(Partnership))
+        session.commit()
+        seed(session)
+        seed_collection(session, load_definitions())
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
-    app = make_app()
+def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """A fresh app; on the seeded demo for tests marked `demo`."""
+    app = make_app(demo=request.node.get_closest_marker("demo") is not None)
     yield app
     get_engine(app).dispose()
-    import shutil
-
     shutil.rmtree(app.config["DATA_FOLDER"], ignore_errors=True)
 
 

@@ -1,4 +1,8 @@
-"""Browser fixtures: a live server, Debian's chromium through Playwright, and axe-core."""
+"""Browser fixtures: a live server, Debian's chromium through Playwright, and axe-core.
+
+One HTTP server per test process serves whichever app the running test made: each test
+still gets a fresh app on a fresh copy of its database (the demo for tests marked `demo`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI, free_port, make_app
+from webapp.database import get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,18 +38,44 @@ class LiveServer:
     app: object
 
 
-@pytest.fixture
-def live_server(tmp_path: Path, smtp_server) -> Iterator[LiveServer]:
-    """Serve a fresh app over real HTTP on loopback, mailing to the test SMTP server."""
-    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'live.db'}", MAIL_PORT=smtp_server.port)
+class CurrentApp:
+    """The WSGI app the shared server calls: the app of the test that is running."""
+
+    def __init__(self) -> None:
+        self.app: object | None = None
+
+    def __call__(self, environ: dict, start_response: object) -> object:
+        assert self.app is not None, "a request reached the live server between tests"
+        return self.app(environ, start_response)  # type: ignore[operator]
+
+
+@pytest.fixture(scope="session")
+def http_server() -> Iterator[tuple[str, CurrentApp]]:
+    """One threaded HTTP server on loopback for the whole session."""
+    current = CurrentApp()
     port = free_port()
-    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, current, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app)
+    yield f"http://127.0.0.1:{port}", current
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(request, http_server, smtp_server) -> Iterator[LiveServer]:
+    """Serve a fresh app over real HTTP on loopback, mailing to the test SMTP server."""
+    url, current = http_server
+    app = make_app(
+        demo=request.node.get_closest_marker("demo") is not None,
+        MAIL_PORT=smtp_server.port,
+        BASE_URL=url,
+    )
+    current.app = app
+    yield LiveServer(url=url, app=app)
+    current.app = None
+    get_engine(app).dispose()
+    shutil.rmtree(app.config["DATA_FOLDER"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

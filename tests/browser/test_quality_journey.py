@@ -8,17 +8,15 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from demo.collection import seed_collection
-from demo.people import DEMO_PASSWORD, seed
+from demo.people import DEMO_PASSWORD
 from learning.models import Action, BoardItem, LearningEntry, RunStatus, Theme, ThemingRun
 from learning.runs import start_run, visible_themes
 from learning.selection import Selection
-from surveys.loader import load_definitions
 from surveys.models import User, utcnow
 from tests.browser.conftest import check_accessibility
 from tests.conftest import inspect_session
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.demo]  # the server's database holds the demo
 
 QUALITY = "quality@example.org"
 LEAD = "lead@police.example.org"
@@ -28,11 +26,7 @@ NEW_LABEL = "Escalation and challenge"
 
 @pytest.fixture
 def demo(live_server):
-    """Seed the demo partnership, users and answers into the live server's database."""
-
-    with inspect_session(live_server.app) as session:
-        seed(session)
-        seed_collection(session, load_definitions())
+    """The live server, on the demo partnership, users and answers."""
     return live_server
 
 

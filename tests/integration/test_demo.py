@@ -6,24 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from demo.collection import seed_collection
-from demo.people import seed
-from surveys.loader import load_definitions
-from surveys.models import Cycle, Partnership, Response, ResponseStatus, Role, User, utcnow
+from surveys.models import Cycle, Response, ResponseStatus, Role, User, utcnow
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BABY_WORDS = ("baby", "pre-birth", "at birth", "midwi", "health visitor", "nursery")
 TEENAGE_WORDS = ("young person", "exploitation", "missing episode", "return home")
+pytestmark = pytest.mark.demo  # the app's database holds the seeded demo
 
 
 @pytest.fixture
 def demo(db_session):
-    db_session.execute(delete(Partnership))
-    db_session.commit()
-    seed(db_session)
-    seed_collection(db_session, load_definitions())
     return db_session
 
 

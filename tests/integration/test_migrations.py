@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from surveys import migration
 from surveys.models import Base
-from tests.conftest import POSTGRES_URL, require_service
+from tests.conftest import POSTGRES_URL, require_service, worker_schema
 
 
 def test_there_is_exactly_one_head():
@@ -37,18 +37,19 @@ def test_sqlite_upgrade_from_empty_and_downgrade(tmp_path):
 @pytest.mark.postgres
 def test_postgres_upgrade_from_empty_and_downgrade():
     require_service("PostgreSQL", "127.0.0.1", 5432)
+    schema = worker_schema("migration_test")
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
-        connection.execute(text("CREATE SCHEMA migration_test"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    url = POSTGRES_URL + "?options=-csearch_path%3Dmigration_test"
+    url = POSTGRES_URL + f"?options=-csearch_path%3D{schema}"
     try:
         _check_round_trip(url)
     finally:
         engine = create_engine(POSTGRES_URL)
         with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         engine.dispose()
 
 

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from demo import people
-from demo.collection import seed_collection
 from learning import heartbeat, runs, selection
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
 from surveys.loader import load_definitions
@@ -48,10 +46,8 @@ def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_pat
     from learning.theming_job import build_pipeline
     from webapp.database import session_factory
 
-    app = make_app()
+    app = make_app(demo=True)
     session = inspect_session(app)
-    people.seed(session)
-    seed_collection(session, load_definitions())
     run = runs.start_run(session, selection.Selection(streams=("training",)), started_by=None)
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER, app.config["DATABASE_URL"], str(run.id)],

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
 
-from demo.collection import seed_collection
 from demo.learning import seed_learning
-from demo.people import seed
 from learning.theming_job import build_pipeline
 from surveys.loader import load_definitions
-from surveys.models import Partnership, utcnow
+from surveys.models import utcnow
 from tests.integration.reports.pdf_layout import first_page_fill, page_endings
 from webapp.database import session_factory
+
+pytestmark = pytest.mark.demo  # the app's database holds the seeded demo
 
 
 @pytest.fixture
 def demo_report_html(app, db_session) -> str:
     from webapp.reports import views
 
-    db_session.execute(delete(Partnership))
-    db_session.commit()
-    seed(db_session)
-    seed_collection(db_session, load_definitions())
     pipeline = build_pipeline(session_factory(app), embedder="tfidf")
     seed_learning(db_session, load_definitions(), pipeline=pipeline)
     with app.test_request_context():

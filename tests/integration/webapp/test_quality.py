@@ -5,19 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from demo.collection import seed_collection
-from demo.people import seed
 from learning.models import Action, BoardItem, LearningEntry, RunStatus, Theme, ThemingRun
-from surveys.loader import load_definitions
 from surveys.models import Role, User
 from tests.conftest import csrf_from
+
+pytestmark = pytest.mark.demo  # the app's database holds the seeded demo
 
 
 @pytest.fixture
 def demo(db_session):
-
-    seed(db_session)
-    seed_collection(db_session, load_definitions())
     return db_session
 
 
