@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo.answers import demo_responses
-from surveys import cycles, engine, safeguarding
+from surveys import cycles, responses
 from surveys.definition import Audience
+from surveys.engine import visible_answers
 from surveys.loader import DefinitionRegistry
-from surveys.models import (
-    Cycle,
-    Organisation,
-    OrganisationKind,
-    Response,
-    ResponseStatus,
-    Role,
-    User,
-    utcnow,
-)
-from surveys.responses import new_reference, split_follow_up_email
+from surveys.models import Cycle, Organisation, OrganisationKind, Role, User, utcnow
 
 OPEN_DAYS_AGO = 120  # the demo's cycles opened about four months ago
 CYCLE_TITLES = {  # {year}: the year the cycle opens, so titles stay true whenever seeded
@@ -109,33 +99,37 @@ def _add_response(
 ) -> None:
     definition = registry.get(cycle.definition_key, cycle.definition_version)
     when = utcnow() - timedelta(days=demo.submitted_days_ago, hours=len(session.new) % 9)
-    # A follow-up address is never stored with the answers (the demo sends no follow-ups).
-    answers, _ = split_follow_up_email(definition, engine.visible_answers(definition, demo.answers))
     lead_of, contributor_of = people
     lead = lead_of.get(organisation.id) if organisation else None
-    saver = lead
-    if organisation is not None and not demo.is_submitted:  # a colleague filled it in
-        saver = contributor_of.get(organisation.id, lead)
-    response = Response(
-        cycle_id=cycle.id,
+    if demo.is_submitted:  # the demo's past: screened and alerted when it was submitted
+        recorded = responses.record_submitted_response(
+            session,
+            cycle,
+            definition,
+            responses.CompleteResponse(
+                demo.answers,
+                submitted_at=when,
+                organisation_id=organisation.id if organisation else None,
+                public_link_id=None if organisation else cycle.links[0].id,
+                submitted_by_id=lead.id if lead else None,
+                started_at=when - timedelta(minutes=20),
+            ),
+        )
+        for flag in recorded.flags:
+            flag.alerted_at = when
+        recorded.response.semantic_screened_at = when
+        return
+    saver = contributor_of.get(organisation.id, lead) if organisation else None
+    draft = responses.new_response(  # a colleague filled it in
+        cycle,
         organisation_id=organisation.id if organisation else None,
         public_link_id=None if organisation else cycle.links[0].id,
-        submission_id=str(uuid.uuid4()),
-        reference=new_reference(),
-        definition_key=cycle.definition_key,
-        definition_version=cycle.definition_version,
-        status=ResponseStatus.SUBMITTED if demo.is_submitted else ResponseStatus.IN_PROGRESS,
-        answers=answers,
-        version=2,
-        created_at=when - timedelta(minutes=20),
-        last_saved_at=when,
-        last_saved_by_id=saver.id if saver else None,
-        submitted_at=when if demo.is_submitted else None,
-        submitted_by_id=lead.id if lead and demo.is_submitted else None,
     )
-    session.add(response)
+    shown = visible_answers(definition, demo.answers)
+    draft.answers = responses.split_follow_up_email(definition, shown)[0]  # never kept
+    draft.version = 2
+    draft.created_at = when - timedelta(minutes=20)
+    draft.last_saved_at = when
+    draft.last_saved_by_id = saver.id if saver else None
+    session.add(draft)
     session.flush()
-    if demo.is_submitted:  # the demo's past: screened and alerted when it was submitted
-        for flag in safeguarding.flag_response(session, response, definition, answers, now=when):
-            flag.alerted_at = when
-        response.semantic_screened_at = when

@@ -1,17 +1,16 @@
-"""The form engine: which pages and questions show, page forms, answers and summaries.
+"""The form engine: page forms, the answers they hold, and what is shown.
 
 Public API (no Flask; `answers` is always the response's {question_id: stored answer}):
     FIELD_BUILDERS: QuestionType -> builder(question) -> unbound WTForms field.
-    visible_pages(definition, answers) -> list[Page]
-    visible_questions(definition, answers) -> list[Question]
-    visible_answers(definition, answers) -> dict[str, JSONValue]: drops hidden questions' answers.
-    next_page_id(definition, page_id, answers) -> str | None  (None: go to check answers)
-    previous_page_id(definition, page_id, answers) -> str | None  (None: this is the first page)
-    progress(definition, page_id, answers) -> tuple[int, int]  (page n of total)
     build_page_form(page, formdata=None, *, answers=None, base=wtforms.Form) -> PageForm
     answers_from_form(page, form) -> dict[str, JSONValue]
     form_errors(form) -> list[tuple[str, str]]  (input id to link to, message)
+    visible_pages(definition, answers) -> list[Page]
+    visible_questions(definition, answers) -> list[Question]
+    visible_answers(definition, answers) -> dict[str, JSONValue]: drops hidden questions' answers.
     summary_rows(definition, answers) -> list[SummaryRow]
+The last four ask one thing once; a respondent's page, next, previous and progress come from
+one `surveys.journey.Journey`, worked out once per request.
 
 A question whose show_if names a question on an earlier page is left out of the page form
 when the condition fails; one whose show_if names a question on the same page stays in the
@@ -22,26 +21,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from wtforms import Form
 
-from surveys.answers import answer_from_field, display_values, form_value
+from surveys.answers import answer_from_field, form_value
 from surveys.definition import JSONValue, Page, Question, QuestionType, SurveyDefinition
-from surveys.errors import UnknownPage
 from surveys.fields import FIELD_BUILDERS, build_field, is_blank
+from surveys.journey import Journey, SummaryRow
 
 __all__ = [
     "FIELD_BUILDERS",
     "PageForm",
-    "SummaryRow",
     "answers_from_form",
     "build_page_form",
     "form_errors",
-    "next_page_id",
-    "previous_page_id",
-    "progress",
     "summary_rows",
     "visible_answers",
     "visible_pages",
@@ -52,74 +46,24 @@ logger = logging.getLogger(__name__)
 Answers = Mapping[str, JSONValue]
 
 
-def _visibility(
-    definition: SurveyDefinition, answers: Answers
-) -> list[tuple[Page, list[Question]]]:
-    # Only answers of shown questions count, so hiding a question also hides what hangs on it.
-    shown: dict[str, JSONValue] = {}
-    result: list[tuple[Page, list[Question]]] = []
-    for page in definition.pages:
-        if page.show_if is not None and not page.show_if.is_met(shown.get(page.show_if.question)):
-            continue
-        questions = []
-        for question in page.questions:
-            condition = question.show_if
-            if condition is None or condition.is_met(shown.get(condition.question)):
-                questions.append(question)
-                shown[question.id] = answers.get(question.id)
-        if questions:
-            result.append((page, questions))
-    return result
-
-
 def visible_pages(definition: SurveyDefinition, answers: Answers) -> list[Page]:
     """Return the pages to show, in order, given the answers so far."""
-    return [page for page, _ in _visibility(definition, answers)]
+    return list(Journey(definition, answers).pages)
 
 
 def visible_questions(definition: SurveyDefinition, answers: Answers) -> list[Question]:
     """Return the questions to show, in order, given the answers so far."""
-    return [question for _, questions in _visibility(definition, answers) for question in questions]
+    return list(Journey(definition, answers).questions)
 
 
 def visible_answers(definition: SurveyDefinition, answers: Answers) -> dict[str, JSONValue]:
     """Return only the answers of questions that are shown (what a submission keeps)."""
-    questions = visible_questions(definition, answers)
-    return {question.id: answers[question.id] for question in questions if question.id in answers}
+    return Journey(definition, answers).answers
 
 
-def _page_index(definition: SurveyDefinition, page_id: str) -> int:
-    for index, page in enumerate(definition.pages):
-        if page.id == page_id:
-            return index
-    raise UnknownPage(f"survey {definition.key!r} has no page {page_id!r}")
-
-
-def _visible_indexes(definition: SurveyDefinition, answers: Answers) -> list[int]:
-    ids = {page.id for page in visible_pages(definition, answers)}
-    return [index for index, page in enumerate(definition.pages) if page.id in ids]
-
-
-def next_page_id(definition: SurveyDefinition, page_id: str, answers: Answers) -> str | None:
-    """Return the next page to show after this one, or None when it is time to check answers."""
-    here = _page_index(definition, page_id)
-    later = [index for index in _visible_indexes(definition, answers) if index > here]
-    return definition.pages[later[0]].id if later else None
-
-
-def previous_page_id(definition: SurveyDefinition, page_id: str, answers: Answers) -> str | None:
-    """Return the page shown before this one, or None when this is the first."""
-    here = _page_index(definition, page_id)
-    earlier = [index for index in _visible_indexes(definition, answers) if index < here]
-    return definition.pages[earlier[-1]].id if earlier else None
-
-
-def progress(definition: SurveyDefinition, page_id: str, answers: Answers) -> tuple[int, int]:
-    """Return (this page's number, number of pages) among the pages to show."""
-    here = _page_index(definition, page_id)
-    shown = _visible_indexes(definition, answers)
-    number = sum(1 for index in shown if index < here) + 1
-    return number, max(len(shown), number)
+def summary_rows(definition: SurveyDefinition, answers: Answers) -> list[SummaryRow]:
+    """Return a row of "Check your answers" for every shown question."""
+    return Journey(definition, answers).summary_rows()
 
 
 class PageForm(Form):
@@ -256,27 +200,3 @@ def form_errors(form: Form) -> list[tuple[str, str]]:
         anchor = getattr(field, "error_anchor", field.id)
         items.extend((anchor, message) for message in messages)
     return items
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One row of "Check your answers"."""
-
-    question_id: str
-    label: str
-    values: tuple[str, ...]
-    page_id: str
-
-    @property
-    def is_answered(self) -> bool:
-        return bool(self.values)
-
-
-def summary_rows(definition: SurveyDefinition, answers: Answers) -> list[SummaryRow]:
-    """Return a row for every shown question; `values` is empty when it was not answered."""
-    rows = []
-    for page, questions in _visibility(definition, answers):
-        for question in questions:
-            values = display_values(question, answers.get(question.id), definition.labels)
-            rows.append(SummaryRow(question.id, question.label, values, page.id))
-    return rows

@@ -3,6 +3,24 @@
 Every save is checked against the page's version so two people never silently overwrite
 each other; a submission is a status change inside one transaction, keyed by a unique
 submission id, so a double click or a retry finds the response already submitted.
+
+Public API:
+    new_response(cycle, *, organisation_id=None, public_link_id=None, submission_id=None)
+        the one place a Response is made (not added to the session)
+    start_organisation_response / start_anonymous_response: a draft, made once (race-safe)
+    organisation_response, find_by_submission_id, answers_of, new_reference
+    save_page(session, response, PageSave, *, user=None): one page, refusing a stale overwrite
+    request_sign_off(session, response, *, user, definition)
+    submit_response(session, response, *, definition, user=None, reviewed_version=None)
+        -> Submitted: a draft becomes submitted, once, in one transaction (commits)
+    record_submitted_response(session, cycle, definition, CompleteResponse) -> Submitted:
+        a response that arrives already complete (an import, the demo), in the caller's
+        transaction (does not commit)
+    split_follow_up_email(definition, answers), reopen(session, response, *, user)
+
+Both ways of submitting screen the answers for safeguarding (`surveys.safeguarding`) and keep
+a trainee's follow-up email apart from the answers, in the same transaction, through one
+function (`_mark_submitted`).
 """
 
 from __future__ import annotations
@@ -18,9 +36,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import changes, engine, follow_ups, safeguarding
+from surveys import changes, follow_ups, safeguarding
 from surveys.accounts import record_audit
-from surveys.definition import JSONValue, Page, SurveyDefinition
+from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import (
     ChangedSinceReview,
     CycleClosed,
@@ -29,8 +47,10 @@ from surveys.errors import (
     ResponseLocked,
     SubmissionError,
 )
+from surveys.journey import Journey
 from surveys.models import (
     Cycle,
+    DisclosureFlag,
     FollowUpRequest,
     PublicLink,
     Response,
@@ -43,6 +63,7 @@ from surveys.models import (
 log = logging.getLogger(__name__)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read aloud
 PAGE_VERSIONS = "_page_versions"  # kept inside answers: which version last changed each page
+SOURCE_KEY = "_source"  # kept inside answers: where a recorded response came from ("import")
 FOLLOW_UP_AFTER = timedelta(weeks=6)
 
 
@@ -77,7 +98,7 @@ def start_organisation_response(session: Session, cycle: Cycle, organisation_id:
     if existing is not None:
         return existing
     _check_open(cycle, utcnow())
-    response = _new_response(cycle, organisation_id=organisation_id)
+    response = new_response(cycle, organisation_id=organisation_id)
     session.add(response)
     try:
         session.commit()
@@ -90,13 +111,14 @@ def start_organisation_response(session: Session, cycle: Cycle, organisation_id:
     return response
 
 
-def _new_response(
+def new_response(
     cycle: Cycle,
     *,
     organisation_id: int | None = None,
     public_link_id: int | None = None,
     submission_id: str | None = None,
 ) -> Response:
+    """Make a new, empty draft for a cycle: the one place a Response is built."""
     return Response(
         cycle_id=cycle.id,
         organisation_id=organisation_id,
@@ -127,7 +149,7 @@ def start_anonymous_response(session: Session, link: PublicLink, submission_id: 
             raise SubmissionError("This form has expired. Start again")
         return existing
     _check_open(link.cycle, utcnow())
-    response = _new_response(link.cycle, public_link_id=link.id, submission_id=submission_id)
+    response = new_response(link.cycle, public_link_id=link.id, submission_id=submission_id)
     session.add(response)
     try:
         session.commit()
@@ -199,43 +221,12 @@ def save_page(
     return current
 
 
-def missing_answers(
-    definition: SurveyDefinition, answers: Mapping[str, JSONValue]
-) -> list[tuple[str, str]]:
-    """Return (page id, question id) of required, visible questions left unanswered."""
-    return [
-        (definition.page_of(question.id).id, question.id)
-        for question in engine.visible_questions(definition, answers)
-        if question.required and is_blank(answers.get(question.id))
-    ]
-
-
-def is_blank(value: JSONValue) -> bool:
-    """Return whether an answer is empty."""
-    return value is None or value == "" or value == [] or value == {}
-
-
-def page_statuses(
-    definition: SurveyDefinition, answers: Mapping[str, JSONValue]
-) -> list[tuple[Page, str]]:
-    """Return each visible page with its status: completed, in_progress or new."""
-    shown = engine.visible_questions(definition, answers)
-    statuses = []
-    for page in engine.visible_pages(definition, answers):
-        questions = [q for q in shown if q in page.questions]
-        answered = [q for q in questions if not is_blank(answers.get(q.id))]
-        complete = all(not is_blank(answers.get(q.id)) for q in questions if q.required)
-        statuses.append(
-            (page, "completed" if answered and complete else "in_progress" if answered else "new")
-        )
-    return statuses
-
-
 def request_sign_off(
     session: Session, response: Response, *, user: User, definition: SurveyDefinition
 ) -> Response:
     """Mark a complete organisation response as ready for its lead to sign off."""
-    _check_complete(response, definition)
+    if not response.is_submitted:
+        _check_answered(Journey(definition, answers_of(response)))
     if response.status is ResponseStatus.IN_PROGRESS:
         response.status = ResponseStatus.AWAITING_SIGN_OFF
         record_audit(
@@ -249,10 +240,8 @@ def request_sign_off(
     return response
 
 
-def _check_complete(response: Response, definition: SurveyDefinition) -> None:
-    if response.is_submitted:
-        return
-    missing = missing_answers(definition, answers_of(response))
+def _check_answered(journey: Journey) -> None:
+    missing = journey.missing_answers()
     if missing:
         raise IncompleteResponse(
             "Answer every required question before you submit", missing=missing
@@ -263,9 +252,10 @@ def _check_complete(response: Response, definition: SurveyDefinition) -> None:
 class Submitted:
     response: Response
     is_new: bool  # False when this repeats an earlier submit (double click, retry)
+    flags: tuple[DisclosureFlag, ...] = ()  # what this submission passed to the DSLs
 
 
-def submit(
+def submit_response(
     session: Session,
     response: Response,
     *,
@@ -273,12 +263,12 @@ def submit(
     user: User | None = None,
     reviewed_version: int | None = None,
 ) -> Submitted:
-    """Submit once: a repeat returns the submitted response unchanged (idempotent).
+    """Submit a draft once: a repeat returns the submitted response unchanged (idempotent).
 
     Flagging possible disclosures (surveys.safeguarding) happens in the same transaction,
     so a response is never submitted without having been screened. With `reviewed_version`
     (the version the lead's sign-off page showed), answers changed since then stop the
-    submission with ChangedSinceReview, so a lead signs off only what they saw.
+    submission with ChangedSinceReview, so a lead signs off only what they saw. Commits.
     """
     current = session.scalar(
         select(Response)
@@ -291,17 +281,21 @@ def submit(
         session.commit()  # nothing changed: let go of the row (and SQLite's write lock)
         return Submitted(current, is_new=False)
     _check_open(current.cycle, utcnow())
-    _check_complete(current, definition)
+    journey = Journey(definition, answers_of(current))
+    _check_answered(journey)
     if reviewed_version is not None:
         _check_reviewed(session, current, reviewed_version)
-    answers = engine.visible_answers(definition, answers_of(current))
     now = utcnow()
-    safeguarding.flag_response(session, current, definition, answers, now=now)
-    answers = _keep_follow_up_email_apart(session, current, definition, answers, now)
-    current.answers = {**answers, PAGE_VERSIONS: (current.answers or {}).get(PAGE_VERSIONS, {})}
-    current.status = ResponseStatus.SUBMITTED
-    current.submitted_at = now
-    current.submitted_by_id = user.id if user else None
+    page_versions = (current.answers or {}).get(PAGE_VERSIONS, {})
+    flags = _mark_submitted(
+        session,
+        current,
+        journey,
+        now=now,
+        submitted_by_id=user.id if user else None,
+        follow_up_due=follow_ups.due(definition, now) if definition.follow_up else None,
+        bookkeeping={PAGE_VERSIONS: page_versions},
+    )
     if user is not None and current.organisation_id is not None:
         current.signed_off_by_id, current.signed_off_at = user.id, now
     record_audit(
@@ -313,7 +307,82 @@ def submit(
     )
     session.commit()
     log.info("response submitted", extra={"response_id": current.id, "flagged": current.is_flagged})
-    return Submitted(current, is_new=True)
+    return Submitted(current, is_new=True, flags=flags)
+
+
+@dataclass(frozen=True)
+class CompleteResponse:
+    """A response that arrives already complete: imported from another tool, or the demo's."""
+
+    answers: Mapping[str, JSONValue]
+    submitted_at: datetime
+    organisation_id: int | None = None
+    public_link_id: int | None = None
+    submitted_by_id: int | None = None
+    started_at: datetime | None = None  # when it was begun; the submission time if unknown
+    follow_up_due: datetime | None = None  # when to send the follow-up; None drops the email
+    source: str | None = None  # kept in the answers under SOURCE_KEY, e.g. "import"
+    submission_id: str | None = None  # a repeat of a recorded id finds the first response
+
+
+def record_submitted_response(
+    session: Session, cycle: Cycle, definition: SurveyDefinition, arriving: CompleteResponse
+) -> Submitted:
+    """Record a response that arrives complete, screened like any submission.
+
+    Works inside the caller's transaction and does not commit, so a batch (an import) is
+    all or nothing: the response is flushed at once, so a clash fails here, and its flags
+    and follow-up are written beside it. Required answers are not checked (another tool
+    may not have asked them); only shown questions' answers are kept. The caller audits.
+    """
+    if arriving.submission_id is not None:
+        existing = find_by_submission_id(session, arriving.submission_id)
+        if existing is not None:
+            return Submitted(existing, is_new=False)
+    response = new_response(
+        cycle,
+        organisation_id=arriving.organisation_id,
+        public_link_id=arriving.public_link_id,
+        submission_id=arriving.submission_id,
+    )
+    response.created_at = arriving.started_at or arriving.submitted_at
+    response.last_saved_at = arriving.submitted_at
+    response.last_saved_by_id = arriving.submitted_by_id
+    session.add(response)
+    session.flush()  # a failing response fails here, inside the caller's transaction
+    flags = _mark_submitted(
+        session,
+        response,
+        Journey(definition, arriving.answers),
+        now=arriving.submitted_at,
+        submitted_by_id=arriving.submitted_by_id,
+        follow_up_due=arriving.follow_up_due,
+        bookkeeping={SOURCE_KEY: arriving.source} if arriving.source else {},
+    )
+    return Submitted(response, is_new=True, flags=flags)
+
+
+def _mark_submitted(
+    session: Session,
+    response: Response,
+    journey: Journey,
+    *,
+    now: datetime,
+    submitted_by_id: int | None,
+    follow_up_due: datetime | None,
+    bookkeeping: Mapping[str, JSONValue],
+) -> tuple[DisclosureFlag, ...]:
+    """Screen the shown answers, keep a follow-up email apart, and mark the response submitted."""
+    answers = journey.answers
+    flags = safeguarding.flag_response(session, response, journey.definition, answers, now=now)
+    answers, email = split_follow_up_email(journey.definition, answers)
+    if email and follow_up_due is not None:
+        session.add(FollowUpRequest(response_id=response.id, email=email, due_at=follow_up_due))
+    response.answers = {**answers, **bookkeeping}
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = now
+    response.submitted_by_id = submitted_by_id
+    return tuple(flags)
 
 
 def _check_reviewed(session: Session, response: Response, reviewed_version: int) -> None:
@@ -328,24 +397,6 @@ def _check_reviewed(session: Session, response: Response, reviewed_version: int)
             current_version=response.version,
             changes=since,
         )
-
-
-def _keep_follow_up_email_apart(
-    session: Session,
-    response: Response,
-    definition: SurveyDefinition,
-    answers: dict[str, JSONValue],
-    now: datetime,
-) -> dict[str, JSONValue]:
-    """Move a follow-up email out of the answers into its own short-lived record."""
-    answers, email = split_follow_up_email(definition, answers)
-    if email:
-        session.add(
-            FollowUpRequest(
-                response_id=response.id, email=email, due_at=follow_ups.due(definition, now)
-            )
-        )
-    return answers
 
 
 def split_follow_up_email(

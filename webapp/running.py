@@ -12,6 +12,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from surveys import engine
 from surveys.definition import JSONValue, Page, SurveyDefinition
+from surveys.journey import Journey
 from surveys.loader import DefinitionRegistry, load_definitions
 from surveys.models import Cycle, Partnership, Response
 from surveys.organisations import get_partnership
@@ -45,9 +46,9 @@ def page_form(page: Page, answers: dict[str, JSONValue], *, posted: bool) -> eng
     return engine.build_page_form(page, formdata, answers=answers, base=FlaskForm)
 
 
-def visible(definition: SurveyDefinition, response: Response) -> dict[str, JSONValue]:
-    """Return a response's answers to questions still shown."""
-    return engine.visible_answers(definition, answers_of(response))
+def journey_of(response: Response) -> Journey:
+    """Return a response's journey through its form version, worked out once."""
+    return Journey(definition_of(response), answers_of(response))
 
 
 @dataclass(frozen=True)
@@ -64,21 +65,20 @@ class PageView:
 
 
 def page_view(
-    definition: SurveyDefinition,
+    journey: Journey,
     page: Page,
     form: engine.PageForm,
-    answers: dict[str, JSONValue],
     *,
     back_url: str | None,
     **extra: Any,
 ) -> PageView:
     """Collect what a question page template needs."""
-    number, total = engine.progress(definition, page.id, answers)
+    number, total = journey.progress(page.id)
     errors = [
         {"text": message, "href": f"#{anchor}"} for anchor, message in engine.form_errors(form)
     ]
     return PageView(
-        definition,
+        journey.definition,
         page,
         form,
         number,

@@ -31,6 +31,7 @@ from surveys.errors import (
     SubmissionError,
 )
 from surveys.evidence import EvidenceRejected, Upload, store_evidence
+from surveys.journey import Journey
 from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
@@ -39,10 +40,10 @@ from webapp.queue import after_submission
 from webapp.running import (
     data_folder,
     definition_of,
+    journey_of,
     page_form,
     page_titles,
     page_view,
-    visible,
 )
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -82,14 +83,13 @@ def index() -> ResponseReturnValue:
 def overview(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     response = _response(cycle)
-    definition = definition_of(cycle)
-    answers = visible(definition, response) if response else {}
+    journey = journey_of(response) if response else Journey(definition_of(cycle), {})
     return render_template(
         "assessments/overview.html",
         cycle=cycle,
         response=response,
-        definition=definition,
-        tasks=responses.page_statuses(definition, answers),
+        definition=journey.definition,
+        tasks=journey.page_statuses(),
         is_open=cycle.is_open(utcnow()),
     )
 
@@ -112,12 +112,12 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     response = _response(cycle) or abort(404)
     if response.is_submitted:
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    definition = definition_of(response)
-    answers = visible(definition, response)
-    if page_id not in {p.id for p in engine.visible_pages(definition, answers)}:
+    journey = journey_of(response)
+    if not journey.shows(page_id):
         abort(404)
+    definition = journey.definition
     current = definition.page(page_id)
-    form = page_form(current, answers, posted=request.method == "POST")
+    form = page_form(current, journey.answers, posted=request.method == "POST")
     loaded = _loaded_version(response)
     if loaded is None:
         return render_error(400, body="Go back, refresh the page and try again. Nothing was saved.")
@@ -125,14 +125,13 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     if request.method == "POST" and not form.is_adding_row and _is_valid(form):
         outcome = _save_or_compare(response, definition, current, form, loaded)
         if outcome.is_saved:
-            return _after_save(cycle, definition, page_id, response)
+            return _after_save(cycle, page_id, response)
         loaded = outcome.loaded
     back = url_for("assessments.overview", cycle_id=cycle.id)
     view = page_view(
-        definition,
+        journey,
         current,
         form,
-        answers,
         back_url=back,
         cycle=cycle,
         response=response,
@@ -311,12 +310,7 @@ def _save(
     )
 
 
-def _after_save(
-    cycle: Cycle,
-    definition,
-    page_id: str,  # type: ignore[no-untyped-def]
-    response: Response,
-) -> ResponseReturnValue:
+def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseReturnValue:
     if request.args.get("back") == "check":  # came from a Change link on Check your answers
         return redirect(url_for("assessments.check", cycle_id=cycle.id))
     if "save_and_return" in request.form or (
@@ -324,7 +318,7 @@ def _after_save(
     ):  # saving for later, or settling a clash that came from saving for later
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    next_id = engine.next_page_id(definition, page_id, visible(definition, response))
+    next_id = journey_of(response).next_page_id(page_id)  # the saved answers' journey
     return redirect(
         url_for("assessments.page", cycle_id=cycle.id, page_id=next_id)
         if next_id
@@ -352,8 +346,8 @@ def _check_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     """Show Check your answers at the response's current version (what a lead signs off)."""
-    definition = definition_of(response)
-    answers = visible(definition, response)
+    journey = journey_of(response)
+    definition = journey.definition
     titles = page_titles(definition)
     labels = {q.id: q.label for page in definition.pages for q in page.questions}
     return render_template(
@@ -361,8 +355,8 @@ def _check_page(
         cycle=cycle,
         response=response,
         definition=definition,
-        rows=engine.summary_rows(definition, answers),
-        missing=responses.missing_answers(definition, answers),
+        rows=journey.summary_rows(),
+        missing=journey.missing_answers(),
         is_lead=g.user.role is Role.ORGANISATION_LEAD,
         page_names=titles,
         changed=changed,
@@ -387,7 +381,7 @@ def submit(cycle_id: int) -> ResponseReturnValue:
             if request.form.get("confirm") != "yes":
                 flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))
-            outcome = responses.submit(
+            outcome = responses.submit_response(
                 get_session(),
                 response,
                 definition=definition,

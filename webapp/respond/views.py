@@ -19,7 +19,7 @@ from webapp.access import public
 from webapp.database import get_session
 from webapp.limits import limiter, link_key, respond_limit
 from webapp.queue import after_submission
-from webapp.running import definition_of, page_form, page_view, visible
+from webapp.running import definition_of, journey_of, page_form, page_view
 
 bp = Blueprint("respond", __name__, url_prefix="/f")
 limiter.limit(respond_limit, key_func=link_key, methods=["POST"])(bp)
@@ -86,35 +86,28 @@ def page(token: str, page_id: str) -> ResponseReturnValue:
     response = _draft(link)
     if response is None or response.is_submitted:
         return redirect(url_for("respond.start", token=token))
-    definition = definition_of(response)
-    answers = visible(definition, response)
-    if page_id not in {p.id for p in engine.visible_pages(definition, answers)}:
+    journey = journey_of(response)
+    if not journey.shows(page_id):
         abort(404)
-    current = definition.page(page_id)
-    form = page_form(current, answers, posted=request.method == "POST")
+    current = journey.definition.page(page_id)
+    form = page_form(current, journey.answers, posted=request.method == "POST")
     if request.method == "POST" and not form.is_adding_row and form.validate():
         save = responses.PageSave(
             page_id, engine.answers_from_form(current, form), response.version
         )
         response = responses.save_page(get_session(), response, save)
-        next_id = engine.next_page_id(definition, page_id, visible(definition, response))
+        next_id = journey_of(response).next_page_id(page_id)  # the saved answers' journey
         if request.args.get("back") == "check" or not next_id:  # a Change link returns
             return redirect(url_for("respond.check", token=token))
         return redirect(url_for("respond.page", token=token, page_id=next_id))
-    previous = engine.previous_page_id(definition, page_id, answers)
+    previous = journey.previous_page_id(page_id)
     back = (
         url_for("respond.page", token=token, page_id=previous)
         if previous
         else url_for("respond.start", token=token)
     )
     view = page_view(
-        definition,
-        current,
-        form,
-        answers,
-        back_url=back,
-        link=link,
-        submission_id=response.submission_id,
+        journey, current, form, back_url=back, link=link, submission_id=response.submission_id
     )
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template("respond/page.html", view=view, form=form), status
@@ -134,7 +127,7 @@ def check(token: str) -> ResponseReturnValue:
     definition = definition_of(response)
     if request.method == "POST":
         try:
-            outcome = responses.submit(get_session(), response, definition=definition)
+            outcome = responses.submit_response(get_session(), response, definition=definition)
         except IncompleteResponse as error:
             page_id = error.missing[0][0]
             return redirect(url_for("respond.page", token=token, page_id=page_id))
@@ -143,12 +136,11 @@ def check(token: str) -> ResponseReturnValue:
         if outcome.is_new:
             after_submission()
         return _finish(link, outcome.response)
-    rows = engine.summary_rows(definition, visible(definition, response))
     return render_template(
         "respond/check.html",
         link=link,
         definition=definition,
-        rows=rows,
+        rows=journey_of(response).summary_rows(),
         submission_id=response.submission_id,
     )
 

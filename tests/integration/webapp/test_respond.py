@@ -294,3 +294,25 @@ def test_worker_second_screen_catches_what_the_rules_miss(db_session, smtp_serve
     assert flag.question_id == question.id and flag.reasons
     body = smtp_server.wait_for(1)[0].get_content()
     assert "headphones" not in body and "/safeguarding" in body
+
+
+def test_each_page_works_out_the_journey_once(client, training_link, monkeypatch):
+    """Pages shown, previous and progress come from one Journey; a save needs one more."""
+    from surveys import journey
+
+    worked_out = []
+    real = journey._visibility
+    monkeypatch.setattr(journey, "_visibility", lambda *args: worked_out.append(1) or real(*args))
+    start(client, training_link)
+    page = client.get(f"/f/{training_link.token}/about_you")
+    assert page.status_code == 200 and len(worked_out) == 1
+    worked_out.clear()
+    saved = client.post(
+        f"/f/{training_link.token}/about_you",
+        data={"sector": "police", "csrf_token": csrf_from(page.text)},
+    )
+    assert saved.headers["Location"].endswith("/the_course")
+    assert len(worked_out) == 2  # the page's answers, then the saved answers for "next"
+    worked_out.clear()
+    assert client.get(f"/f/{training_link.token}/check").status_code == 200
+    assert len(worked_out) == 1

@@ -1,4 +1,4 @@
-"""Unit tests for the form engine: fields per type, show_if, navigation, answers, summary."""
+"""Unit tests for the form engine: fields per type, show_if, answers, summary."""
 
 from __future__ import annotations
 
@@ -172,32 +172,10 @@ def test_same_page_show_if_validates_only_when_shown(definition: SurveyDefinitio
     assert engine.form_errors(shown) == [("lead_role", "Enter the lead's role")]
 
 
-def test_page_show_if_skips_pages_and_counts_progress(definition: SurveyDefinition) -> None:
-    no_lead = {"has_lead": "no"}
-    assert [page.id for page in engine.visible_pages(definition, no_lead)] == [
-        "text",
-        "choices",
-        "rating",
-        "plan",
-    ]
-    assert engine.next_page_id(definition, "rating", no_lead) == "plan"
-    assert engine.previous_page_id(definition, "plan", no_lead) == "rating"
-    assert engine.progress(definition, "plan", no_lead) == (4, 4)
-    assert engine.next_page_id(definition, "rating", {"has_lead": "yes"}) == "facts"
-    assert engine.progress(definition, "plan", {"has_lead": "yes"}) == (5, 5)
-    assert engine.next_page_id(definition, "plan", no_lead) is None
-    assert engine.previous_page_id(definition, "text", no_lead) is None
-
-
 def test_hidden_answers_are_dropped_in_cascade(definition: SurveyDefinition) -> None:
     answers = {"has_lead": "no", "lead_role": "Head", "staff_trained": 5}
     assert engine.visible_answers(definition, answers) == {"has_lead": "no"}
     assert "staff_trained" not in {q.id for q in engine.visible_questions(definition, answers)}
-
-
-def test_unknown_page_raises(definition: SurveyDefinition) -> None:
-    with pytest.raises(LookupError):
-        engine.next_page_id(definition, "nowhere", {})
 
 
 def _facts(**changes: Any) -> dict[str, Any]:
