@@ -30,7 +30,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read aloud
 PAGE_VERSIONS = "_page_versions"  # kept inside answers: which version last changed each page
 SOURCE_KEY = "_source"  # kept inside answers: where a recorded response came from ("import")
-FOLLOW_UP_AFTER = timedelta(weeks=6)
 
 
 def new_reference() -> str:

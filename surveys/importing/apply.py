@@ -9,22 +9,21 @@ Public API:
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from surveys import safeguarding
+from surveys import follow_ups
 from surveys.accounts import record_audit
-from surveys.definition import JSONValue
+from surveys.definition import SurveyDefinition
 from surveys.importing.errors import ImportFileError, ImportNotReady
 from surveys.importing.preview import ImportPreview
-from surveys.models import Cycle, FollowUpRequest, Response, ResponseStatus, utcnow
-from surveys.responses import FOLLOW_UP_AFTER, new_reference, split_follow_up_email
+from surveys.models import Cycle, Response, utcnow
+from surveys.responses import SOURCE_KEY, CompleteResponse, record_submitted_response
 
 log = logging.getLogger(__name__)
 
-IMPORT_SOURCE_KEY = "_source"  # bookkeeping key in the answers: where the response came from
+IMPORT_SOURCE_KEY = SOURCE_KEY  # bookkeeping key in the answers: where the response came from
 # The follow-up asks about the 6 to 8 weeks after the course: past 8 weeks it is too late.
 FOLLOW_UP_WINDOW = timedelta(weeks=8)
 
@@ -53,15 +52,13 @@ def apply_import(
     try:
         answered_on = preview.answered_on or [None] * len(preview.valid_rows)
         for row, day in zip(preview.valid_rows, answered_on, strict=True):
-            answers, email = split_follow_up_email(definition, row)
-            response = _imported_response(cycle, answers, now)
-            session.add(response)
-            session.flush()  # a failing row fails here, inside the one transaction
-            due = _follow_up_due(day, now)
-            if email and due is not None:
-                session.add(FollowUpRequest(response_id=response.id, email=email, due_at=due))
-            safeguarding.flag_response(session, response, definition, answers, now=now)
-            created.append(response)
+            arriving = CompleteResponse(
+                row,
+                submitted_at=now,
+                follow_up_due=_follow_up_due(definition, day, now),
+                source="import",
+            )
+            created.append(record_submitted_response(session, cycle, definition, arriving).response)
         record_audit(
             session,
             user_id=imported_by,
@@ -78,7 +75,9 @@ def apply_import(
     return created
 
 
-def _follow_up_due(answered_on: date | None, now: datetime) -> datetime | None:
+def _follow_up_due(
+    definition: SurveyDefinition, answered_on: date | None, now: datetime
+) -> datetime | None:
     """Return when to send an imported trainee's follow-up, or None to drop their email.
 
     The follow-up asks how the course changed practice 6 to 8 weeks on, and the trainee
@@ -88,28 +87,9 @@ def _follow_up_due(answered_on: date | None, now: datetime) -> datetime | None:
     if that day has passed. Without a date (the course may have been last year) or later
     than that, the address has no use left and is dropped without being stored.
     """
-    if answered_on is None:
+    if answered_on is None or definition.follow_up is None:
         return None
     answered = datetime.combine(answered_on, time(), tzinfo=UTC)
     if answered > now or now - answered > FOLLOW_UP_WINDOW:
         return None
-    return max(answered + FOLLOW_UP_AFTER, now)
-
-
-def _imported_response(cycle: Cycle, answers: dict[str, JSONValue], now: datetime) -> Response:
-    return Response(
-        cycle_id=cycle.id,
-        organisation_id=None,
-        public_link_id=None,
-        submission_id=str(uuid.uuid4()),
-        reference=new_reference(),
-        definition_key=cycle.definition_key,
-        definition_version=cycle.definition_version,
-        status=ResponseStatus.SUBMITTED,
-        answers={**answers, IMPORT_SOURCE_KEY: "import"},
-        version=1,
-        created_at=now,
-        last_saved_at=now,
-        submitted_at=now,
-        is_flagged=False,
-    )
+    return max(follow_ups.due(definition, answered), now)

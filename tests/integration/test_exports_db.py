@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import api, exports, importing, safeguarding
+from surveys import api, exports, importing, responses, safeguarding
 from surveys.database import make_engine, make_session_factory
 from surveys.definition import SurveyDefinition
 from surveys.loader import load_definition
@@ -253,14 +253,14 @@ def test_a_failure_part_way_through_an_import_writes_nothing(
     before = (count(session, Response), count(session, AuditEvent), count(session, DisclosureFlag))
     preview = preview_rows(definition, ROWS)
     calls = 0
-    real = importing.apply.new_reference
+    real = responses.new_reference
 
     def clashing_reference() -> str:
         nonlocal calls
         calls += 1
         return "LL-TEST-0001" if calls == 4 else real()  # row 4 collides with a stored reference
 
-    monkeypatch.setattr(importing.apply, "new_reference", clashing_reference)
+    monkeypatch.setattr(responses, "new_reference", clashing_reference)
     with pytest.raises(IntegrityError):
         importing.apply_import(session, cycle, preview)
     assert calls == 4  # rows 1-3 had been flushed inside the transaction

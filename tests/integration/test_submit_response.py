@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from demo.answers import generate_answers
-from surveys import cycles, responses
+from surveys import cycles, follow_ups, responses
 from surveys.accounts import record_audit
 from surveys.database import make_engine, make_session_factory
 from surveys.definition import SurveyDefinition
@@ -117,7 +117,7 @@ def test_a_submission_keeps_the_follow_up_email_apart(session: Session) -> None:
     assert "follow_up_email" not in submitted.answers and EMAIL not in str(submitted.answers)
     request = session.scalars(select(FollowUpRequest)).one()
     assert request.email == EMAIL
-    assert request.due_at == submitted.submitted_at + responses.FOLLOW_UP_AFTER
+    assert request.due_at == submitted.submitted_at + timedelta(weeks=6)
 
 
 def test_an_incomplete_submission_saves_nothing(session: Session) -> None:
@@ -150,7 +150,7 @@ def import_rows(
                 responses.CompleteResponse(
                     answers,
                     submitted_at=now,
-                    follow_up_due=now + responses.FOLLOW_UP_AFTER if dated else None,
+                    follow_up_due=follow_ups.due(definition, now) if dated else None,
                     source="import",
                 ),
             )

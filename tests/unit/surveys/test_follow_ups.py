@@ -8,7 +8,7 @@ import pytest
 
 from surveys import follow_ups
 from surveys.loader import load_definitions
-from surveys.responses import FOLLOW_UP_AFTER, split_follow_up_email
+from surveys.responses import split_follow_up_email
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,7 @@ def test_training_evaluation_declares_its_follow_up(registry) -> None:  # type: 
     assert training.follow_up is not None
     assert training.follow_up.form == "training-follow-up"
     assert follow_ups.email_question(training) == "follow_up_email"
-    # Imports still schedule with surveys.responses.FOLLOW_UP_AFTER: keep the two equal.
-    assert training.follow_up.after == FOLLOW_UP_AFTER
+    assert training.follow_up.after == timedelta(weeks=6)
 
 
 def test_the_declared_email_is_split_from_the_answers_and_due_weeks_later(registry) -> None:  # type: ignore[no-untyped-def]
