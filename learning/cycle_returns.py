@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learning.report_rules import stream_label
+from surveys import ratings
 from surveys.cycles import returns
-from surveys.definition import Question, QuestionType, SurveyDefinition
+from surveys.definition import Question, SurveyDefinition
 from surveys.models import Cycle, Response
 from surveys.responses import answers_of
 
@@ -73,8 +74,7 @@ def _cycle_returns(session: Session, cycle: Cycle, definition: SurveyDefinition)
     rated = [
         (page.standard, question)
         for page in definition.pages
-        for question in page.questions
-        if page.standard and question.type is QuestionType.COMPLIANCE_RATING and question.scale
+        if page.standard and (question := ratings.rating_question(page.questions))
     ]
     labels = [level.label for _, q in rated for level in q.scale.levels]  # type: ignore[union-attr]
     levels = (*dict.fromkeys(labels), NOT_APPLICABLE, NOT_ANSWERED)
@@ -97,14 +97,15 @@ def _cycle_returns(session: Session, cycle: Cycle, definition: SurveyDefinition)
 def _rating_counts(
     question: Question, responses: Sequence[Response], levels: Sequence[str]
 ) -> tuple[int, ...]:
-    """Count ratings by level label (stored shape: {"value", ...} or "not_applicable")."""
+    """Count ratings by level label, not applicable and not answered."""
     counts = dict.fromkeys(levels, 0)
     for response in responses:
-        answer = answers_of(response).get(question.id)
-        if answer == "not_applicable":
+        choice = ratings.rating_choice(answers_of(response).get(question.id))
+        label = ratings.rating_label(question, choice) if choice else None
+        if choice == ratings.NOT_APPLICABLE:
             counts[NOT_APPLICABLE] += 1
-        elif isinstance(answer, dict) and question.option_label(str(answer.get("value"))):
-            counts[str(question.option_label(str(answer.get("value"))))] += 1
+        elif label:
+            counts[label] += 1
         else:
             counts[NOT_ANSWERED] += 1
     return tuple(counts.values())

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.definition import FREE_TEXT_TYPES, QuestionType, SurveyDefinition
+from surveys import ratings
+from surveys.definition import FREE_TEXT_TYPES, SurveyDefinition
 from surveys.loader import DefinitionRegistry
 from surveys.models import Organisation, Response, ResponseStatus
 from surveys.responses import answers_of
@@ -184,13 +185,7 @@ def _rating_is_low(
     for page in definition.pages:
         if page.standard is None or page.standard.ref != standard:
             continue
-        for question in page.questions:
-            if question.type is not QuestionType.COMPLIANCE_RATING or question.scale is None:
-                continue
-            answer = answers.get(question.id)
-            if not isinstance(answer, dict):
-                return None  # unanswered or "not_applicable"
-            levels = [level.value for level in question.scale.levels]
-            value = answer.get("value")
-            return value in levels and levels.index(value) > 0
+        question = ratings.rating_question(page.questions)
+        if question is not None:
+            return ratings.is_low_rating(question, answers.get(question.id))
     return None
