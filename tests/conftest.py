@@ -170,6 +170,14 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     shutil.rmtree(app.config["DATA_FOLDER"], ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def minilm() -> object:
+    """The MiniLM embedder the theming jobs share: the model loads once per process."""
+    from learning.theming_job import shared_embedder
+
+    return shared_embedder("minilm")
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
