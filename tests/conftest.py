@@ -88,6 +88,12 @@ def scratch_folder() -> Path:
     return _scratch[0]
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the scratch folder at the end of the session (xdist workers may skip atexit)."""
+    for folder in _scratch:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _settings(**settings: object) -> type[TestConfig]:
     class Settings(TestConfig):
         pass
