@@ -88,6 +88,12 @@ def scratch_folder() -> Path:
     return _scratch[0]
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the scratch folder at the end of the session (xdist workers may skip atexit)."""
+    for folder in _scratch:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _settings(**settings: object) -> type[TestConfig]:
     class Settings(TestConfig):
         pass
@@ -168,6 +174,14 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     yield app
     get_engine(app).dispose()
     shutil.rmtree(app.config["DATA_FOLDER"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def minilm() -> object:
+    """The MiniLM embedder the theming jobs share: the model loads once per process."""
+    from learning.theming_job import shared_embedder
+
+    return shared_embedder("minilm")
 
 
 @pytest.fixture

@@ -93,10 +93,11 @@ def test_cached_embedder_bypasses_corpus_fitted_embedders() -> None:
 
 
 @pytest.mark.slow
-def test_minilm_puts_paraphrases_close() -> None:
+def test_minilm_puts_paraphrases_close(minilm) -> None:
     from nlp.embedding import MiniLMEmbedder
 
-    v = MiniLMEmbedder().embed(
+    assert isinstance(minilm, MiniLMEmbedder)
+    v = minilm.embed(
         [
             "The trainer knew the subject well",
             "The trainer was very knowledgeable about the subject",

@@ -177,11 +177,9 @@ def test_steps_come_from_the_registry() -> None:
 
 
 @pytest.mark.slow
-def test_minilm_end_to_end_on_fixture() -> None:
-    from nlp.embedding import MiniLMEmbedder
-
+def test_minilm_end_to_end_on_fixture(minilm) -> None:
     rows = fixture_rows()
-    report = ThemingPipeline(embedder=MiniLMEmbedder()).run([r["text"] for r in rows])
+    report = ThemingPipeline(embedder=minilm).run([r["text"] for r in rows])
     scored = [i for i, r in enumerate(rows) if r["label"] and "|" not in r["label"]]
     per_answer = report.answer_themes()
     ami = adjusted_mutual_info_score(

