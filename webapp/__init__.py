@@ -121,18 +121,19 @@ def _register_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.actions.views import bp as actions_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
     from webapp.assessments.views import bp as assessments_bp
     from webapp.auth.views import bp as auth_bp
-    from webapp.cycles.views import bp as cycles_bp
-    from webapp.improvement.views import bp as improvement_bp
+    from webapp.board.views import bp as board_bp
+    from webapp.cycles import bp as cycles_bp
+    from webapp.log.views import bp as log_bp
     from webapp.main.views import bp as main_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
     from webapp.themes.views import bp as themes_bp
-    from webapp.transfer.views import bp as transfer_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -141,8 +142,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(safeguarding_bp)
-    app.register_blueprint(transfer_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(themes_bp)
-    app.register_blueprint(improvement_bp)
+    app.register_blueprint(log_bp)
+    app.register_blueprint(board_bp)
+    app.register_blueprint(actions_bp)
     app.register_blueprint(reports_bp)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.gov_form_base import GovFormBase
-from wtforms import Field
+from wtforms import Field, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
@@ -147,3 +147,26 @@ class GovDateField(Field):
         # The error summary links to the first box in error, as GOV.UK asks.
         first = next((p for p in DATE_PARTS if p in self.parts_in_error), "day")
         self.id = f"{self.name}-{first}"
+
+
+def option_label(value: str) -> str:
+    """Return how an enum value reads in a list of options: "in_progress" as "In progress"."""
+    return value.replace("_", " ").capitalize()
+
+
+def first_problem(form: FlaskForm) -> tuple[str, str] | None:
+    """Return the first field in error and its message, for a page of several small forms."""
+    for name, messages in form.errors.items():
+        if messages:
+            return name, str(messages[0])
+    return None
+
+
+class IdsField(SelectMultipleField):
+    """Ids chosen from a list; anything that is not a number is left out."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = [int(v) for v in valuelist if str(v).isdigit()]
+
+    def pre_validate(self, form: Any) -> None:
+        """Accept any ids: the service checks they exist."""

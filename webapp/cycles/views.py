@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime, time
 
 import segno
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
@@ -20,21 +20,13 @@ from surveys.models import (
     OrganisationKind,
     PublicLink,
     Response,
-    Role,
 )
-from webapp.access import roles
+from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.cycles.forms import CycleForm, LinkForm
 from webapp.database import get_session
 from webapp.form_names import form_name
 from webapp.notifications import send_reminder
 from webapp.running import definition_of, definitions, page_titles
-
-bp = Blueprint("cycles", __name__, url_prefix="/admin/cycles")
-admin_only = roles(Role.PARTNERSHIP_ADMIN)
-
-
-def _cycle(cycle_id: int) -> Cycle:
-    return get_session().get(Cycle, cycle_id) or abort(404)
 
 
 @bp.get("")
@@ -92,7 +84,7 @@ def _default_kind(audience: Audience, key: str) -> str:
 @bp.get("/<int:cycle_id>")
 @admin_only
 def detail(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     returns = (
         cycles.returns(get_session(), cycle)
         if cycle.audience is CycleAudience.ORGANISATIONS
@@ -121,7 +113,7 @@ def _link_counts(cycle: Cycle) -> dict[int, int]:
 @bp.post("/<int:cycle_id>/links")
 @admin_only
 def add_link(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = LinkForm()
     if form.validate_on_submit():
         try:
@@ -157,7 +149,7 @@ def qr_code(link_id: int) -> ResponseReturnValue:
 @bp.post("/<int:cycle_id>/reminders")
 @admin_only
 def remind(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     people = cycles.people_to_remind(get_session(), cycle)
     sent = sum(send_reminder(person, cycle) for person in people)
     cycles.mark_reminded(get_session(), cycle, by=g.user.id)

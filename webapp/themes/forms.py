@@ -1,12 +1,15 @@
-"""The quality group's choice of what to theme."""
+"""The quality group's forms: what to theme, and the edits to a theme.
+
+Public API: `RunForm`, `RenameForm`, `MergeForm`, `MoveStatementsForm`, `EDIT_FORMS`.
+"""
 
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
-from webapp.forms import GovDateField, GovForm
+from webapp.forms import GovDateField, GovForm, IdsField
 
 
 class RunForm(GovForm):
@@ -33,3 +36,39 @@ class RunForm(GovForm):
                 "The date answers were submitted up to must be the same as or after the date "
                 "they were submitted from"
             )
+
+
+class RenameForm(GovForm):
+    """A theme's new name (the service checks its length and wording)."""
+
+    label = StringField("Rename")
+
+
+class MergeForm(GovForm):
+    """The other themes of the run to merge into this one."""
+
+    others = IdsField("Merge other themes into this one", coerce=int)
+
+    def validate_others(self, field: IdsField) -> None:
+        if not field.data:
+            raise ValidationError("Select the themes to merge into this one")
+
+
+class MoveStatementsForm(GovForm):
+    """Statements of this theme to move, and the theme of the same run to move them to."""
+
+    statements = IdsField("Select statements to move", coerce=int)
+    to_theme = StringField("Move them to")
+
+    def validate_statements(self, field: IdsField) -> None:
+        if not field.data or not (self.to_theme.data or "").isdigit():
+            raise ValidationError("Select statements and the theme to move them to")
+
+
+EDIT_FORMS: dict[str, type[GovForm]] = {
+    "rename": RenameForm,
+    "merge": MergeForm,
+    "move": MoveStatementsForm,
+    "split": GovForm,
+    "discard": GovForm,
+}

@@ -14,9 +14,11 @@ from surveys.accounts import record_audit
 from surveys.definition import Stream
 from surveys.models import Cycle, Role, Sector
 from webapp.access import roles
+from webapp.board.forms import PlaceForm
 from webapp.database import get_session
+from webapp.forms import GovForm, first_problem
 from webapp.queue import enqueue
-from webapp.themes.forms import RunForm
+from webapp.themes.forms import EDIT_FORMS, MergeForm, MoveStatementsForm, RenameForm, RunForm
 
 bp = Blueprint("themes", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
@@ -184,52 +186,53 @@ def statements(theme_id: int) -> ResponseReturnValue:
     )
 
 
-def _edit(action: str, theme_id: int) -> None:
+def _edit(action: str, theme_id: int, form: GovForm) -> None:
     session, user = get_session(), g.user
-    if action == "rename":
-        theme_edits.rename_theme(session, theme_id, request.form.get("label", ""), edited_by=user)
-    elif action == "merge":
-        others = [int(i) for i in request.form.getlist("others") if i.isdigit()]
-        if not others:
-            raise errors.LearningError("Select the themes to merge into this one")
-        theme_edits.merge_themes(session, theme_id, others, edited_by=user)
+    if isinstance(form, RenameForm):
+        theme_edits.rename_theme(session, theme_id, form.label.data or "", edited_by=user)
+    elif isinstance(form, MergeForm):
+        theme_edits.merge_themes(session, theme_id, form.others.data, edited_by=user)
+    elif isinstance(form, MoveStatementsForm):
+        target = int(form.to_theme.data or "")
+        theme_edits.move_statements(session, form.statements.data, target, edited_by=user)
     elif action == "discard":
         theme_edits.discard_theme(session, theme_id, edited_by=user)
-    elif action == "split":
-        from flask import current_app
-
-        from learning.theming_job import build_pipeline
-        from webapp.database import session_factory
-
-        sessions = session_factory(current_app)
-        theme_split.split_theme(
-            session,
-            theme_id,
-            edited_by=user,
-            pipeline_factory=lambda: build_pipeline(
-                sessions, embedder=current_app.config["THEMING_EMBEDDER"]
-            ),
-        )
-    elif action == "move":
-        ids = [int(i) for i in request.form.getlist("statements") if i.isdigit()]
-        target = request.form.get("to_theme", "")
-        if not ids or not target.isdigit():
-            raise errors.LearningError("Select statements and the theme to move them to")
-        theme_edits.move_statements(session, ids, int(target), edited_by=user)
     else:
-        abort(404)
+        _split(theme_id)
+
+
+def _split(theme_id: int) -> None:
+    from flask import current_app
+
+    from learning.theming_job import build_pipeline
+    from webapp.database import session_factory
+
+    sessions = session_factory(current_app)
+    theme_split.split_theme(
+        get_session(),
+        theme_id,
+        edited_by=g.user,
+        pipeline_factory=lambda: build_pipeline(
+            sessions, embedder=current_app.config["THEMING_EMBEDDER"]
+        ),
+    )
 
 
 @bp.post("/themes/<int:theme_id>/<action>")
 @quality_group
 def edit(theme_id: int, action: str) -> ResponseReturnValue:
     found = _theme(theme_id)
-    try:
-        _edit(action, found.id)
-    except errors.LearningError as error:
+    form = EDIT_FORMS[action]() if action in EDIT_FORMS else abort(404)
+    problem = None if form.validate_on_submit() else first_problem(form)
+    if problem is None:
+        try:
+            _edit(action, found.id, form)
+        except errors.LearningError as error:
+            problem = ("", str(error))
+    if problem is not None:
         if action in ("rename", "merge"):  # forms with typed or chosen values to keep
-            return _theme_page(found, ("label" if action == "rename" else "merge", str(error)))
-        flash(str(error), "error")
+            return _theme_page(found, ("label" if action == "rename" else "merge", problem[1]))
+        flash(problem[1], "error")
         return redirect(url_for("themes.theme", theme_id=found.id))
     flash("Your change has been saved. You can undo it from the run’s list of changes")
     if action in ("discard", "split"):
@@ -254,22 +257,27 @@ def undo(edit_id: int) -> ResponseReturnValue:
 def to_log(theme_id: int) -> ResponseReturnValue:
     entry = log.create_entry_from_theme(get_session(), _theme(theme_id).id, created_by=g.user)
     flash("A learning log entry has been made from this theme. Check and complete it")
-    return redirect(url_for("improvement.entry", entry_id=entry.id))
+    return redirect(url_for("log.entry", entry_id=entry.id))
 
 
 @bp.post("/themes/<int:theme_id>/board")
 @quality_group
 def to_board(theme_id: int) -> ResponseReturnValue:
     found = _theme(theme_id)
-    try:
-        board.place_on_board(
-            get_session(),
-            lineage_key=found.lineage_key,
-            column=request.form.get("column", ""),
-            decided_by=g.user,
-            why=request.form.get("why", ""),
-        )
-    except (errors.LearningError, ValueError) as error:
-        return _theme_page(found, ("why", str(error) or "Select a column"))
+    form = PlaceForm()
+    problem = None if form.validate_on_submit() else first_problem(form)
+    if problem is None:
+        try:
+            board.place_on_board(
+                get_session(),
+                lineage_key=found.lineage_key,
+                column=form.column.data or "",
+                decided_by=g.user,
+                why=form.why.data or "",
+            )
+        except errors.LearningError as error:
+            problem = ("why", str(error))
+    if problem is not None:
+        return _theme_page(found, ("why", problem[1]))
     flash(f"“{found.label}” has been placed on the board")
-    return redirect(url_for("improvement.board_view"))
+    return redirect(url_for("board.index"))

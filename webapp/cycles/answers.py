@@ -1,35 +1,31 @@
-"""Admin: export a cycle's answers (CSV, Excel) and import answers collected elsewhere."""
+"""A cycle's answers: download them (CSV wide or long, Excel); import answers from another tool.
+
+Routes on the cycles blueprint: `download_answers`, `import_answers`, `check_import`.
+"""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys import exports, importing
 from surveys.accounts import record_audit
-from surveys.models import Cycle, Role
-from webapp.access import roles
+from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.database import get_session
 from webapp.queue import after_submission
 from webapp.running import data_folder, definition_of
 from webapp.wording import plural
 
-bp = Blueprint("transfer", __name__, url_prefix="/admin/cycles")
-admin_only = roles(Role.PARTNERSHIP_ADMIN)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-
-
-def _cycle(cycle_id: int) -> Cycle:
-    return get_session().get(Cycle, cycle_id) or abort(404)
 
 
 @bp.get("/<int:cycle_id>/export.<fmt>")
 @admin_only
-def export(cycle_id: int, fmt: str) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+def download_answers(cycle_id: int, fmt: str) -> ResponseReturnValue:
+    cycle = cycle_or_404(cycle_id)
     definition = definition_of(cycle)
     layout = request.args.get("layout", "wide")
     if fmt not in ("csv", "xlsx") or layout not in ("wide", "long"):
@@ -60,8 +56,8 @@ def _uploads() -> Path:
 
 @bp.route("/<int:cycle_id>/import", methods=["GET", "POST"])
 @admin_only
-def upload(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+def import_answers(cycle_id: int) -> ResponseReturnValue:
+    cycle = cycle_or_404(cycle_id)
     error = None
     if request.method == "POST":
         file = request.files.get("file")
@@ -77,10 +73,10 @@ def upload(cycle_id: int) -> ResponseReturnValue:
             upload_id = uuid.uuid4().hex
             suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
             (_uploads() / f"{upload_id}{suffix}").write_bytes(data)
-            return redirect(url_for("transfer.preview", cycle_id=cycle.id, upload_id=upload_id))
+            return redirect(url_for("cycles.check_import", cycle_id=cycle.id, upload_id=upload_id))
     errors = [{"text": error, "href": "#file"}] if error else []
     return render_template(
-        "transfer/upload.html", cycle=cycle, errors=errors, definition=definition_of(cycle)
+        "cycles/import.html", cycle=cycle, errors=errors, definition=definition_of(cycle)
     ), 400 if error else 200
 
 
@@ -96,8 +92,8 @@ def _stored(upload_id: str) -> tuple[str, bytes]:
 
 @bp.route("/<int:cycle_id>/import/<upload_id>", methods=["GET", "POST"])
 @admin_only
-def preview(cycle_id: int, upload_id: str) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+def check_import(cycle_id: int, upload_id: str) -> ResponseReturnValue:
+    cycle = cycle_or_404(cycle_id)
     definition = definition_of(cycle)
     name, data = _stored(upload_id)
     rows = importing.read_table(name, data)
@@ -115,7 +111,7 @@ def preview(cycle_id: int, upload_id: str) -> ResponseReturnValue:
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     targets = [(q.id, q.label) for page in definition.pages for q in page.questions]
     return render_template(
-        "transfer/preview.html",
+        "cycles/import_preview.html",
         cycle=cycle,
         columns=columns,
         mapping=mapping,

@@ -1,18 +1,17 @@
-"""Forms for the learning log, actions and their progress."""
+"""Forms for the learning log: an entry, and the search over entries.
+
+Public API: `EntryForm`, `SearchForm`.
+"""
 
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from learning.models import ActionStatus, EntryStatus, SourceKind
+from learning.models import EntryStatus, SourceKind
 from surveys.definition import Stream
-from webapp.forms import GovDateField, GovForm
-
-
-def _label(value: str) -> str:
-    return value.replace("_", " ").capitalize()
+from webapp.forms import GovDateField, GovForm, IdsField, option_label
 
 
 class EntryForm(GovForm):
@@ -32,13 +31,13 @@ class EntryForm(GovForm):
     source_kind = SelectField(
         "Where it came from",
         widget=GovSelect(),
-        choices=[(k.value, _label(k.value)) for k in SourceKind],
+        choices=[(k.value, option_label(k.value)) for k in SourceKind],
         default=SourceKind.STREAM.value,
     )
     source_stream = SelectField(
         "Evidence stream",
         widget=GovSelect(),
-        choices=[("", "None"), *[(s.value, _label(s.value)) for s in Stream]],
+        choices=[("", "None"), *[(s.value, option_label(s.value)) for s in Stream]],
         validate_choice=False,
     )
     source_detail = StringField(
@@ -54,12 +53,14 @@ class EntryForm(GovForm):
     status = SelectField(
         "Status",
         widget=GovSelect(),
-        choices=[(s.value, _label(s.value)) for s in EntryStatus],
+        choices=[(s.value, option_label(s.value)) for s in EntryStatus],
         default=EntryStatus.OPEN.value,
     )
     review_date = GovDateField(
         "Review date", description="For example, 30 9 2026", name_in_errors="The review date"
     )
+
+    organisations = IdsField("Organisations", coerce=int)
 
     def validate_source_stream(self, field: SelectField) -> None:
         if self.source_kind.data == SourceKind.STREAM.value and not field.data:
@@ -78,34 +79,30 @@ class EntryForm(GovForm):
         return self.title
 
 
-class ActionForm(GovForm):
-    """A new action for an organisation, from a board item or a learning log entry."""
+class SearchForm(Form):
+    """The learning log's filters, read from the query string: words, stream and status.
 
-    description = TextAreaField(
-        "What must be done",
-        widget=GovTextArea(),
-        validators=[InputRequired("Describe the action")],
-    )
-    organisation = SelectField("Organisation responsible", widget=GovSelect(), coerce=int)
-    due_date = GovDateField(
-        "Due date",
-        description="For example, 30 9 2026",
-        required_message="Enter the date the action is due",
-        name_in_errors="The due date",
-    )
-    entry = HiddenField()
-    board_item = HiddenField()
+    A filter that is not one of the choices is ignored, as a search should be forgiving.
+    """
 
-    def field_for(self, message: str) -> TextAreaField | SelectField:
-        """Return the field a service's message is about."""
-        return self.organisation if "organisation" in message else self.description
-
-
-class ProgressForm(GovForm):
-    """An update on an action's progress, its status and any evidence of impact."""
-
-    text = TextAreaField("Progress update", widget=GovTextArea())
+    q = StringField("Search")
+    stream = SelectField("Stream", choices=[("", "Any"), *[(s.value, s.value) for s in Stream]])
     status = SelectField(
-        "Status", widget=GovSelect(), choices=[(s.value, _label(s.value)) for s in ActionStatus]
+        "Status", choices=[("", "Any"), *[(s.value, s.value) for s in EntryStatus]]
     )
-    impact = TextAreaField("Evidence of impact (optional)", widget=GovTextArea())
+
+    @property
+    def text(self) -> str | None:
+        return (self.q.data or "").strip() or None
+
+    @property
+    def stream_value(self) -> str | None:
+        return self.stream.data or None
+
+    @property
+    def status_value(self) -> str | None:
+        return self.status.data if self.status.data in {s.value for s in EntryStatus} else None
+
+    def as_args(self) -> dict[str, str]:
+        """Return the filters typed, for the page's links and the search boxes."""
+        return {f.name: f.data for f in (self.q, self.stream, self.status) if f.data}
