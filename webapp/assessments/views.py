@@ -36,8 +36,7 @@ from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.errors import render_error
-from webapp.queue import after_submission
-from webapp.running import (
+from webapp.form_pages import (
     data_folder,
     definition_of,
     journey_of,
@@ -45,6 +44,7 @@ from webapp.running import (
     page_titles,
     page_view,
 )
+from webapp.queue import after_submission
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)

@@ -26,8 +26,8 @@ from webapp.access import roles
 from webapp.cycles.forms import CycleForm, LinkForm
 from webapp.database import get_session
 from webapp.form_names import form_name
+from webapp.form_pages import definition_of, definitions, page_titles
 from webapp.notifications import send_reminder
-from webapp.running import definition_of, definitions, page_titles
 
 bp = Blueprint("cycles", __name__, url_prefix="/admin/cycles")
 admin_only = roles(Role.PARTNERSHIP_ADMIN)

@@ -17,9 +17,9 @@ from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
 from webapp.access import public
 from webapp.database import get_session
+from webapp.form_pages import definition_of, journey_of, page_form, page_view
 from webapp.limits import limiter, link_key, respond_limit
 from webapp.queue import after_submission
-from webapp.running import definition_of, journey_of, page_form, page_view
 
 bp = Blueprint("respond", __name__, url_prefix="/f")
 limiter.limit(respond_limit, key_func=link_key, methods=["POST"])(bp)

@@ -13,8 +13,8 @@ from surveys.accounts import record_audit
 from surveys.models import Cycle, Role
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.form_pages import data_folder, definition_of
 from webapp.queue import after_submission
-from webapp.running import data_folder, definition_of
 from webapp.wording import plural
 
 bp = Blueprint("transfer", __name__, url_prefix="/admin/cycles")
