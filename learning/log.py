@@ -7,15 +7,11 @@ link itself follows the theme's lineage key.
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -29,8 +25,8 @@ from learning.models import (
     ThemeStatement,
 )
 from learning.themes import get_theme, polarity_split, quotes_of, statements_of
-from surveys.exports import Cell, Row, defuse, write_csv
 from surveys.models import Organisation, User, utcnow
+from surveys.spreadsheets import Row, Sheet, write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
 SNAPSHOT_QUOTES = 5
@@ -251,25 +247,7 @@ def export_csv(entries: Sequence[LearningEntry]) -> bytes:
     return write_csv(*export_rows(entries))
 
 
-def _xlsx_text(value: Cell) -> Cell:
-    """Defuse formula prefixes and drop control characters XML cannot hold."""
-    value = defuse(value)
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
-
-
 def export_xlsx(entries: Sequence[LearningEntry]) -> bytes:
     """Write the entries as an Excel workbook whose text can never run as a formula."""
     header, rows = export_rows(entries)
-    book = Workbook()
-    sheet: Any = book.active  # a new workbook always has one sheet
-    sheet.title = "Learning log"
-    sheet.append([_xlsx_text(name) for name in header])
-    for row in rows:
-        sheet.append([_xlsx_text(value) for value in row])
-    for cells in sheet.iter_rows(min_row=1):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never stored as a formula, whatever it starts with
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx([Sheet("Learning log", header, rows)])

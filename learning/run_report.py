@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from learning.errors import NotFound
 from learning.lineage import gone_themes
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
-from learning.report_rules import TREND_LABELS, Shown, sector_label, stream_label, suppress
+from learning.report_rules import TREND_LABELS, Shown, sector_label, suppress
 from learning.runs import visible_themes
 from learning.selection import Selection
 from learning.themes import breakdown, polarity_split, quotes_of, statements_of
 from surveys.models import Cycle, Response
+from surveys.streams import stream_label
 
 MIN_QUOTES, MAX_QUOTES = 3, 5
 

@@ -7,7 +7,7 @@ Public API:
     action_counts(actions), board_columns()
 
 Pure data read from the database, no Flask; the run it includes is a learning.run_report,
-the returns are learning.cycle_returns. Learning log themes appear by label only.
+the returns are surveys.returns. Learning log themes appear by label only.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learning.board import board, item_title
-from learning.cycle_returns import CycleReturns, cycle_returns
 from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
-from learning.report_rules import stream_label
 from learning.run_report import RunReport, run_report
 from learning.runs import latest_finished_run
+from surveys.returns import CycleReturns, cycle_returns
+from surveys.streams import stream_label
 
 
 @dataclass(frozen=True)

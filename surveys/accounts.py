@@ -50,6 +50,7 @@ def use_password_cost(*, time_cost: int, memory_cost_kib: int) -> None:
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=1)
     _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
 COMMON_PASSWORDS = frozenset(

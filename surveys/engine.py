@@ -25,10 +25,11 @@ from typing import Any, ClassVar
 
 from wtforms import Form
 
+from surveys.answer_types import FIELD_BUILDERS, answer_type, build_field
 from surveys.answers import answer_from_field, form_value
-from surveys.definition import JSONValue, Page, Question, QuestionType, SurveyDefinition
-from surveys.fields import FIELD_BUILDERS, build_field, is_blank
+from surveys.definition import JSONValue, Page, Question, SurveyDefinition
 from surveys.journey import Journey, SummaryRow
+from surveys.validators import is_blank
 
 __all__ = [
     "FIELD_BUILDERS",
@@ -165,7 +166,7 @@ def build_page_form(
     attributes = {**fields, "page": page, "questions": questions}
     form_class = type(f"PageForm_{page.id}", (PageForm, base), attributes)
     # A posted page replaces its answers, except that an earlier upload stays unless replaced.
-    refill = [q for q in questions if formdata is None or q.type is QuestionType.FILE]
+    refill = [q for q in questions if formdata is None or answer_type(q).stays_unless_replaced]
     data = {question.id: form_value(question, answers.get(question.id)) for question in refill}
     form: PageForm = form_class(formdata=formdata, data=data)
     return form

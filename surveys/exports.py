@@ -4,11 +4,11 @@ Public API:
     What is withheld is decided by surveys.safeguarding (WITHHELD, withheld_questions).
     export_rows(session, cycle, definition, *, layout, include_drafts=False) -> (header, rows)
     export_xlsx(session, cycle, definition, *, include_drafts=False) -> bytes
-    write_csv(header, rows) -> bytes (UTF-8 with a BOM, so Excel reads it as UTF-8)
     write_xlsx(cycle, definition, responses, *, flags) -> bytes
     wide_header / wide_row, long_rows, group_header / group_rows: the table builders.
     exported_responses(session, cycle, *, include_drafts).
-    defuse(value): prefix text a spreadsheet would run as a formula with "'".
+    Writing the tables safely (defuse, write_csv, the XLSX writer) is surveys.spreadsheets;
+    write_csv is named here too for the callers that write an export as CSV.
 
 Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
 and `<id>_after`; a repeating group gives its row count). Long: one row per answer, and one
@@ -19,15 +19,9 @@ from its entry in the answer-type table (`surveys.answer_types`).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Literal, TypeAlias
+from collections.abc import Collection, Mapping, Sequence
+from typing import Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,11 +31,11 @@ from surveys.definition import SurveyDefinition as Definition
 from surveys.models import Cycle, Response, ResponseStatus
 from surveys.responses import answers_of
 from surveys.safeguarding import WITHHELD, flagged_questions, withheld_questions
+from surveys.spreadsheets import Row, Sheet
+from surveys.spreadsheets import write_csv as write_csv  # named here for CSV exports
+from surveys.spreadsheets import write_xlsx as write_xlsx_sheets
 
 ANONYMOUS = "Anonymous"
-# Excel, LibreOffice and Google Sheets start a formula (or DDE call) with these characters.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-XLSX_MAX_TEXT = 32_767  # Excel's limit for one cell; longer text makes Excel "repair" the file
 # Fixed headings hold a space, which no question id can, so they never clash with one.
 WIDE_FIXED = [
     "Response reference",
@@ -64,15 +58,7 @@ LONG_HEADER = [
 ]
 GROUP_FIXED = ["Row id", "Response reference", "Organisation name", "Row number"]
 
-Row: TypeAlias = list[Cell]
 Layout = Literal["wide", "long"]
-
-
-def defuse(value: Cell) -> Cell:
-    """Return text a spreadsheet would treat as a formula with a leading "'"; numbers as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def exported_responses(
@@ -212,36 +198,6 @@ def export_rows(
     return (wide_header(definition) if layout == "wide" else list(LONG_HEADER)), rows
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """Write a table as CSV bytes, UTF-8 with a BOM, formula-like text made inert."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([defuse(name) for name in header])
-    for row in rows:
-        writer.writerow(["" if cell is None else defuse(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | Cell:
-    """Return a cell whose text can never be stored as a formula (numbers and blanks as is)."""
-    if not isinstance(value, str):
-        return value  # openpyxl writes numbers as numbers and skips None
-    text = str(defuse(value))
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # control characters XML cannot hold
-    if len(text) > XLSX_MAX_TEXT:
-        text = text[: XLSX_MAX_TEXT - 12] + " [truncated]"
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"  # openpyxl would otherwise store text starting "=" as a formula
-    return cell
-
-
-def _add_sheet(book: Workbook, title: str, header: Sequence[str], rows: Iterable[Row]) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append([_xlsx_cell(sheet, name) for name in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-
-
 def _sheet_titles(questions: Sequence[Question]) -> list[str]:
     """Return unique sheet titles (Excel allows 31 characters, case-insensitively unique)."""
     used, titles = {"responses", "answers", "questions"}, []
@@ -269,27 +225,24 @@ def write_xlsx(
 
     `flags` maps response ids to their flagged question ids (see `flagged_questions`).
     """
-    book = Workbook(write_only=True)
-    book.properties.title = cycle.title[:200]
     withheld = {
         r.id: withheld_questions(r, definition, flags.get(r.id, frozenset())) for r in responses
     }
     wide = [wide_row(r, definition, withheld[r.id]) for r in responses]
-    _add_sheet(book, "Responses", wide_header(definition), wide)
     long = [row for r in responses for row in long_rows(r, definition, withheld[r.id])]
-    _add_sheet(book, "Answers", LONG_HEADER, long)
+    sheets = [
+        Sheet("Responses", wide_header(definition), wide),
+        Sheet("Answers", LONG_HEADER, long),
+    ]
     groups = [q for _, q in _questions(definition) if answer_type(q).has_rows]
     for title, question in zip(_sheet_titles(groups), groups, strict=True):
         rows = [
             row for r in responses for row in group_rows(r, question, definition, withheld[r.id])
         ]
-        _add_sheet(book, title, group_header(question), rows)
-    _add_sheet(
-        book, "Questions", ["page_id", "question_id", "type", "label"], _codebook(definition)
-    )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        sheets.append(Sheet(title, group_header(question), rows))
+    codebook = ["page_id", "question_id", "type", "label"]
+    sheets.append(Sheet("Questions", codebook, _codebook(definition)))
+    return write_xlsx_sheets(sheets, title=cycle.title)
 
 
 def export_xlsx(

@@ -1,15 +1,16 @@
 """Responses: one shared draft per organisation and cycle, anonymous drafts, idempotent submit.
 
-Every save is checked against the page's version so two people never silently overwrite
-each other; a submission is a status change inside one transaction, keyed by a unique
-submission id, so a double click or a retry finds the response already submitted.
+A submission is a status change inside one transaction, keyed by a unique submission id, so
+a double click or a retry finds the response already submitted. Saving a page of a draft
+(checked against the page's version) is in `surveys.page_saves`.
 
 Public API:
     new_response(cycle, *, organisation_id=None, public_link_id=None, submission_id=None)
         the one place a Response is made (not added to the session)
     start_organisation_response / start_anonymous_response: a draft, made once (race-safe)
     organisation_response, find_by_submission_id, answers_of, new_reference
-    save_page(session, response, PageSave, *, user=None): one page, refusing a stale overwrite
+    check_open(cycle, now): raise CycleClosed when the cycle no longer takes answers
+    PAGE_VERSIONS: the bookkeeping key of which version last changed each page
     request_sign_off(session, response, *, user, definition)
     submit_response(session, response, *, definition, user=None, reviewed_version=None)
         -> Submitted: a draft becomes submitted, once, in one transaction (commits)
@@ -42,9 +43,7 @@ from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import (
     ChangedSinceReview,
     CycleClosed,
-    EditConflict,
     IncompleteResponse,
-    ResponseLocked,
     SubmissionError,
 )
 from surveys.journey import Journey
@@ -77,7 +76,7 @@ def answers_of(response: Response) -> dict[str, JSONValue]:
     return {k: v for k, v in (response.answers or {}).items() if not k.startswith("_")}
 
 
-def _check_open(cycle: Cycle, now: datetime) -> None:
+def check_open(cycle: Cycle, now: datetime) -> None:
     if not cycle.is_open(now):
         raise CycleClosed("This form is closed and is no longer taking answers")
 
@@ -96,7 +95,7 @@ def start_organisation_response(session: Session, cycle: Cycle, organisation_id:
     existing = organisation_response(session, cycle, organisation_id)
     if existing is not None:
         return existing
-    _check_open(cycle, utcnow())
+    check_open(cycle, utcnow())
     response = new_response(cycle, organisation_id=organisation_id)
     session.add(response)
     try:
@@ -147,7 +146,7 @@ def start_anonymous_response(session: Session, link: PublicLink, submission_id: 
         if existing.public_link_id != link.id:
             raise SubmissionError("This form has expired. Start again")
         return existing
-    _check_open(link.cycle, utcnow())
+    check_open(link.cycle, utcnow())
     response = new_response(link.cycle, public_link_id=link.id, submission_id=submission_id)
     session.add(response)
     try:
@@ -159,65 +158,6 @@ def start_anonymous_response(session: Session, link: PublicLink, submission_id: 
             raise
         return found
     return response
-
-
-@dataclass(frozen=True)
-class PageSave:
-    page_id: str
-    answers: dict[str, JSONValue]
-    loaded_version: int  # the response version the person's page was built from
-
-
-def save_page(
-    session: Session, response: Response, save: PageSave, *, user: User | None = None
-) -> Response:
-    """Merge one page's answers into the response, refusing a stale overwrite.
-
-    A save that changes nothing is not a new version (and so never conflicts); a save that
-    does is logged with the questions it changed (surveys.changes).
-    """
-    current = session.scalar(
-        select(Response)
-        .where(Response.id == response.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert current is not None
-    if current.is_submitted:
-        raise ResponseLocked("This response has been submitted and can no longer be changed")
-    _check_open(current.cycle, utcnow())
-    changed = changes.changed_question_ids(answers_of(current), save.answers)
-    if not changed:
-        session.commit()  # nothing to write: release the row
-        return current
-    page_versions = dict((current.answers or {}).get(PAGE_VERSIONS, {}))
-    if page_versions.get(save.page_id, 0) > save.loaded_version:
-        who = current.last_saved_by.name if current.last_saved_by else "Someone else"
-        raise EditConflict(
-            f"{who} saved this page at {current.last_saved_at:%H:%M on %-d %B} while you were "
-            "editing it. Your changes have not been saved yet: compare your answers with "
-            "theirs and choose which to keep.",
-            current_version=current.version,
-        )
-    current.version += 1
-    page_versions[save.page_id] = current.version
-    current.answers = {**(current.answers or {}), **save.answers, PAGE_VERSIONS: page_versions}
-    current.last_saved_at = utcnow()
-    current.last_saved_by_id = user.id if user else None
-    changes.record_change(
-        session,
-        response_id=current.id,
-        version=current.version,
-        page_id=save.page_id,
-        question_ids=changed,
-        user_id=user.id if user else None,
-    )
-    session.commit()
-    log.info(
-        "page saved",
-        extra={"response_id": current.id, "page": save.page_id, "changed": len(changed)},
-    )
-    return current
 
 
 def request_sign_off(
@@ -279,7 +219,7 @@ def submit_response(
     if current.is_submitted:
         session.commit()  # nothing changed: let go of the row (and SQLite's write lock)
         return Submitted(current, is_new=False)
-    _check_open(current.cycle, utcnow())
+    check_open(current.cycle, utcnow())
     journey = Journey(definition, answers_of(current))
     _check_answered(journey)
     if reviewed_version is not None:

@@ -35,12 +35,22 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
         time_cost, memory_cost_kib = app.config["PASSWORD_HASH_COST"]
         accounts.use_password_cost(time_cost=time_cost, memory_cost_kib=memory_cost_kib)
-    from webapp import access, database, limits, proxies, queue, routing, running, security, tasks
+    from webapp import (
+        access,
+        database,
+        form_pages,
+        limits,
+        proxies,
+        queue,
+        routing,
+        security,
+        tasks,
+    )
 
     database.init_app(app)
     proxies.init_app(app)
     limits.init_app(app)
-    running.init_app(app)
+    form_pages.init_app(app)
     queue.init_app(app)
     tasks.init_app(app)
     app.before_request(_limit_form_fields)  # before CSRF, which reads the form first

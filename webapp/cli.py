@@ -15,8 +15,8 @@ from learning.theming_job import build_pipeline
 from surveys import accounts, migration
 from surveys.models import Organisation, Role
 from webapp.database import session_factory
+from webapp.form_pages import definitions
 from webapp.queue import get_queue
-from webapp.running import definitions
 
 
 def init_app(app: Flask) -> None:

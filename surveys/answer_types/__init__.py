@@ -7,7 +7,8 @@ Public API:
         shows it to a person (display), writes its export cells (columns, wide_cells,
         long_parts, stored_cell) and reads it from an imported cell (import_columns,
         from_cell, join_parts). `is_compared` (changes between saves), `has_rows` (a sheet
-        of its own in the workbook).
+        of its own in the workbook), `stays_unless_replaced` and new_upload (an upload:
+        a posted page keeps the earlier file unless a new one is sent).
     ANSWER_TYPES: QuestionType -> AnswerType; answer_type(question) -> its entry.
     FIELD_BUILDERS: QuestionType -> builder(question); build_field(question).
     ImportColumn, LongPart, Cell: what the export and import entries deal in.
@@ -21,7 +22,7 @@ a list of values; numbers int or float; compliance_rating {"value", "scale_versi
 "content_type", "size"}; repeating_group a list of row dicts. None means no answer.
 
 Entries for answers held in one field are in `plain`, answers made of parts in `composite`,
-their base in `base`. A new question type means: a builder (surveys.field_builders), an
+their base in `base`. A new question type means: a builder (surveys.fields), an
 entry in ANSWER_TYPES (its class in plain or composite), a macro in
 webapp/templates/forms/questions.html (QUESTION_MACROS), a question in the fixture
 tests/unit/surveys/fixtures/all-types.yaml and its round trip in test_answer_types.py.
@@ -33,7 +34,7 @@ from collections.abc import Callable
 
 from wtforms.fields.core import UnboundField
 
-from surveys import field_builders as builders
+from surveys import fields as builders
 from surveys.answer_types.base import AnswerType, Cell, ImportColumn, LongPart, is_blank_answer
 from surveys.answer_types.composite import ConfidencePairAnswer, RepeatingGroupAnswer
 from surveys.answer_types.plain import (

@@ -67,6 +67,7 @@ class AnswerType:
     builder: Builder
     is_compared: bool = True  # uploads are not compared: a file cannot be carried back unseen
     has_rows: bool = False
+    stays_unless_replaced: bool = False  # a posted page keeps it unless a new one is sent
 
     # --- The form -------------------------------------------------------------------------
 
@@ -85,6 +86,10 @@ class AnswerType:
     def posted(self, question: Question, answer: JSONValue, name: str) -> list[tuple[str, str]]:
         """Return the (name, value) pairs a browser posts for this answer."""
         return [] if answer is None else [(name, str(answer))]
+
+    def new_upload(self, field: Any) -> Any | None:
+        """Return the file newly sent in a bound field (the app stores its bytes), if any."""
+        return None
 
     # --- Reading it back ------------------------------------------------------------------
 

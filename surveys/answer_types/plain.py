@@ -184,9 +184,13 @@ class FileAnswer(AnswerType):
     """Metadata of an upload; the bytes are kept by the app, so it cannot be imported."""
 
     is_compared: bool = False
+    stays_unless_replaced: bool = True
 
     def from_field(self, question: Question, field: Any) -> JSONValue:
         return held_shape(field)
+
+    def new_upload(self, field: Any) -> Any | None:
+        return getattr(field, "upload", None)
 
     def form_value(self, question: Question, answer: JSONValue) -> Any:
         return answer if isinstance(answer, dict) else None

@@ -18,8 +18,8 @@ from surveys.answer_types import answer_type
 from surveys.cells import CellProblem, fold, parse_date
 from surveys.definition import JSONValue, SurveyDefinition
 from surveys.engine import visible_answers, visible_questions
-from surveys.exports import FORMULA_PREFIXES
 from surveys.importing.mapping import Target, check_mapping, targets
+from surveys.spreadsheets import FORMULA_PREFIXES
 
 # Headings under which tools put when a response was given (folded): our own export,
 # Google Forms, Microsoft Forms, SurveyMonkey and a plain "Date".

@@ -235,9 +235,7 @@ class DisclosureFlag(Base):
     )
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
-    outcome: Mapped[ReviewOutcome | None] = mapped_column(
-        str_enum(ReviewOutcome, "review_outcome")
-    )
+    outcome: Mapped[ReviewOutcome | None] = mapped_column(str_enum(ReviewOutcome, "review_outcome"))
     action_taken: Mapped[str] = mapped_column(Text, default="")  # the DSL's note
 
     response: Mapped[Response] = relationship()

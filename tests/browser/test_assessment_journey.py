@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from demo.answers import generate_answers
-from surveys import cycles, responses
+from surveys import cycles, page_saves, responses
 from surveys.definition import JSONValue, Page, Question, QuestionType
 from surveys.loader import load_definitions
 from surveys.models import AuditEvent, Cycle, Response, ResponseStatus, Role, utcnow
@@ -291,8 +291,8 @@ def answer_every_page(app: Any, team: Team) -> None:
             page_answers = {
                 q.id: ANSWERS[q.id] for q in definition_page.questions if q.id in ANSWERS
             }
-            save = responses.PageSave(definition_page.id, page_answers, response.version)
-            response = responses.save_page(session, response, save)
+            save = page_saves.PageSave(definition_page.id, page_answers, response.version)
+            response = page_saves.save_page(session, response, save)
 
 
 def test_change_link_returns_to_check_your_answers(live_server, team, page) -> None:

@@ -12,7 +12,7 @@ from webapp import csrf
 from webapp.access import public
 from webapp.database import get_session
 from webapp.errors import problem
-from webapp.running import definition_of
+from webapp.form_pages import definition_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import (
@@ -20,24 +18,23 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import changes, cycles, engine, responses
+from surveys import changes, cycles, engine, page_saves, responses
 from surveys.accounts import record_audit
-from surveys.definition import JSONValue, Page, QuestionType, SurveyDefinition
+from surveys.answer_types import answer_type
+from surveys.definition import Page
 from surveys.engine import PageForm
 from surveys.errors import (
     ChangedSinceReview,
-    EditConflict,
     IncompleteResponse,
     SubmissionError,
 )
-from surveys.evidence import EvidenceRejected, Upload, store_evidence
+from surveys.evidence import Upload
 from surveys.journey import Journey
 from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.errors import render_error
-from webapp.queue import after_submission
-from webapp.running import (
+from webapp.form_pages import (
     data_folder,
     definition_of,
     journey_of,
@@ -45,6 +42,7 @@ from webapp.running import (
     page_titles,
     page_view,
 )
+from webapp.queue import after_submission
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
@@ -121,11 +119,21 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     loaded = _loaded_version(response)
     if loaded is None:
         return render_error(400, body="Go back, refresh the page and try again. Nothing was saved.")
-    outcome = _Outcome(loaded=loaded)
+    outcome = page_saves.SaveOutcome(loaded=loaded)
     if request.method == "POST" and not form.is_adding_row and _is_valid(form):
-        outcome = _save_or_compare(response, definition, current, form, loaded)
+        posted = _posted_page(current, form, loaded)
+        outcome = page_saves.save_shared_page(
+            get_session(),
+            response,
+            definition,
+            posted,
+            user=g.user,
+            evidence_folder=evidence_folder(),
+        )
         if outcome.is_saved:
             return _after_save(cycle, page_id, response)
+        if outcome.refused_file:
+            form[outcome.refused_file[0]].errors.append(outcome.refused_file[1])
         loaded = outcome.loaded
     back = url_for("assessments.overview", cycle_id=cycle.id)
     view = page_view(
@@ -142,7 +150,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         if request.method == "POST"
         else changes.page_fingerprints(current, responses.answers_of(response)),
     )
-    view.errors.extend(outcome.errors)
+    view.errors.extend({"text": text, "href": f"#{anchor}"} for anchor, text in outcome.errors)
     status = 400 if outcome.errors or (request.method == "POST" and form.errors) else 200
     status = 409 if outcome.message and not outcome.errors else status
     return render_template("assessments/page.html", view=view, form=form), status
@@ -158,156 +166,35 @@ def _loaded_version(response: Response) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def _is_valid(form: engine.PageForm) -> bool:
-    """Check the page: saving for later (or settling a conflict) lets questions stay blank."""
-    if "save_and_return" in request.form or "resolve" in request.form:
-        return form.validate_draft()
-    return form.validate()
-
-
-@dataclass
-class _Outcome:
-    loaded: int  # the version the re-shown page is built from
-    is_saved: bool = False
-    message: str | None = None  # why nothing was saved
-    conflicts: list[changes.ConflictingAnswer] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
-
-
-def _save_or_compare(
-    response: Response, definition: SurveyDefinition, page: Page, form: PageForm, loaded: int
-) -> _Outcome:
-    """Save the page; on a clash with a colleague's save, set their answers beside mine.
-
-    Questions only one of us changed merge without asking. For the rest the person keeps
-    theirs or uses mine, per question or overall, and that choice saves at the new version.
-    """
-    listed = [q.id for q in page.questions if q.id in request.form.getlist("conflict")]
-    keep_theirs, errors = _choices(page, listed)
-    if errors:
-        compared = _compare(response, definition, page, form, listed)
-        return _Outcome(
-            loaded, message="Choose which answer to keep", conflicts=compared, errors=errors
-        )
-    try:
-        mine = _page_answers(response, page, form)
-        _save(response, page, mine, loaded, keep_theirs=keep_theirs)
-    except EditConflict as error:
-        # Questions I left as loaded take their answer; only ones we both changed are asked.
-        as_loaded = changes.untouched(mine, changes.parse_fingerprints(_loaded_answers()))
-        theirs = changes.questions_changed_since(get_session(), response.id, page.id, loaded)
-        theirs = theirs or {question.id for question in page.questions}  # None: not logged
-        compared = _compare(response, definition, page, form, theirs - as_loaded)
-        if compared:
-            return _Outcome(error.current_version, message=str(error), conflicts=compared)
-        keep = keep_theirs | (as_loaded & theirs)
-        return _save_again(response, page, mine, error.current_version, keep)
-    except EvidenceRejected as error:  # shown on the file's field, like any invalid answer
-        form[error.question_id].errors.append(str(error))
-        return _Outcome(loaded)
-    except SubmissionError as error:
-        return _Outcome(loaded, message=str(error))
-    return _Outcome(loaded, is_saved=True)
-
-
-def _save_again(
-    response: Response,
-    page: Page,
-    mine: dict[str, JSONValue],
-    version: int,
-    keep_theirs: set[str],
-) -> _Outcome:
-    try:
-        _save(response, page, mine, version, keep_theirs=keep_theirs)
-    except SubmissionError as error:  # yet another save in between: show the page again
-        return _Outcome(getattr(error, "current_version", version), message=str(error))
-    return _Outcome(version, is_saved=True)
+def _posted_page(page: Page, form: PageForm, loaded: int) -> page_saves.PostedPage:
+    """Read the posted page: answers, newly sent files, how it was loaded, clash choices."""
+    uploads = {}
+    for question in form.active_questions():
+        upload = answer_type(question).new_upload(form[question.id])
+        if upload is not None:
+            uploads[question.id] = Upload(upload.filename or "", upload.stream)
+    listed = tuple(request.form.getlist("conflict"))
+    return page_saves.PostedPage(
+        page,
+        engine.answers_from_form(page, form),
+        uploads,
+        loaded,
+        _loaded_answers(),
+        listed=listed,
+        resolve=request.form.get("resolve"),
+        choices={question_id: request.form.get(f"choice-{question_id}") for question_id in listed},
+    )
 
 
 def _loaded_answers() -> str:
     return request.form.get("loaded_answers", "")
 
 
-def _choices(page: Page, listed: list[str]) -> tuple[set[str], list[dict[str, str]]]:
-    """Return the questions whose stored answer was chosen, and a message for each unchosen."""
-    resolve = request.form.get("resolve")
-    if resolve == "theirs":
-        return set(listed), []
-    if resolve != "chosen":
-        return set(), []
-    picks = {question_id: request.form.get(f"choice-{question_id}") for question_id in listed}
-    labels = {question.id: question.label for question in page.questions}
-    errors = [
-        {
-            "text": f"Choose whether to keep their answer or use yours to ‘{labels[question_id]}’",
-            "href": f"#choice-{question_id}",
-        }
-        for question_id, pick in picks.items()
-        if pick not in ("theirs", "mine")
-    ]
-    return {question_id for question_id, pick in picks.items() if pick == "theirs"}, errors
-
-
-def _compare(
-    response: Response,
-    definition: SurveyDefinition,
-    page: Page,
-    form: PageForm,
-    candidates: Collection[str] | None,
-) -> list[changes.ConflictingAnswer]:
-    return changes.conflicting_answers(
-        get_session(),
-        response_id=response.id,
-        definition=definition,
-        page=page,
-        stored=responses.answers_of(response),
-        mine=engine.answers_from_form(page, form),
-        candidates=candidates,
-        fallback=changes.LastSave(
-            response.last_saved_by.name if response.last_saved_by else None,
-            response.last_saved_at,
-        ),
-    )
-
-
-def _page_answers(response: Response, page: Page, form: PageForm) -> dict[str, JSONValue]:
-    """Return the page's answers, storing any newly uploaded evidence (once per request)."""
-    page_answers = engine.answers_from_form(page, form)
-    for question in form.active_questions():
-        upload = getattr(form[question.id], "upload", None)
-        if question.type is QuestionType.FILE and upload is not None:
-            evidence = store_evidence(
-                get_session(),
-                evidence_folder(),
-                response_id=response.id,
-                question_id=question.id,
-                upload=Upload(upload.filename or "", upload.stream),
-                user_id=g.user.id,
-            )
-            page_answers[question.id] = {
-                "file_id": evidence.id,
-                "filename": evidence.filename,
-                "content_type": evidence.content_type,
-                "size": evidence.size,
-            }
-    return page_answers
-
-
-def _save(
-    response: Response,
-    page: Page,
-    page_answers: dict[str, JSONValue],
-    loaded: int,
-    *,
-    keep_theirs: Collection[str] = (),
-) -> None:
-    # An answer left as it was loaded never replaces a colleague's newer one.
-    as_loaded = changes.untouched(page_answers, changes.parse_fingerprints(_loaded_answers()))
-    keep = set(keep_theirs) | as_loaded
-    page_answers = changes.resolve(page_answers, responses.answers_of(response), keep)
-    responses.save_page(
-        get_session(), response, responses.PageSave(page.id, page_answers, loaded), user=g.user
-    )
+def _is_valid(form: engine.PageForm) -> bool:
+    """Check the page: saving for later (or settling a conflict) lets questions stay blank."""
+    if "save_and_return" in request.form or "resolve" in request.form:
+        return form.validate_draft()
+    return form.validate()
 
 
 def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseReturnValue:

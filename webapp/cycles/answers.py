@@ -15,8 +15,8 @@ from surveys import exports, importing
 from surveys.accounts import record_audit
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.database import get_session
+from webapp.form_pages import data_folder, definition_of
 from webapp.queue import after_submission
-from webapp.running import data_folder, definition_of
 from webapp.wording import plural
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

@@ -25,8 +25,8 @@ from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.cycles.forms import CycleForm, LinkForm
 from webapp.database import get_session
 from webapp.form_names import form_name
+from webapp.form_pages import definition_of, definitions, page_titles
 from webapp.notifications import send_reminder
-from webapp.running import definition_of, definitions, page_titles
 
 
 @bp.get("")

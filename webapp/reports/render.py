@@ -1,7 +1,7 @@
 """Write a laid-out report as PDF (WeasyPrint, from the print HTML), Word or Excel.
 
 Every piece of user-written text goes in as text: python-docx runs, and Excel cells forced
-to the string type with formula prefixes neutralised (as `surveys.exports.defuse` does).
+to the string type with formula prefixes neutralised (`surveys.spreadsheets.set_cell`).
 WeasyPrint may read only files under the static folder: nothing is fetched from elsewhere.
 """
 
@@ -17,7 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from surveys.exports import defuse
+from surveys.spreadsheets import set_cell
 from webapp.reports import charts
 from webapp.reports.blocks import Cell, Chart, Document, Facts, Heading, Paragraph, Quotes, Table
 
@@ -133,12 +133,6 @@ def _describe_picture(word: Any, text: str) -> None:
 # Excel ------------------------------------------------------------------------------------
 
 
-def _xlsx_value(value: Cell) -> Cell | None:
-    """Defuse formula prefixes and drop control characters XML cannot hold."""
-    safe = defuse(value)
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", safe) if isinstance(safe, str) else safe
-
-
 class _Sheets:
     """Append blocks to named sheets, remembering the next free row of each."""
 
@@ -162,9 +156,8 @@ class _Sheets:
     ) -> int:
         sheet, row = self.sheet(name), self.rows[name]
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column, value=_xlsx_value(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
+            cell = sheet.cell(row=row, column=column)
+            set_cell(cell, value)  # text, never a formula, whatever it starts with
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if bold:
                 cell.font = Font(bold=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from learning.cycle_returns import CycleReturns
 from learning.six_monthly import SixMonthlyReport, action_counts, board_columns
+from surveys.returns import CycleReturns
 from webapp.reports.blocks import (
     PRIVACY_NOTE,
     Block,

@@ -21,12 +21,12 @@ from learning.six_monthly import Period, last_six_months, six_monthly_report
 from surveys.models import Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.form_pages import definitions
 from webapp.reports import charts, render
 from webapp.reports.blocks import Document, day
 from webapp.reports.forms import ReportPeriodForm
 from webapp.reports.run_layout import run_document
 from webapp.reports.six_monthly_layout import six_monthly_document
-from webapp.running import definitions
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 allowed = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)

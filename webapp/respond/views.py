@@ -11,15 +11,15 @@ import uuid
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from surveys import cycles, engine, responses
+from surveys import cycles, engine, page_saves, responses
 from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
 from webapp.access import public
 from webapp.database import get_session
+from webapp.form_pages import definition_of, journey_of, page_form, page_view
 from webapp.limits import limiter, link_key, respond_limit
 from webapp.queue import after_submission
-from webapp.running import definition_of, journey_of, page_form, page_view
 
 bp = Blueprint("respond", __name__, url_prefix="/f")
 limiter.limit(respond_limit, key_func=link_key, methods=["POST"])(bp)
@@ -92,10 +92,10 @@ def page(token: str, page_id: str) -> ResponseReturnValue:
     current = journey.definition.page(page_id)
     form = page_form(current, journey.answers, posted=request.method == "POST")
     if request.method == "POST" and not form.is_adding_row and form.validate():
-        save = responses.PageSave(
+        save = page_saves.PageSave(
             page_id, engine.answers_from_form(current, form), response.version
         )
-        response = responses.save_page(get_session(), response, save)
+        response = page_saves.save_page(get_session(), response, save)
         next_id = journey_of(response).next_page_id(page_id)  # the saved answers' journey
         if request.args.get("back") == "check" or not next_id:  # a Change link returns
             return redirect(url_for("respond.check", token=token))

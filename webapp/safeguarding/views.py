@@ -14,8 +14,8 @@ from surveys.responses import answers_of
 from surveys.safeguarding_queue import QueueFilter
 from webapp.access import roles
 from webapp.database import get_session
+from webapp.form_pages import definition_of
 from webapp.forms import GovForm
-from webapp.running import definition_of
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 dsl_only = roles(Role.SAFEGUARDING_LEAD)

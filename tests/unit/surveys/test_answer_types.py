@@ -1,6 +1,6 @@
 """Every question type has its answer-type entry, a template macro, a fixture and a round trip.
 
-A new question type means: a builder (surveys/field_builders.py), an entry in
+A new question type means: a builder (surveys/fields.py), an entry in
 surveys/answer_types.py, a macro in QUESTION_MACROS of webapp/templates/forms/questions.html,
 a question in fixtures/all-types.yaml and an example in EXAMPLES below. These tests fail,
 naming the type, until all of them exist.

@@ -19,16 +19,15 @@ from surveys.definition import SurveyDefinition
 from surveys.exports import (
     LONG_HEADER,
     WITHHELD,
-    defuse,
     long_rows,
     wide_header,
     wide_row,
     withheld_questions,
-    write_csv,
     write_xlsx,
 )
 from surveys.loader import load_definition
 from surveys.models import Cycle, CycleAudience, Organisation, Response, ResponseStatus
+from surveys.spreadsheets import defuse, write_csv
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANARY = "CANARY-7f3e my uncle hurts me"

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning.report_rules import stream_label
 from surveys import ratings
 from surveys.cycles import returns
 from surveys.definition import Question, SurveyDefinition
 from surveys.models import Cycle, Response
 from surveys.responses import answers_of
+from surveys.streams import stream_label
 
 RATED_STREAMS = frozenset({"section_11", "section_175"})
 NOT_APPLICABLE, NOT_ANSWERED = "N/A", "Not answered"
