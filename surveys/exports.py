@@ -7,8 +7,7 @@ Public API:
     write_xlsx(cycle, definition, responses, *, flags) -> bytes
     wide_header / wide_row, long_rows, group_header / group_rows: the table builders.
     exported_responses(session, cycle, *, include_drafts).
-    Writing the tables safely (defuse, write_csv, the XLSX writer) is surveys.spreadsheets;
-    write_csv is named here too for the callers that write an export as CSV.
+    Writing the tables safely (defuse, write_csv, the XLSX writer) is surveys.spreadsheets.
 
 Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
 and `<id>_after`; a repeating group gives its row count). Long: one row per answer, and one
@@ -32,7 +31,6 @@ from surveys.models import Cycle, Response, ResponseStatus
 from surveys.responses import answers_of
 from surveys.safeguarding import WITHHELD, flagged_questions, withheld_questions
 from surveys.spreadsheets import Row, Sheet
-from surveys.spreadsheets import write_csv as write_csv  # named here for CSV exports
 from surveys.spreadsheets import write_xlsx as write_xlsx_sheets
 
 ANONYMOUS = "Anonymous"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import api, exports, importing, responses, safeguarding
+from surveys import api, exports, importing, responses, safeguarding, spreadsheets
 from surveys.database import make_engine, make_session_factory
 from surveys.definition import SurveyDefinition
 from surveys.loader import load_definition
@@ -148,7 +148,7 @@ def test_wide_export_has_submitted_responses_only_and_withholds_disclosures(
     assert table[0]["evidence"] == "Training is yearly."
     assert table[1]["evidence"] == exports.WITHHELD
     assert table[1]["agency_name"] == "Anon"
-    data = exports.write_csv(header, rows)
+    data = spreadsheets.write_csv(header, rows)
     assert b"CANARY-51b2" not in data and b"Draft Org" not in data
 
 
@@ -305,7 +305,7 @@ def test_our_own_wide_export_imports_back_unchanged(
     session.commit()
     if kind == "csv":
         header, rows = exports.export_rows(session, cycle, definition, layout="wide")
-        table = importing.read_table("export.csv", exports.write_csv(header, rows))
+        table = importing.read_table("export.csv", spreadsheets.write_csv(header, rows))
     else:
         table = importing.read_table("export.xlsx", exports.export_xlsx(session, cycle, definition))
     mapping = importing.propose_mapping(list(table[0]), definition)

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from surveys import exports, importing
+from surveys import exports, importing, spreadsheets
 from surveys.accounts import record_audit
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.database import get_session
@@ -35,7 +35,7 @@ def download_answers(cycle_id: int, fmt: str) -> ResponseReturnValue:
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         header, rows = exports.export_rows(get_session(), cycle, definition, layout=layout)
-        body, kind = exports.write_csv(header, rows), "text/csv; charset=utf-8"
+        body, kind = spreadsheets.write_csv(header, rows), "text/csv; charset=utf-8"
     record_audit(
         get_session(),
         user_id=g.user.id,

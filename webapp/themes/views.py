@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from learning import board, errors, log, runs, theme_edits, theme_split, themes
 from learning.models import Theme, ThemingRun
+from learning.report_rules import suppress
 from learning.selection import Selection
 from surveys.accounts import record_audit
 from surveys.definition import Stream
@@ -22,9 +23,6 @@ from webapp.themes.forms import EDIT_FORMS, MergeForm, MoveStatementsForm, Renam
 
 bp = Blueprint("themes", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
-SMALL_NUMBER = 5
-
-
 def _run_form() -> RunForm:
     form = RunForm()
     form.streams.choices = [(s.value, s.value.replace("_", " ").capitalize()) for s in Stream]
@@ -133,9 +131,9 @@ def _theme(theme_id: int) -> Theme:
 
 
 def suppressed(counts: dict[str, int]) -> list[tuple[str, str]]:
-    """Show counts under 5 as "fewer than 5": small groups could single people out."""
+    """Show each group's count under the report's small-number rule (learning.report_rules)."""
     return [
-        (name or "Not known", "fewer than 5" if n < SMALL_NUMBER else str(n))
+        (name or "Not known", str(suppress(n)))
         for name, n in sorted(counts.items(), key=lambda kv: -kv[1])
     ]
 
