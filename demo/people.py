@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys import accounts
+from surveys import users
 from surveys.models import Organisation, OrganisationKind, Partnership, Role, Sector
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo only
@@ -92,9 +92,9 @@ def seed(session: Session) -> list[DemoUser]:
     session.commit()
     for person in USERS:
         organisation_id = by_name[person.organisation] if person.organisation else None
-        accounts.create_user(
+        users.create_user(
             session,
-            accounts.NewUser(person.email, person.name, person.role, organisation_id),
+            users.NewUser(person.email, person.name, person.role, organisation_id),
             password=DEMO_PASSWORD,
         )
     return USERS

@@ -1,10 +1,11 @@
-"""Accounts: people, passwords, sign-in sessions and single-use tokens.
+"""Accounts: passwords, sign-in, sessions and single-use tokens.
 
 Services take a Session and typed values and own their transaction. Secrets are never
 stored: tokens are kept as SHA-256 hashes, passwords as argon2id hashes. Hashing and
 verifying a password takes a few hundred milliseconds, so it never runs inside a
 transaction: on SQLite every transaction holds the write lock (see surveys.database).
-Throttling rules live in surveys.throttling.
+Throttling rules live in surveys.throttling; managing people, surveys.users; the audit log,
+surveys.audit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import logging
 import secrets
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -23,11 +23,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from surveys import throttling
+from surveys.audit import record_audit
 from surveys.models import (
     AccountToken,
-    AuditEvent,
-    Organisation,
-    Role,
     TokenPurpose,
     User,
     UserSession,
@@ -112,7 +110,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _end_transaction(session: Session) -> None:
+def end_transaction(session: Session) -> None:
     """Finish the current transaction before slow password work, so no lock is held."""
     if session.in_transaction():
         session.commit()  # objects stay loaded: sessions are made with expire_on_commit=False
@@ -125,122 +123,6 @@ def _verify(password_hash: str | None, password: str) -> bool:
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None
-
-
-def record_audit(
-    session: Session,
-    *,
-    user_id: int | None,
-    action: str,
-    object_type: str = "",
-    object_id: str | int = "",
-    detail: str = "",
-) -> None:
-    """Add an audit event to the session's transaction (ids and codes only)."""
-    session.add(
-        AuditEvent(
-            user_id=user_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            detail=detail,
-        )
-    )
-
-
-@dataclass(frozen=True)
-class NewUser:
-    email: str
-    name: str
-    role: Role
-    organisation_id: int | None = None
-
-
-def create_user(
-    session: Session, new: NewUser, *, password: str | None = None, created_by: int | None = None
-) -> User:
-    """Create a user; organisation roles need an organisation, partnership roles must not."""
-    email = normalise_email(new.email)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("A user with this email address already exists")
-    _check_role_fits(session, new.role, new.organisation_id)
-    if password is not None and (problem := password_problem(password)):
-        raise AccountError(problem)
-    password_hash = None
-    if password:
-        _end_transaction(session)
-        password_hash = hash_password(password)
-    user = User(
-        email=email,
-        name=new.name.strip(),
-        role=new.role,
-        organisation_id=new.organisation_id if new.role.belongs_to_organisation else None,
-        password_hash=password_hash,
-    )
-    session.add(user)
-    session.flush()
-    record_audit(
-        session,
-        user_id=created_by,
-        action="user.created",
-        object_type="user",
-        object_id=user.id,
-        detail=new.role.value,
-    )
-    session.commit()
-    log.info("user created", extra={"user_id": user.id, "role": new.role.value})
-    return user
-
-
-def _check_role_fits(session: Session, role: Role, organisation_id: int | None) -> None:
-    if not role.belongs_to_organisation:
-        return
-    if organisation_id is None:
-        raise AccountError("Select the organisation this person belongs to")
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not organisation.is_active:
-        raise AccountError("Select an active organisation")
-
-
-def update_user(
-    session: Session,
-    user: User,
-    *,
-    name: str,
-    role: Role,
-    organisation_id: int | None,
-    updated_by: int,
-) -> User:
-    """Change a user's name, role and organisation."""
-    _check_role_fits(session, role, organisation_id)
-    user.name = name.strip()
-    user.role = role
-    user.organisation_id = organisation_id if role.belongs_to_organisation else None
-    record_audit(
-        session,
-        user_id=updated_by,
-        action="user.updated",
-        object_type="user",
-        object_id=user.id,
-        detail=role.value,
-    )
-    session.commit()
-    return user
-
-
-def set_user_active(session: Session, user: User, *, is_active: bool, changed_by: int) -> None:
-    """Activate or deactivate a user; deactivation ends all their sessions at once."""
-    user.is_active = is_active
-    if not is_active:
-        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    record_audit(
-        session,
-        user_id=changed_by,
-        action="user.activated" if is_active else "user.deactivated",
-        object_type="user",
-        object_id=user.id,
-    )
-    session.commit()
 
 
 def authenticate(
@@ -274,7 +156,7 @@ def authenticate(
         log.warning("sign-in refused by throttling", extra={"rule": refusal.name})
         raise SignInThrottled(refusal.value)
     stored_hash = user.password_hash if user is not None and user.is_active else None
-    _end_transaction(session)
+    end_transaction(session)
     is_correct = _verify(stored_hash, password)  # always: unknown emails cost the same
     if user is None or not is_correct:
         throttling.record_sign_in_failure(session, keys, now=now)
@@ -373,7 +255,7 @@ def set_password_with_token(
     if problem := password_problem(password):
         raise AccountError(problem)
     user = row.user
-    _end_transaction(session)
+    end_transaction(session)
     password_hash = hash_password(password)
     # Claim the token atomically: two posts of the same link cannot both use it.
     claimed = session.execute(

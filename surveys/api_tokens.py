@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TYPE_CHECKING
+from datetime import timedelta
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-    from surveys.models import ApiToken
+from surveys.audit import record_audit
+from surveys.models import ApiToken, utcnow
 
 TOKEN_PREFIX = "llt_"  # noqa: S105 - a public marker, not a secret
 _TOKEN_BYTES = 32
@@ -61,11 +62,6 @@ API_TOKEN_LIFETIME_DAYS = 365
 
 def create_api_token(session: Session, name: str, *, created_by: int) -> tuple[ApiToken, str]:
     """Create a token and return it with its raw value (shown once, never stored)."""
-    from datetime import timedelta
-
-    from surveys.accounts import record_audit
-    from surveys.models import ApiToken, utcnow
-
     raw, digest = new_token()
     token = ApiToken(
         name=name.strip(),
@@ -89,10 +85,6 @@ def create_api_token(session: Session, name: str, *, created_by: int) -> tuple[A
 
 def authenticate_api(session: Session, header: str | None) -> ApiToken | None:
     """Return the usable token an Authorization header presents, noting its use."""
-    from sqlalchemy import select
-
-    from surveys.models import ApiToken, utcnow
-
     raw = bearer_token(header)
     if raw is None:
         return None
@@ -107,9 +99,6 @@ def authenticate_api(session: Session, header: str | None) -> ApiToken | None:
 
 def revoke_api_token(session: Session, token: ApiToken, *, revoked_by: int) -> None:
     """Stop a token working at once."""
-    from surveys.accounts import record_audit
-    from surveys.models import utcnow
-
     token.revoked_at = utcnow()
     record_audit(
         session,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import SubmissionError
 from surveys.models import (

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.accounts import AccountError, record_audit
+from surveys.accounts import AccountError
+from surveys.audit import record_audit
 from surveys.models import Organisation, OrganisationKind, Partnership, Sector, User
 
 

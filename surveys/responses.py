@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import changes, follow_ups, safeguarding
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import (
     ChangedSinceReview,

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from surveys.definition import SurveyDefinition
 from surveys.errors import SubmissionError
 from surveys.models import DisclosureFlag, DisclosureStatus, Response, ReviewOutcome, User, utcnow

@@ -12,7 +12,7 @@ from demo import people
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from learning.theming_job import build_pipeline
-from surveys import accounts, migration
+from surveys import accounts, migration, users
 from surveys.models import Organisation, Role
 from webapp.database import session_factory
 from webapp.form_pages import definitions
@@ -93,9 +93,9 @@ def create_user(email: str, name: str, role: str, organisation: str | None) -> N
             if organisation_id is None:
                 raise click.ClickException(f"No organisation is called {organisation!r}")
         try:
-            user = accounts.create_user(
+            user = users.create_user(
                 session,
-                accounts.NewUser(email, name, Role(role), organisation_id),
+                users.NewUser(email, name, Role(role), organisation_id),
                 password=password or None,
             )
         except accounts.AccountError as error:

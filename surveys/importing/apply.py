@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from surveys import follow_ups
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from surveys.definition import SurveyDefinition
 from surveys.importing.errors import ImportFileError, ImportNotReady
 from surveys.importing.preview import ImportPreview

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from demo.answers import generate_answers
 from surveys import cycles, follow_ups, responses
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from surveys.database import make_engine, make_session_factory
 from surveys.definition import SurveyDefinition
 from surveys.errors import IncompleteResponse

@@ -18,6 +18,7 @@ from surveys.models import (
     User,
     utcnow,
 )
+from surveys.users import NewUser, create_user, set_user_active, update_user
 from webapp.access import roles
 from webapp.admin.forms import (
     ApiTokenForm,
@@ -121,14 +122,14 @@ def user_new() -> ResponseReturnValue:
     form = InviteUserForm()
     _organisation_choices(form)
     if form.validate_on_submit():
-        new = accounts.NewUser(
+        new = NewUser(
             email=form.email.data or "",
             name=form.name.data or "",
             role=Role(form.role.data),
             organisation_id=_organisation_id(form),
         )
         try:
-            user = accounts.create_user(get_session(), new, created_by=g.user.id)
+            user = create_user(get_session(), new, created_by=g.user.id)
         except accounts.AccountError as error:
             _attach_error(form, error)
         else:
@@ -169,7 +170,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     _organisation_choices(form)
     if form.validate_on_submit():
         try:
-            accounts.update_user(
+            update_user(
                 get_session(),
                 user,
                 name=form.name.data or "",
@@ -178,7 +179,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 updated_by=g.user.id,
             )
             if form.is_active.data != user.is_active and user.id != g.user.id:
-                accounts.set_user_active(
+                set_user_active(
                     get_session(), user, is_active=form.is_active.data, changed_by=g.user.id
                 )
         except accounts.AccountError as error:

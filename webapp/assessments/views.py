@@ -19,8 +19,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from surveys import changes, cycles, engine, page_saves, responses
-from surveys.accounts import record_audit
 from surveys.answer_types import answer_type
+from surveys.audit import record_audit
 from surveys.definition import Page
 from surveys.engine import PageForm
 from surveys.errors import (

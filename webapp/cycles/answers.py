@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from surveys import exports, importing, spreadsheets
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.database import get_session
 from webapp.form_pages import data_folder, definition_of

@@ -11,7 +11,7 @@ from learning import board, errors, log, runs, theme_edits, theme_split, themes
 from learning.models import Theme, ThemingRun
 from learning.report_rules import suppress
 from learning.selection import Selection
-from surveys.accounts import record_audit
+from surveys.audit import record_audit
 from surveys.definition import Stream
 from surveys.models import Cycle, Role, Sector
 from webapp.access import roles
