@@ -25,13 +25,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from learning.errors import NotFound, RunCancelled, RunNotReady
 from learning.heartbeat import Heartbeat
 from learning.lineage import apply_lineage
 from learning.models import RunStatus, Theme, ThemeState, ThemeStatement, ThemingRun
 from nlp.report import ThemeReport
+from surveys import tenancy
 from surveys.definition import FREE_TEXT_TYPES, QuestionType, SurveyDefinition
 from surveys.loader import DefinitionRegistry
 from surveys.models import Organisation, Response, ResponseStatus, User, utcnow
@@ -282,7 +283,7 @@ def execute_run(
         return run
     attempt = run.attempts
     tracker = _Tracker(session, run_id, attempt, progress)
-    beats = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+    beats = tenancy.sessions_like(session)  # the heartbeat's own sessions, same partnership
     try:
         with Heartbeat(beats, run_id, attempt):
             tracker("collect", 0, 1)

@@ -35,7 +35,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
         time_cost, memory_cost_kib = app.config["PASSWORD_HASH_COST"]
         accounts.use_password_cost(time_cost=time_cost, memory_cost_kib=memory_cost_kib)
-    from webapp import access, database, limits, proxies, queue, routing, running, security, tasks
+    from webapp import (
+        access,
+        database,
+        limits,
+        proxies,
+        queue,
+        routing,
+        running,
+        security,
+        tasks,
+        tenancy,
+    )
 
     database.init_app(app)
     proxies.init_app(app)
@@ -48,6 +59,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     WTFormsHelpers(app)
     _register_templates(app)
     security.init_app(app)
+    tenancy.init_app(app)  # after the user is loaded, before access is checked
     access.init_app(app)
     routing.init_app(app)  # before the blueprints add their routes
     _register_blueprints(app)
