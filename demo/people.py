@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys import users
+from surveys import tenancy, users
 from surveys.models import Organisation, OrganisationKind, Partnership, Role, Sector
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo only
@@ -75,14 +75,22 @@ def is_seeded(session: Session) -> bool:
 
 
 def seed(session: Session) -> list[DemoUser]:
-    """Load the demo partnership, organisations and users; return the users created."""
-    session.add(
-        Partnership(
+    """Load the demo partnership, organisations and users; return the users created.
+
+    A database that already holds one partnership (and nothing else) gets the demo in it.
+    The session works in that partnership from here on (`surveys.tenancy`).
+    """
+    partnership_id = tenancy.sole_partnership(session)
+    if partnership_id is None:
+        partnership = Partnership(
             name=PARTNERSHIP,
             front_door_name="Riverside Children’s Front Door",
             front_door_phone="01632 960 000",
         )
-    )
+        session.add(partnership)
+        session.flush()
+        partnership_id = partnership.id
+    tenancy.work_in(session, partnership_id)
     by_name: dict[str, int] = {}
     for name, sector, kind in ORGANISATIONS:
         organisation = Organisation(name=name, sector=sector, kind=kind)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models import Base, Organisation, User, utcnow
-from surveys.models.base import str_enum
+from surveys.models.base import PartnershipOwned, str_enum
 
 
 class RunStatus(enum.StrEnum):
@@ -95,7 +95,7 @@ class ActionStatus(enum.StrEnum):
     DONE = "done"
 
 
-class ThemingRun(Base):
+class ThemingRun(PartnershipOwned, Base):
     """One theming job: what was chosen, how far it got, and how it was configured."""
 
     __tablename__ = "theming_runs"
@@ -125,7 +125,7 @@ class ThemingRun(Base):
     started_by: Mapped[User | None] = relationship()
 
 
-class ThemeLineage(Base):
+class ThemeLineage(PartnershipOwned, Base):
     """A theme's identity across runs, and the human decisions that follow it."""
 
     __tablename__ = "theme_lineages"
@@ -137,7 +137,7 @@ class ThemeLineage(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Theme(Base):
+class Theme(PartnershipOwned, Base):
     """A theme (or sub-theme, with `parent_id`) of one run."""
 
     __tablename__ = "themes"
@@ -179,7 +179,7 @@ class Theme(Base):
         return self.state in (ThemeState.ACTIVE, ThemeState.DISCARDED)
 
 
-class ThemeStatement(Base):
+class ThemeStatement(PartnershipOwned, Base):
     """One redacted statement of a run, where it came from and which theme holds it."""
 
     __tablename__ = "theme_statements"
@@ -207,7 +207,7 @@ class ThemeStatement(Base):
     rating_is_low: Mapped[bool | None]
 
 
-class ThemeFate(Base):
+class ThemeFate(PartnershipOwned, Base):
     """A previous run's theme that no theme of this run continues: merged or gone."""
 
     __tablename__ = "theme_fates"
@@ -223,7 +223,7 @@ class ThemeFate(Base):
     previous_theme: Mapped[Theme] = relationship(foreign_keys=[previous_theme_id])
 
 
-class ThemeEdit(Base):
+class ThemeEdit(PartnershipOwned, Base):
     """A human edit of a run's themes, with what it changed so it can be undone."""
 
     __tablename__ = "theme_edits"
@@ -256,7 +256,7 @@ class Embedding(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class LearningEntry(Base):
+class LearningEntry(PartnershipOwned, Base):
     """One lesson in the partnership's learning log."""
 
     __tablename__ = "learning_entries"
@@ -291,7 +291,10 @@ class LearningEntry(Base):
 
 
 class EntryOrganisation(Base):
-    """An organisation a learning entry concerns."""
+    """An organisation a learning entry concerns.
+
+    Two ids and no partnership of its own: it is written and read only through its entry.
+    """
 
     __tablename__ = "learning_entry_organisations"
     entry_id: Mapped[int] = mapped_column(
@@ -302,7 +305,7 @@ class EntryOrganisation(Base):
     )
 
 
-class EntryTheme(Base):
+class EntryTheme(PartnershipOwned, Base):
     """A theme linked to a learning entry, with its evidence as it stood when linked."""
 
     __tablename__ = "learning_entry_themes"
@@ -324,7 +327,7 @@ class EntryTheme(Base):
     entry: Mapped[LearningEntry] = relationship(back_populates="themes")
 
 
-class BoardItem(Base):
+class BoardItem(PartnershipOwned, Base):
     """A theme (by lineage) or a learning entry placed on the Created/Stabilised/Changed board."""
 
     __tablename__ = "board_items"
@@ -347,7 +350,7 @@ class BoardItem(Base):
     decided_by: Mapped[User | None] = relationship()
 
 
-class BoardMove(Base):
+class BoardMove(PartnershipOwned, Base):
     """One placement or move of a board item: the quality group's decision trail."""
 
     __tablename__ = "board_moves"
@@ -365,7 +368,7 @@ class BoardMove(Base):
     moved_by: Mapped[User | None] = relationship()
 
 
-class Action(Base):
+class Action(PartnershipOwned, Base):
     """Something an organisation has agreed to do, from a board decision or a log entry."""
 
     __tablename__ = "actions"
@@ -397,7 +400,7 @@ class Action(Base):
         return self.status is not ActionStatus.DONE and self.due_date < today
 
 
-class ActionUpdate(Base):
+class ActionUpdate(PartnershipOwned, Base):
     """A progress note on an action, by whom and when."""
 
     __tablename__ = "action_updates"

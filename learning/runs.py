@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from learning.errors import NotFound, RunCancelled, RunNotReady
 from learning.heartbeat import Heartbeat
@@ -30,6 +30,7 @@ from learning.models import RunStatus, Theme, ThemeState, ThemingRun
 from learning.run_results import save_result
 from learning.selection import Selection, collect
 from nlp.result import ThemingResult
+from surveys import tenancy
 from surveys.loader import DefinitionRegistry
 from surveys.models import User, utcnow
 
@@ -115,7 +116,7 @@ def execute_run(
         return run
     attempt = run.attempts
     tracker = _Tracker(session, run_id, attempt, progress)
-    beats = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+    beats = tenancy.sessions_like(session)  # the heartbeat's own sessions, same partnership
     try:
         with Heartbeat(beats, run_id, attempt):
             tracker("collect", 0, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+from sqlalchemy import Connection
 
 import learning.models  # noqa: F401
 from surveys.database import make_engine
@@ -40,7 +41,8 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
+    _prepare(connection)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -49,6 +51,21 @@ def _run(connection: object) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _prepare(connection: Connection) -> None:
+    """Set what a migration needs before its transaction begins.
+
+    SQLite: foreign keys off, so a batch table copy that drops the old table does not
+    cascade deletes into the rows that refer to it (Alembic's advice; it is a no-op inside a
+    transaction, so it goes to the driver before SQLAlchemy begins one). PostgreSQL:
+    migrations work on every partnership's rows, past row-level security.
+    """
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT set_config('app.every_partnership', 'on', false)")
+        connection.commit()
 
 
 if context.is_offline_mode():

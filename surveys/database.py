@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from surveys import tenancy  # noqa: F401 - every session is scoped to a partnership
+
 SQLITE_BUSY_TIMEOUT_MS = 5000  # a page waits this long for the write lock, then fails
 JOB_BUSY_TIMEOUT_MS = 60_000  # a background job has no one waiting on it: it waits longer
 BEGIN_OPTION = "sqlite_begin"  # execution option: "immediate" (default) or "deferred"

@@ -214,7 +214,30 @@ def inspect_session(app: Flask) -> Session:
 
     url = app.config["DATABASE_URL"]
     engine = make_engine(url, immediate=False) if url.startswith("sqlite") else get_engine(app)
-    return make_session_factory(engine)()
+    return in_first_partnership(make_session_factory(engine)())
+
+
+def in_first_partnership(session: Session) -> Session:
+    """Scope a test's session to the partnership `make_app` created (the first one)."""
+    from sqlalchemy import func, select
+
+    from surveys import tenancy
+
+    first = session.scalar(select(func.min(Partnership.id)))
+    if first is not None:
+        tenancy.work_in(session, first)
+    return session
+
+
+def in_new_partnership(session: Session) -> Session:
+    """Add a partnership to a test's empty database and scope the session to it."""
+    from surveys import tenancy
+
+    partnership = Partnership(name="Test Partnership")
+    session.add(partnership)
+    session.commit()
+    tenancy.work_in(session, partnership.id)
+    return session
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ def bind(session: Session) -> None:
         factory_class._meta.sqlalchemy_session = session
 
 
-def collection_world(session: Session, organisation: Organisation) -> dict[str, object]:
+def collection_world(
+    session: Session, organisation: Organisation, *, stored_name: str = "x" * 32
+) -> dict[str, object]:
     """Create an open assessment cycle with a response and evidence, and a link cycle with a
     flagged anonymous response; return the ids a route needs."""
     from datetime import timedelta
@@ -70,7 +72,7 @@ def collection_world(session: Session, organisation: Organisation) -> dict[str, 
     evidence = EvidenceFile(
         response_id=response.id,
         question_id="q",
-        stored_name="x" * 32,
+        stored_name=stored_name,
         filename="e.pdf",
         content_type="application/pdf",
         size=1,
@@ -118,7 +120,9 @@ def collection_world(session: Session, organisation: Organisation) -> dict[str, 
     }
 
 
-def learning_world(session: Session, organisation: Organisation, user: User) -> dict[str, object]:
+def learning_world(
+    session: Session, organisation: Organisation, user: User, *, lineage_key: str = "lineage-1"
+) -> dict[str, object]:
     """Create a finished run with a theme and an edit, a log entry on the board and an action
     for `organisation`; return the ids routes need."""
     from datetime import date
@@ -128,11 +132,11 @@ def learning_world(session: Session, organisation: Organisation, user: User) -> 
 
     run = runs.start_run(session, selection.Selection(), started_by=user)
     run.status = RunStatus.FINISHED
-    session.add(ThemeLineage(key="lineage-1"))
+    session.add(ThemeLineage(key=lineage_key))
     theme = Theme(
         run_id=run.id,
         number=0,
-        lineage_key="lineage-1",
+        lineage_key=lineage_key,
         label="Waiting times",
         machine_label="Waiting times",
         size=0,

@@ -45,6 +45,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         routing,
         security,
         tasks,
+        tenancy,
     )
 
     database.init_app(app)
@@ -58,6 +59,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     WTFormsHelpers(app)
     _register_templates(app)
     security.init_app(app)
+    tenancy.init_app(app)  # after the user is loaded, before access is checked
     access.init_app(app)
     routing.init_app(app)  # before the blueprints add their routes
     _register_blueprints(app)

@@ -12,7 +12,7 @@ from demo import people
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from learning.theming_job import build_pipeline
-from surveys import accounts, migration, users
+from surveys import accounts, migration, tenancy, users
 from surveys.models import Organisation, Role
 from webapp.database import session_factory
 from webapp.form_pages import definitions
@@ -85,6 +85,9 @@ def create_user(email: str, name: str, role: str, organisation: str | None) -> N
     """Create a user; the password is read from stdin (one line)."""
     password = sys.stdin.readline().rstrip("\n")
     with session_factory(current_app)() as session:
+        partnership_id = tenancy.sole_partnership(session)
+        if partnership_id is not None:  # many partnerships: their admins invite people
+            tenancy.work_in(session, partnership_id)
         organisation_id = None
         if organisation:
             organisation_id = session.scalar(

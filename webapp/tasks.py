@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
 from huey import Huey, crontab
+from sqlalchemy.orm import Session, sessionmaker
 
+from surveys import tenancy
+from surveys.models import PartnershipOwned, Role
 from webapp import mail
 from webapp.notifications import disclosure_alert
 from webapp.queue import enqueue, get_queue
@@ -77,14 +81,26 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     }
 
 
+def _sessions_of(
+    app: Flask, sessions: sessionmaker[Session], model: type[PartnershipOwned], row_id: int
+) -> sessionmaker[Session] | None:
+    """Return sessions in the partnership of the row a job acts for (None: the row is gone)."""
+    with sessions() as session:
+        partnership_id = tenancy.owner_of(session, model, row_id)
+    return None if partnership_id is None else tenancy.sessions_in(sessions, partnership_id)
+
+
 def execute_theming_run(app: Flask, run_id: int) -> None:
     """Run a theming job: results are saved in one transaction, or the run is marked failed."""
     from learning import runs
+    from learning.models import ThemingRun
     from learning.theming_job import EMBEDDER, build_pipeline, wait_for_model
     from webapp.database import job_session_factory
 
     wait_for_model(EMBEDDER)  # a worker that has just started may still be loading MiniLM
-    sessions = job_session_factory(app)
+    sessions = _sessions_of(app, job_session_factory(app), ThemingRun, run_id)
+    if sessions is None:
+        return
     pipeline = build_pipeline(sessions, embedder=app.config["THEMING_EMBEDDER"])
     with sessions() as session:
         runs.execute_run(session, run_id, pipeline=pipeline, registry=app.extensions["definitions"])
@@ -95,7 +111,7 @@ def recover_stale_runs(app: Flask) -> list[int]:
     from learning import heartbeat
     from webapp.database import job_session_factory
 
-    with job_session_factory(app)() as session:
+    with job_session_factory(app)() as session, tenancy.every_partnership(session):
         found = heartbeat.recover_stale_runs(session)
     for run_id in found.retried:
         enqueue("run_theming", run_id, app=app)
@@ -106,14 +122,18 @@ def screen_response_semantically(app: Flask, response_id: int) -> int:
     """Second, semantic disclosure screen of one response; alert the DSLs about new flags."""
     from learning.theming_job import SCREEN, wait_for_model
     from surveys import safeguarding
+    from surveys.models import Response
     from webapp.database import job_session_factory
 
     if not app.config["SEMANTIC_SCREEN"]:
         return 0
     wait_for_model(SCREEN)  # a worker that has just started is still loading it
     registry = app.extensions["definitions"]
+    sessions = _sessions_of(app, job_session_factory(app), Response, response_id)
+    if sessions is None:
+        return 0
     added = safeguarding.screen_semantically(
-        job_session_factory(app),
+        sessions,
         response_id,
         lambda response: registry.get(response.definition_key, response.definition_version),
     )
@@ -129,7 +149,7 @@ def screen_unscreened(app: Flask, *, limit: int = 50) -> int:
 
     if not app.config["SEMANTIC_SCREEN"]:
         return 0
-    with job_session_factory(app)() as session:
+    with job_session_factory(app)() as session, tenancy.every_partnership(session):
         pending = safeguarding.responses_to_screen(session, limit=limit)
     return sum(screen_response_semantically(app, response_id) for response_id in pending)
 
@@ -145,11 +165,19 @@ def send_pending_alerts(app: Flask) -> int:
 
     settings, sent = mail_settings(app), 0
     with job_session_factory(app)() as session:
-        alerts = safeguarding.pending_alerts(session)
+        alerts = []
+        for partnership_id in tenancy.partnership_ids(session):  # each one's flags, its DSLs
+            tenancy.work_in(session, partnership_id)
+            leads = tenancy.member_emails(session, partnership_id, Role.SAFEGUARDING_LEAD)
+            alerts += [
+                (partnership_id, replace(alert, recipients=_only(alert.recipients, leads)))
+                for alert in safeguarding.pending_alerts(session)
+            ]
         session.rollback()  # hold no transaction while talking to the mail server
-        for alert in alerts:
+        for partnership_id, alert in alerts:
             if not alert.recipients:
                 continue
+            tenancy.work_in(session, partnership_id)
             subject, body = disclosure_alert(app.config["BASE_URL"], alert.response_id)
             for to in alert.recipients:
                 mail.send(settings, mail.Email(to, subject, body))
@@ -158,6 +186,10 @@ def send_pending_alerts(app: Flask) -> int:
     if sent:
         log.info("safeguarding alerts sent", extra={"responses": sent})
     return sent
+
+
+def _only(recipients: tuple[str, ...], members: set[str]) -> tuple[str, ...]:
+    return tuple(email for email in recipients if email in members)
 
 
 def send_due_follow_ups(app: Flask) -> int:
@@ -169,7 +201,15 @@ def send_due_follow_ups(app: Flask) -> int:
     settings = mail_settings(app)
     sent = 0
     with session_factory(app)() as session:
-        for item in follow_ups.due_follow_ups(session, app.extensions["definitions"]):
+        due = []
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            due += [
+                (partnership_id, item)
+                for item in follow_ups.due_follow_ups(session, app.extensions["definitions"])
+            ]
+        for partnership_id, item in due:
+            tenancy.work_in(session, partnership_id)
             body = (
                 "A few weeks ago you went on a multi-agency safeguarding course and asked us to "
                 "follow up.\n\nTell us what has changed in your practice since (about 5 minutes; "

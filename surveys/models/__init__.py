@@ -1,6 +1,6 @@
 """ORM models: one declarative Base shared by the collection and learning domains."""
 
-from surveys.models.base import Base, utcnow
+from surveys.models.base import Base, PartnershipOwned, utcnow
 from surveys.models.collection import (
     Cycle,
     CycleAssignment,
@@ -18,8 +18,10 @@ from surveys.models.collection import (
     ReviewOutcome,
 )
 from surveys.models.people import (
+    Membership,
     Organisation,
     OrganisationKind,
+    OrganisationPartnership,
     Partnership,
     Role,
     Sector,
@@ -53,9 +55,12 @@ __all__ = [
     "AccountToken",
     "AuditEvent",
     "Base",
+    "Membership",
     "Organisation",
     "OrganisationKind",
+    "OrganisationPartnership",
     "Partnership",
+    "PartnershipOwned",
     "Role",
     "Sector",
     "SignInAttempt",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Enum, ForeignKey, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -50,3 +50,13 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+class PartnershipOwned:
+    """Marks a table whose every row belongs to one partnership.
+
+    Sessions see only the rows of the partnership they work in, and new rows get it
+    (`surveys.tenancy`); on PostgreSQL row-level security checks the same.
+    """
+
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), index=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.models.base import Base, str_enum, utcnow
+from surveys.models.base import Base, PartnershipOwned, str_enum, utcnow
 from surveys.models.people import Organisation, User
 
 
@@ -32,7 +32,7 @@ class ResponseStatus(enum.StrEnum):
         }[self.value]
 
 
-class Cycle(Base):
+class Cycle(PartnershipOwned, Base):
     """One round of a form, for a definition version, open between two dates."""
 
     __tablename__ = "cycles"
@@ -57,7 +57,7 @@ class Cycle(Base):
         return self.opens_at <= now < self.closes_at
 
 
-class CycleAssignment(Base):
+class CycleAssignment(PartnershipOwned, Base):
     """An organisation asked to return a cycle (the returns list)."""
 
     __tablename__ = "cycle_assignments"
@@ -71,7 +71,7 @@ class CycleAssignment(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
-class PublicLink(Base):
+class PublicLink(PartnershipOwned, Base):
     """An anonymous link (and QR code) into a cycle, e.g. for one training session."""
 
     __tablename__ = "public_links"
@@ -85,7 +85,7 @@ class PublicLink(Base):
     cycle: Mapped[Cycle] = relationship(back_populates="links")
 
 
-class Response(Base):
+class Response(PartnershipOwned, Base):
     """One organisation's (or one anonymous respondent's) answers to a cycle.
 
     An organisation has one shared response per cycle. `version` increases on every save
@@ -142,7 +142,7 @@ class Response(Base):
         return self.status is ResponseStatus.SUBMITTED
 
 
-class ResponseVersion(Base):
+class ResponseVersion(PartnershipOwned, Base):
     """A submitted version kept when a response is reopened: never overwritten."""
 
     __tablename__ = "response_versions"
@@ -159,7 +159,7 @@ class ResponseVersion(Base):
     response: Mapped[Response] = relationship(back_populates="history")
 
 
-class EvidenceFile(Base):
+class EvidenceFile(PartnershipOwned, Base):
     """An uploaded evidence file, stored outside static files under a random name."""
 
     __tablename__ = "evidence_files"
@@ -209,7 +209,7 @@ class ReviewOutcome(enum.StrEnum):
         }[self.value]
 
 
-class DisclosureFlag(Base):
+class DisclosureFlag(PartnershipOwned, Base):
     """A possible disclosure found in one answer: the restricted queue of the DSL.
 
     `alerted_at` is set once the DSLs have been emailed: a periodic job emails every
@@ -242,7 +242,7 @@ class DisclosureFlag(Base):
     reviewed_by: Mapped[User | None] = relationship()
 
 
-class FollowUpRequest(Base):
+class FollowUpRequest(PartnershipOwned, Base):
     """A trainee's email, kept only until the 6–8 week follow-up link has been sent."""
 
     __tablename__ = "follow_up_requests"
@@ -255,7 +255,7 @@ class FollowUpRequest(Base):
     sent_at: Mapped[datetime | None]
 
 
-class ResponseChange(Base):
+class ResponseChange(PartnershipOwned, Base):
     """One page save that changed answers: which questions, by whom and when.
 
     Holds question ids, never answers, so a lead can see what changed since they reviewed

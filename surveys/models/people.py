@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models.base import Base, str_enum, utcnow
@@ -73,7 +73,7 @@ ROLE_LABELS = {
 
 
 class Partnership(Base):
-    """The partnership's settings: there is one row."""
+    """A partnership: the tenant whose cycles, answers and learning are its own."""
 
     __tablename__ = "partnerships"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,3 +116,41 @@ class User(Base):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+
+class OrganisationPartnership(Base):
+    """An organisation serves a partnership: one organisation may serve several."""
+
+    __tablename__ = "organisation_partnerships"
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Membership(Base):
+    """A person's role in one partnership (and, for organisation roles, their organisation).
+
+    For now every person has one, mirrored from `User.role` and `User.organisation_id`.
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "partnership_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

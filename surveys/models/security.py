@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.models.base import Base, str_enum, utcnow
+from surveys.models.base import Base, PartnershipOwned, str_enum, utcnow
 from surveys.models.people import User
 
 
@@ -69,11 +69,15 @@ class PasswordResetRequest(Base):
     is_sent: Mapped[bool] = mapped_column(default=False)
 
 
-class AuditEvent(Base):
+class AuditEvent(PartnershipOwned, Base):
     """Who did what, to which object, when: ids and codes only, never free text."""
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # None for an account's own events (sign-in, password), which are no partnership's.
+    partnership_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]
+        ForeignKey("partnerships.id"), index=True
+    )
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64), index=True)
@@ -82,7 +86,7 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-class ApiToken(Base):
+class ApiToken(PartnershipOwned, Base):
     """A read-only API token; only its SHA-256 is kept. Shown to its creator once."""
 
     __tablename__ = "api_tokens"

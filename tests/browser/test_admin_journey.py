@@ -10,13 +10,14 @@ from playwright.sync_api import expect
 from surveys.models import Role
 from tests import factories
 from tests.browser.conftest import check_accessibility
+from tests.conftest import in_first_partnership
 from webapp.database import session_factory
 
 pytestmark = pytest.mark.browser
 
 
 def test_admin_invites_a_new_organisation_lead(live_server, page, smtp_server):
-    with session_factory(live_server.app)() as session:
+    with in_first_partnership(session_factory(live_server.app)()) as session:
         factories.bind(session)
         factories.UserFactory(
             email="admin@example.org",

@@ -8,13 +8,14 @@ from playwright.sync_api import expect
 from surveys.models import Role
 from tests import factories
 from tests.browser.conftest import check_accessibility
+from tests.conftest import in_first_partnership
 from webapp.database import session_factory
 
 pytestmark = pytest.mark.browser
 
 
 def test_users_list_is_usable_at_320_pixels(live_server, browser):
-    with session_factory(live_server.app)() as session:
+    with in_first_partnership(session_factory(live_server.app)()) as session:
         factories.bind(session)
         factories.UserFactory(
             email="admin@example.org", role=Role.PARTNERSHIP_ADMIN, organisation=None

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from surveys.loader import load_definitions
 from tests import factories
 from tests.browser.conftest import check_accessibility
+from tests.conftest import in_first_partnership
 from tests.integration.reports.test_reports import CANARY, build_world
 from webapp.database import session_factory
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_quality_group_reads_and_downloads_the_reports(live_server, page):
-    with session_factory(live_server.app)() as session:
+    with in_first_partnership(session_factory(live_server.app)()) as session:
         world = build_world(session, load_definitions())
         email = world.quality.email
 

@@ -33,6 +33,7 @@ from surveys.models import (
     ResponseStatus,
     Sector,
 )
+from tests.conftest import in_new_partnership
 
 DEFINITION = Path(__file__).parents[1] / "unit" / "surveys" / "fixtures" / "all-types.yaml"
 CANARY = "CANARY-51b2 my stepdad hits me"
@@ -49,7 +50,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
     engine = make_engine(f"sqlite:///{tmp_path / 'exports.db'}")
     Base.metadata.create_all(engine)
     with make_session_factory(engine)() as session:
-        yield session
+        yield in_new_partnership(session)
     engine.dispose()
 
 

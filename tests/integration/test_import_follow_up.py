@@ -15,6 +15,7 @@ from surveys import api, exports, importing
 from surveys.database import make_engine, make_session_factory
 from surveys.loader import load_definitions
 from surveys.models import Base, Cycle, CycleAudience, FollowUpRequest, Response, utcnow
+from tests.conftest import in_new_partnership
 
 TRAINING = load_definitions().latest("training-evaluation")
 EMAIL = "trainee.canary@example.org"
@@ -25,7 +26,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
     engine = make_engine(f"sqlite:///{tmp_path / 'import.db'}")
     Base.metadata.create_all(engine)
     with make_session_factory(engine)() as session:
-        yield session
+        yield in_new_partnership(session)
     engine.dispose()
 
 

@@ -57,3 +57,68 @@ def test_offline_sql_can_be_generated(tmp_path, capsys):
     config = migration.alembic_config(f"sqlite:///{tmp_path / 'x.db'}")
     command.upgrade(config, "head", sql=True)
     assert "CREATE TABLE users" in capsys.readouterr().out
+
+
+def test_existing_rows_move_into_one_partnership_and_nothing_is_lost(tmp_path):
+    """0010 gives every row, organisation and person to the one partnership (made if none)."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    migration.upgrade(url, "0009_returns")
+    engine = create_engine(url)
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisations (id, name, sector, kind, is_active, created_at) "
+                "VALUES (1, 'Police', 'police', 'agency', 1, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, organisation_id, is_active, created_at)"
+                " VALUES (1, 'lead@example.org', 'Lead', 'organisation_lead', 1, 1, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO cycles (id, title, definition_key, definition_version, audience, "
+                "opens_at, closes_at, created_at) "
+                "VALUES (1, 'S11', 'section-11', 1, 'organisations', :now, :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO responses (id, cycle_id, organisation_id, submission_id, reference, "
+                "definition_key, definition_version, status, answers, version, created_at, "
+                "last_saved_at, is_flagged) VALUES (1, 1, 1, 's', 'R', 'section-11', 1, "
+                "'submitted', '{}', 1, :now, :now, 0)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO response_versions (id, response_id, number, answers, submitted_at, "
+                "reopened_at) VALUES (1, 1, 1, '{}', :now, :now)"
+            ),
+            {"now": now},
+        )
+    engine.dispose()
+    migration.upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        partnerships = connection.execute(text("SELECT id FROM partnerships")).scalars().all()
+        assert len(partnerships) == 1
+        (only,) = partnerships
+        for table in ("cycles", "responses", "response_versions"):
+            assert connection.execute(
+                text(f"SELECT partnership_id FROM {table}")  # noqa: S608
+            ).scalars().all() == [only], table
+        assert connection.execute(
+            text("SELECT user_id, partnership_id, role, organisation_id FROM memberships")
+        ).all() == [(1, only, "organisation_lead", 1)]
+        assert connection.execute(
+            text("SELECT organisation_id, partnership_id FROM organisation_partnerships")
+        ).all() == [(1, only)]
+    engine.dispose()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from demo.answers import formdata_for, generate_answers
-from surveys import cycles, engine, importing, safeguarding
+from surveys import cycles, engine, importing, safeguarding, tenancy
 from surveys.loader import load_definitions
 from surveys.models import (
     AuditEvent,
@@ -293,7 +293,7 @@ def test_semantic_screen_runs_once_with_no_transaction_open(app, db_session, dsl
         seen.append(list(texts))
         return [_screening(text) for text in texts]
 
-    sessions = session_factory(app)
+    sessions = tenancy.sessions_in(session_factory(app), response.partnership_id)
     of = lambda r: REGISTRY.get(r.definition_key, r.definition_version)  # noqa: E731
     assert safeguarding.screen_semantically(sessions, response.id, of, semantic=semantic) == 1
     assert safeguarding.screen_semantically(sessions, response.id, of, semantic=semantic) == 0

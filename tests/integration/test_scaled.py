@@ -16,7 +16,14 @@ from sqlalchemy import create_engine, text
 from surveys import accounts, migration, throttling
 from surveys.models import Partnership, Role
 from tests import factories
-from tests.conftest import POSTGRES_URL, REDIS_URL, csrf_from, free_port, require_service
+from tests.conftest import (
+    POSTGRES_URL,
+    REDIS_URL,
+    csrf_from,
+    free_port,
+    in_first_partnership,
+    require_service,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -51,7 +58,7 @@ def test_admin_journey_on_postgres_with_redis_queue(postgres_url, smtp_server):
         MAIL_PORT=smtp_server.port,
     )
     get_queue(app).flush()
-    with session_factory(app)() as session:
+    with in_first_partnership(session_factory(app)()) as session:
         factories.bind(session)
         admin = factories.UserFactory(
             role=Role.PARTNERSHIP_ADMIN, organisation=None, email="admin@pg.example"

@@ -18,7 +18,7 @@ from nlp.embedding import HashingEmbedder
 from nlp.pipeline import ThemingPipeline
 from nlp.result import ThemingResult
 from nlp.theming import SklearnThemer
-from surveys import cycles
+from surveys import cycles, tenancy
 from surveys.database import make_engine, make_session_factory
 from surveys.loader import DefinitionRegistry, load_definitions
 from surveys.models import (
@@ -27,6 +27,7 @@ from surveys.models import (
     DisclosureFlag,
     Organisation,
     OrganisationKind,
+    Partnership,
     Response,
     ResponseStatus,
     Role,
@@ -143,7 +144,12 @@ class World:
 def session_factory(tmp_path: Any) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(f"sqlite:///{tmp_path / 'learning.db'}")
     Base.metadata.create_all(engine)
-    yield make_session_factory(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        partnership = Partnership(name="Test Partnership")
+        session.add(partnership)
+        session.commit()
+    yield tenancy.sessions_in(sessions, partnership.id)
     engine.dispose()
 
 

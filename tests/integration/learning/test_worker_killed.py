@@ -16,7 +16,7 @@ from learning import heartbeat, runs, selection
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
 from surveys.loader import load_definitions
 from surveys.models import utcnow
-from tests.conftest import inspect_session, make_app
+from tests.conftest import in_first_partnership, inspect_session, make_app
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = """
@@ -26,8 +26,13 @@ from learning.theming_job import build_pipeline
 from surveys.database import make_engine, make_session_factory
 from surveys.loader import load_definitions
 from surveys.models import utcnow
+from surveys import tenancy
+from learning.models import ThemingRun
 
-sessions = make_session_factory(make_engine(sys.argv[1]))
+every = make_session_factory(make_engine(sys.argv[1]))
+with every() as session:  # a job works in the partnership of the run it acts for
+    partnership_id = tenancy.owner_of(session, ThemingRun, int(sys.argv[2]))
+sessions = tenancy.sessions_in(every, partnership_id)
 pipeline = build_pipeline(sessions, embedder="tfidf")
 real = pipeline.themer.find_themes
 
@@ -77,7 +82,7 @@ def test_killed_worker_leaves_nothing_partial_and_the_run_can_be_retried(tmp_pat
     assert queued.status is RunStatus.QUEUED and "worker stopped" in queued.failure_reason
 
     retried = queued
-    with session_factory(app)() as worker_session:
+    with in_first_partnership(session_factory(app)()) as worker_session:
         runs.execute_run(
             worker_session,
             retried.id,

@@ -39,10 +39,8 @@ def test_every_route_is_in_the_matrix_and_declares_a_rule():
     assert undeclared == set()
 
 
-@pytest.fixture(scope="module")
-def world():
-    """One app with an organisation, a user of every role and an invited user."""
-    app = make_app(WTF_CSRF_ENABLED=False)
+def build_world(app: Flask):
+    """An organisation, a user of every role, an invited user and every kind of object."""
     from tests.conftest import inspect_session
 
     session = inspect_session(app)
@@ -68,6 +66,13 @@ def world():
         "filename": "images/favicon.svg",
         **objects,
     }
+    return app, session, people, ids
+
+
+@pytest.fixture(scope="module")
+def world():
+    """One app with an organisation, a user of every role and an invited user."""
+    app, session, people, ids = build_world(make_app(WTF_CSRF_ENABLED=False))
     yield app, session, people, ids
     session.close()
 
@@ -106,3 +111,137 @@ def _outcome(response) -> str:
         return "deny"
     assert response.status_code < 500
     return "allow"
+
+
+# -- a second partnership: its objects answer 404 to every role of the first ---------------
+
+# Route arguments that name a partnership's own rows. Organisations and people will belong
+# to several partnerships (issue 14, item 2), link tokens are public capabilities, uploads
+# are files: those are not checked here.
+OWNED_ARGUMENTS = frozenset(
+    {
+        "cycle_id",
+        "file_id",
+        "link_id",
+        "response_id",
+        "token_id",
+        "run_id",
+        "theme_id",
+        "edit_id",
+        "entry_id",
+        "item_id",
+        "action_id",
+    }
+)
+SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
+
+
+def build_second_partnership(session) -> dict[str, object]:
+    """Partnership B with its own cycle, link, response, flag, run, theme, log entry, action
+    and token; the session works in partnership A again afterwards."""
+    from surveys import tenancy
+    from surveys.models import Partnership
+
+    first = tenancy.partnership_of(session)
+    other = Partnership(name="Neighbouring Partnership")
+    session.add(other)
+    session.commit()
+    tenancy.work_in(session, other.id)
+    away = factories.OrganisationFactory(name="Away Agency")
+    quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
+    ids = factories.collection_world(session, away, stored_name="y" * 32)
+    ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
+    ids["partnership_id"] = other.id
+    tenancy.work_in(session, first)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def two_partnerships(world):
+    app, session, people, ids = world
+    return app, session, people, ids, build_second_partnership(session)
+
+
+def owned_routes(app: Flask) -> list[tuple[str, str]]:
+    return sorted(
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.arguments & OWNED_ARGUMENTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+ISOLATION_CASES = [
+    (endpoint, method, role)
+    for endpoint, method in owned_routes(make_app())
+    if not endpoint.startswith("api.")  # bearer tokens, not people: see the API test below
+    for role in SIGNED_IN_ROLES
+]
+NO_SUCH_ID = 2**31 - 1
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "role"),
+    ISOLATION_CASES,
+    ids=[f"{e} {m}-{r}" for e, m, r in ISOLATION_CASES],
+)
+def test_another_partnerships_objects_answer_404(two_partnerships, endpoint, method, role):
+    check_other_partnership_is_unseen(two_partnerships, endpoint, method, role)
+
+
+def check_other_partnership_is_unseen(worlds, endpoint: str, method: str, role: str) -> None:
+    """As `role` of partnership A, B's ids answer exactly as ids that do not exist (404)."""
+    app, session, people, ids, other_ids = worlds
+    from surveys import accounts
+
+    client = app.test_client()
+    token = accounts.start_session(session, people[role])
+    with client.session_transaction() as cookie:
+        cookie["token"] = token
+    theirs = {**ids, **{key: other_ids[key] for key in OWNED_ARGUMENTS}}
+    missing = {**ids, **dict.fromkeys(OWNED_ARGUMENTS, NO_SUCH_ID)}
+    response = client.open(_url(app, endpoint, theirs), method=method, data={})
+    unknown = client.open(_url(app, endpoint, missing), method=method, data={})
+    # Exactly as for an id that does not exist: 404 everywhere but two forms that answer
+    # an unknown id with their own message (undo: back to themes; move: the board, 400).
+    answer = (response.status_code, response.headers.get("Location"))
+    assert answer == (unknown.status_code, unknown.headers.get("Location"))
+    if (endpoint, method) not in {("quality.undo", "POST"), ("improvement.move", "POST")}:
+        assert response.status_code == 404, f"{endpoint} {method} as {role}"
+
+
+def test_nothing_of_the_other_partnership_changed(two_partnerships):
+    from learning.models import BoardItem, ThemeEdit
+    from surveys import tenancy
+
+    _, session, _, _, other_ids = two_partnerships
+    with tenancy.every_partnership(session):
+        session.expire_all()
+        assert session.get(ThemeEdit, other_ids["edit_id"]).undone_at is None
+        assert session.get(BoardItem, other_ids["item_id"]).column.value == "changed"
+
+
+def test_an_api_token_sees_only_its_own_partnership(two_partnerships):
+    app, session, _, ids, other_ids = two_partnerships
+    from surveys.api_tokens import create_api_token
+
+    _, raw = create_api_token(session, "Ours", created_by=None)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {raw}"}
+    ours = client.get(f"/api/v1/cycles/{ids['cycle_id']}/responses", headers=headers)
+    assert ours.status_code == 200
+    listed = {cycle["id"] for cycle in client.get("/api/v1/cycles", headers=headers).json["data"]}
+    assert ids["cycle_id"] in listed and other_ids["cycle_id"] not in listed
+    for path in (
+        f"/api/v1/responses/{other_ids['response_id']}",
+        f"/api/v1/cycles/{other_ids['cycle_id']}/responses",
+    ):
+        assert client.get(path, headers=headers).status_code == 404, path
+
+
+def test_a_link_opens_its_own_partnership_only(two_partnerships):
+    app, _, _, ids, other_ids = two_partnerships
+    client = app.test_client()
+    assert client.get(f"/f/{other_ids['token']}").status_code == 200  # anyone with the link
+    assert client.get(f"/f/{ids['token']}").status_code == 200
+    assert client.get("/f/" + "z" * 43).status_code == 404
