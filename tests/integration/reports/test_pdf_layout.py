@@ -6,10 +6,11 @@ import pytest
 
 from demo.learning import seed_learning
 from learning.theming_job import build_pipeline
+from surveys import tenancy
 from surveys.loader import load_definitions
 from surveys.models import utcnow
 from tests.integration.reports.pdf_layout import first_page_fill, page_endings
-from webapp.database import session_factory
+from webapp.database import get_session, session_factory
 
 pytestmark = pytest.mark.demo  # the app's database holds the seeded demo
 
@@ -21,6 +22,7 @@ def demo_report_html(app, db_session) -> str:
     pipeline = build_pipeline(session_factory(app), embedder="tfidf")
     seed_learning(db_session, load_definitions(), pipeline=pipeline)
     with app.test_request_context():
+        tenancy.work_in(get_session(), tenancy.partnership_of(db_session))  # the demo's
         form = views.read_period({}, utcnow().date())
         return views._print_html(views._six_monthly_document(form))
 
