@@ -206,7 +206,7 @@ def check_other_partnership_is_unseen(worlds, endpoint: str, method: str, role: 
     # an unknown id with their own message (undo: back to themes; move: the board, 400).
     answer = (response.status_code, response.headers.get("Location"))
     assert answer == (unknown.status_code, unknown.headers.get("Location"))
-    if (endpoint, method) not in {("quality.undo", "POST"), ("improvement.move", "POST")}:
+    if (endpoint, method) not in {("themes.undo", "POST"), ("board.move", "POST")}:
         assert response.status_code == 404, f"{endpoint} {method} as {role}"
 
 
