@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from demo.answers import demo_responses
+from demo.responses import demo_responses
 from surveys import cycles, responses
 from surveys.definition import Audience
 from surveys.engine import visible_answers

@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from demo.answers import (
-    DEFAULT_COUNTS,
-    DemoResponse,
-    Persona,
-    demo_responses,
-    formdata_for,
-    generate_answers,
-    text_values,
-)
+from demo.answers import Persona, formdata_for, generate_answers, text_values
 from demo.people import ORGANISATIONS
+from demo.responses import DEFAULT_COUNTS, DemoResponse, demo_responses
 from demo.text import BANK_DIR, bank_names, load_bank, load_extras
 from surveys import engine
 from surveys.definition import FREE_TEXT_TYPES, JSONValue, SurveyDefinition
