@@ -37,6 +37,7 @@ from surveys.models import (
     ResponseStatus,
     utcnow,
 )
+from tests.conftest import in_new_partnership
 
 REGISTRY = load_definitions()
 FAMILY_DISCLOSURE = "my mums boyfriend hurts me and i dont want to go home"
@@ -48,7 +49,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
     engine = make_engine(f"sqlite:///{tmp_path / 'submit.db'}")
     Base.metadata.create_all(engine)
     with make_session_factory(engine)() as session:
-        yield session
+        yield in_new_partnership(session)
     engine.dispose()
 
 
