@@ -21,7 +21,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import changes
@@ -29,7 +28,7 @@ from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
 from surveys.evidence import EvidenceRejected, Upload, store_evidence
 from surveys.models import Response, User, utcnow
-from surveys.responses import PAGE_VERSIONS, answers_of, check_open
+from surveys.responses import PAGE_VERSIONS, answers_of, check_open, locked
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +48,7 @@ def save_page(
     A save that changes nothing is not a new version (and so never conflicts); a save that
     does is logged with the questions it changed (surveys.changes).
     """
-    current = session.scalar(
-        select(Response)
-        .where(Response.id == response.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert current is not None
+    current = locked(session, response)
     if current.is_submitted:
         raise ResponseLocked("This response has been submitted and can no longer be changed")
     check_open(current.cycle, utcnow())

@@ -10,6 +10,7 @@ Public API:
     start_organisation_response / start_anonymous_response: a draft, made once (race-safe)
     organisation_response, find_by_submission_id, answers_of, new_reference
     check_open(cycle, now): raise CycleClosed when the cycle no longer takes answers
+    locked(session, response) -> Response: re-read under a row lock (saves and submits)
     PAGE_VERSIONS: the bookkeeping key of which version last changed each page
     request_sign_off(session, response, *, user, definition)
     submit_response(session, response, *, definition, user=None, reviewed_version=None)
@@ -74,6 +75,18 @@ def new_reference() -> str:
 def answers_of(response: Response) -> dict[str, JSONValue]:
     """Return the stored answers without bookkeeping keys."""
     return {k: v for k, v in (response.answers or {}).items() if not k.startswith("_")}
+
+
+def locked(session: Session, response: Response) -> Response:
+    """Return the response re-read under a row lock (FOR UPDATE), fresh from the database."""
+    current = session.scalar(
+        select(Response)
+        .where(Response.id == response.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert current is not None  # the caller holds the response it asks to lock
+    return current
 
 
 def check_open(cycle: Cycle, now: datetime) -> None:
@@ -209,13 +222,7 @@ def submit_response(
     (the version the lead's sign-off page showed), answers changed since then stop the
     submission with ChangedSinceReview, so a lead signs off only what they saw. Commits.
     """
-    current = session.scalar(
-        select(Response)
-        .where(Response.id == response.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert current is not None
+    current = locked(session, response)
     if current.is_submitted:
         session.commit()  # nothing changed: let go of the row (and SQLite's write lock)
         return Submitted(current, is_new=False)
