@@ -50,6 +50,8 @@ _VALIDATION_TYPES: dict[str, frozenset[QuestionType]] = {
 }
 # Attribute names of wtforms / Flask-WTF forms and of our page form: a field by one of these
 # names would shadow the form's own attribute.
+# Ids a partnership's local questions (and their page) use, so no form may (surveys.shared_returns).
+LOCAL_PREFIX = "local_"
 RESERVED_IDS = frozenset(
     {
         "meta", "data", "errors", "form_errors", "process", "populate_obj", "validate",
@@ -228,6 +230,11 @@ def _questions_and_fields(definition: SurveyDefinition) -> Iterator[tuple[str, Q
 def _check_ids(definition: SurveyDefinition) -> None:
     pages: dict[str, int] = {}
     for index, page in enumerate(definition.pages):
+        if page.id.startswith(LOCAL_PREFIX):
+            raise Inconsistency(
+                f"pages[{index}].id",
+                f"page ids starting '{LOCAL_PREFIX}' are kept for local questions",
+            )
         if page.id in pages:
             raise Inconsistency(
                 f"pages[{index}].id",
@@ -244,6 +251,12 @@ def _check_ids(definition: SurveyDefinition) -> None:
         if question.id in RESERVED_IDS:
             raise Inconsistency(
                 f"{at}.id", f"'{question.id}' is reserved; choose another question id"
+            )
+        if question.id.startswith(LOCAL_PREFIX):
+            raise Inconsistency(
+                f"{at}.id",
+                f"question ids starting '{LOCAL_PREFIX}' are kept for a partnership's "
+                "local questions; choose another question id",
             )
         questions[question.id] = at
 

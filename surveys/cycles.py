@@ -41,6 +41,7 @@ class NewCycle:
     opens_at: datetime
     closes_at: datetime
     organisation_ids: tuple[int, ...] = ()
+    shared_round: str | None = None  # joins a shared cycle of other partnerships
 
 
 def audience_for(definition: SurveyDefinition) -> CycleAudience:
@@ -51,7 +52,12 @@ def audience_for(definition: SurveyDefinition) -> CycleAudience:
 
 
 def publish_cycle(
-    session: Session, definition: SurveyDefinition, new: NewCycle, *, created_by: int | None
+    session: Session,
+    definition: SurveyDefinition,
+    new: NewCycle,
+    *,
+    created_by: int | None,
+    commit: bool = True,
 ) -> Cycle:
     """Publish a definition version as a cycle, with its returns list or a first link."""
     if new.closes_at <= new.opens_at:
@@ -70,6 +76,8 @@ def publish_cycle(
         opens_at=new.opens_at,
         closes_at=new.closes_at,
         created_by_id=created_by,
+        shared_round=new.shared_round,
+        local_questions=[],
     )
     session.add(cycle)
     session.flush()
@@ -85,7 +93,8 @@ def publish_cycle(
         object_type="cycle",
         object_id=cycle.id,
     )
-    session.commit()
+    if commit:
+        session.commit()
     return cycle
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from surveys import changes
+from surveys import changes, shared_returns
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
 from surveys.evidence import EvidenceRejected, Upload, store_evidence
@@ -41,7 +41,12 @@ class PageSave:
 
 
 def save_page(
-    session: Session, response: Response, save: PageSave, *, user: User | None = None
+    session: Session,
+    response: Response,
+    save: PageSave,
+    *,
+    user: User | None = None,
+    evidence_folder: Path | None = None,
 ) -> Response:
     """Merge one page's answers into the response, refusing a stale overwrite.
 
@@ -78,6 +83,7 @@ def save_page(
         question_ids=changed,
         user_id=user.id if user else None,
     )
+    shared_returns.mirror(session, current, evidence_folder=evidence_folder)  # other copies
     session.commit()
     log.info(
         "page saved",
@@ -134,7 +140,16 @@ def save_shared_page(
         )
     try:
         mine = _with_uploads(session, response, posted, user, evidence_folder)
-        _save(session, response, posted, mine, loaded, user=user, keep_theirs=keep_theirs)
+        _save(
+            session,
+            response,
+            posted,
+            mine,
+            loaded,
+            user=user,
+            evidence_folder=evidence_folder,
+            keep_theirs=keep_theirs,
+        )
     except EditConflict as error:
         # Questions I left as loaded take their answer; only ones we both changed are asked.
         as_loaded = changes.untouched(mine, changes.parse_fingerprints(posted.loaded_answers))
@@ -144,7 +159,8 @@ def save_shared_page(
         if compared:
             return SaveOutcome(error.current_version, message=str(error), conflicts=compared)
         keep = keep_theirs | (as_loaded & theirs)
-        return _save_again(session, response, posted, mine, error.current_version, user, keep)
+        again = (mine, error.current_version, user, keep, evidence_folder)
+        return _save_again(session, response, posted, *again)
     except EvidenceRejected as error:  # shown on the file's field, like any invalid answer
         return SaveOutcome(loaded, refused_file=(error.question_id, str(error)))
     except SubmissionError as error:
@@ -160,9 +176,19 @@ def _save_again(
     version: int,
     user: User,
     keep_theirs: set[str],
+    evidence_folder: Path,
 ) -> SaveOutcome:
     try:
-        _save(session, response, posted, mine, version, user=user, keep_theirs=keep_theirs)
+        _save(
+            session,
+            response,
+            posted,
+            mine,
+            version,
+            user=user,
+            evidence_folder=evidence_folder,
+            keep_theirs=keep_theirs,
+        )
     except SubmissionError as error:  # yet another save in between: show the page again
         return SaveOutcome(getattr(error, "current_version", version), message=str(error))
     return SaveOutcome(version, is_saved=True)
@@ -240,10 +266,17 @@ def _save(
     loaded: int,
     *,
     user: User,
+    evidence_folder: Path,
     keep_theirs: Collection[str] = (),
 ) -> None:
     # An answer left as it was loaded never replaces a colleague's newer one.
     as_loaded = changes.untouched(page_answers, changes.parse_fingerprints(posted.loaded_answers))
     keep = set(keep_theirs) | as_loaded
     page_answers = changes.resolve(page_answers, answers_of(response), keep)
-    save_page(session, response, PageSave(posted.page.id, page_answers, loaded), user=user)
+    save_page(
+        session,
+        response,
+        PageSave(posted.page.id, page_answers, loaded),
+        user=user,
+        evidence_folder=evidence_folder,
+    )

@@ -8,6 +8,8 @@ Public API:
     new_response(cycle, *, organisation_id=None, public_link_id=None, submission_id=None)
         the one place a Response is made (not added to the session)
     start_organisation_response / start_anonymous_response: a draft, made once (race-safe)
+    join_copies(session, response): a shared return's copy in each partnership that asks for
+        it (surveys.shared_returns), made when missing
     organisation_response, find_by_submission_id, answers_of, new_reference
     check_open(cycle, now): raise CycleClosed when the cycle no longer takes answers
     locked(session, response) -> Response: re-read under a row lock (saves and submits)
@@ -33,12 +35,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import changes, follow_ups, safeguarding
+from surveys import changes, follow_ups, safeguarding, shared_returns, tenancy
 from surveys.audit import record_audit
 from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import (
@@ -78,15 +81,11 @@ def answers_of(response: Response) -> dict[str, JSONValue]:
 
 
 def locked(session: Session, response: Response) -> Response:
-    """Return the response re-read under a row lock (FOR UPDATE), fresh from the database."""
-    current = session.scalar(
-        select(Response)
-        .where(Response.id == response.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert current is not None  # the caller holds the response it asks to lock
-    return current
+    """Return the response re-read under a row lock (FOR UPDATE), fresh from the database.
+
+    A shared return's copies in other partnerships are locked with it, always in id order.
+    """
+    return shared_returns.lock_copies(session, response)  # a shared return: every copy
 
 
 def check_open(cycle: Cycle, now: datetime) -> None:
@@ -107,7 +106,7 @@ def start_organisation_response(session: Session, cycle: Cycle, organisation_id:
     """Return the organisation's shared response, creating it on first use (race-safe)."""
     existing = organisation_response(session, cycle, organisation_id)
     if existing is not None:
-        return existing
+        return join_copies(session, existing)
     check_open(cycle, utcnow())
     response = new_response(cycle, organisation_id=organisation_id)
     session.add(response)
@@ -118,8 +117,30 @@ def start_organisation_response(session: Session, cycle: Cycle, organisation_id:
         found = organisation_response(session, cycle, organisation_id)
         if found is None:
             raise
-        return found
-    return response
+        return join_copies(session, found)
+    return join_copies(session, response)
+
+
+def join_copies(
+    session: Session, response: Response, *, evidence_folder: Path | None = None
+) -> Response:
+    """Bring a shared return's copies up to date: one in each partnership that asks for it.
+
+    A partnership that joined the shared cycle, or assigned the organisation, after the
+    return was started gets its copy now, matching the others. Commits.
+    """
+    if response.cycle.shared_round is None:
+        return response
+    current = locked(session, response)
+    missing = shared_returns.missing_cycles(session, current)
+    for cycle in missing:
+        with tenancy.visiting(session, cycle.partnership_id):
+            session.add(new_response(cycle, organisation_id=current.organisation_id))
+            session.flush()
+    if missing:
+        shared_returns.mirror(session, current, evidence_folder=evidence_folder)
+    session.commit()
+    return current
 
 
 def new_response(
@@ -177,19 +198,21 @@ def request_sign_off(
     session: Session, response: Response, *, user: User, definition: SurveyDefinition
 ) -> Response:
     """Mark a complete organisation response as ready for its lead to sign off."""
-    if not response.is_submitted:
-        _check_answered(Journey(definition, answers_of(response)))
-    if response.status is ResponseStatus.IN_PROGRESS:
-        response.status = ResponseStatus.AWAITING_SIGN_OFF
+    current = locked(session, response)
+    if not current.is_submitted:
+        _check_answered(Journey(definition, shared_returns.return_answers(session, current)))
+    if current.status is ResponseStatus.IN_PROGRESS:
+        current.status = ResponseStatus.AWAITING_SIGN_OFF
+        shared_returns.mirror(session, current)
         record_audit(
             session,
             user_id=user.id,
             action="response.sign_off_requested",
             object_type="response",
-            object_id=response.id,
+            object_id=current.id,
         )
-        session.commit()
-    return response
+    session.commit()
+    return current
 
 
 def _check_answered(journey: Journey) -> None:
@@ -227,33 +250,46 @@ def submit_response(
         session.commit()  # nothing changed: let go of the row (and SQLite's write lock)
         return Submitted(current, is_new=False)
     check_open(current.cycle, utcnow())
-    journey = Journey(definition, answers_of(current))
+    journey = Journey(definition, shared_returns.return_answers(session, current))
     _check_answered(journey)
     if reviewed_version is not None:
         _check_reviewed(session, current, reviewed_version)
     now = utcnow()
-    page_versions = (current.answers or {}).get(PAGE_VERSIONS, {})
+    flags: list[DisclosureFlag] = []
+    form = shared_returns.form_part(definition)
+    for copy in shared_returns.copies(session, current):  # a shared return: every partnership's
+        with tenancy.visiting(session, copy.partnership_id):
+            flags += _submit_copy(session, copy, form, user=user, now=now)
+    session.commit()
+    log.info("response submitted", extra={"response_id": current.id, "flagged": current.is_flagged})
+    return Submitted(current, is_new=True, flags=tuple(flags))
+
+
+def _submit_copy(
+    session: Session, copy: Response, form: SurveyDefinition, *, user: User | None, now: datetime
+) -> tuple[DisclosureFlag, ...]:
+    """Screen and submit one partnership's copy: the form's answers and its own local ones."""
+    definition = shared_returns.own_definition(session, copy.cycle, form)
+    page_versions = (copy.answers or {}).get(PAGE_VERSIONS, {})
     flags = _mark_submitted(
         session,
-        current,
-        journey,
+        copy,
+        Journey(definition, answers_of(copy)),
         now=now,
         submitted_by_id=user.id if user else None,
         follow_up_due=follow_ups.due(definition, now) if definition.follow_up else None,
         bookkeeping={PAGE_VERSIONS: page_versions},
     )
-    if user is not None and current.organisation_id is not None:
-        current.signed_off_by_id, current.signed_off_at = user.id, now
+    if user is not None and copy.organisation_id is not None:
+        copy.signed_off_by_id, copy.signed_off_at = user.id, now
     record_audit(
         session,
         user_id=user.id if user else None,
         action="response.submitted",
         object_type="response",
-        object_id=current.id,
+        object_id=copy.id,
     )
-    session.commit()
-    log.info("response submitted", extra={"response_id": current.id, "flagged": current.is_flagged})
-    return Submitted(current, is_new=True, flags=flags)
+    return flags
 
 
 @dataclass(frozen=True)
@@ -364,9 +400,22 @@ def split_follow_up_email(
 
 
 def reopen(session: Session, response: Response, *, user: User) -> Response:
-    """Reopen a submitted response, keeping the submitted version in its history."""
-    if not response.is_submitted:
+    """Reopen a submitted response, keeping the submitted version in its history.
+
+    A shared return reopens for every partnership that holds a copy (the caller tells them).
+    """
+    current = locked(session, response)
+    if not current.is_submitted:
+        session.commit()
         raise SubmissionError("Only a submitted response can be reopened")
+    for copy in shared_returns.copies(session, current):
+        with tenancy.visiting(session, copy.partnership_id):
+            _reopen_copy(session, copy, user)
+    session.commit()
+    return current
+
+
+def _reopen_copy(session: Session, response: Response, user: User) -> None:
     assert response.submitted_at is not None
     session.add(
         ResponseVersion(
@@ -391,5 +440,3 @@ def reopen(session: Session, response: Response, *, user: User) -> Response:
         object_type="response",
         object_id=response.id,
     )
-    session.commit()
-    return response

@@ -5,6 +5,8 @@ Public API:
         partnership; `NOWHERE` scopes it to none (an unknown link: every owned query is empty)
     every_partnership(session): the named system-wide scope, for the few places that
         legitimately span partnerships (periodic jobs, commands, finding a link by its token)
+    visiting(session, partnership_id): work in another partnership for a block, then come
+        back (an organisation's shared return writes its copy in each partnership it serves)
     partnership_of(session) -> int | None; is_every_partnership(session) -> bool
     sessions_like(session) -> sessionmaker: new sessions in the same scope (heartbeat threads)
     sessions_in(factory, partnership_id) -> sessionmaker: a factory's sessions, in a partnership
@@ -80,17 +82,46 @@ def work_in(session: Session, partnership_id: int) -> None:
 @contextmanager
 def every_partnership(session: Session) -> Iterator[Session]:
     """Let the block read and change every partnership's rows, then restore the scope."""
+    _flush_new(session)
     before = session.info.get(SCOPE)
     session.info[SCOPE] = EVERY
     _refresh_database_scope(session)
     try:
         yield session
+        _flush_new(session)
     finally:
         if before is None:
             session.info.pop(SCOPE, None)
         else:
             session.info[SCOPE] = before
         _refresh_database_scope(session)
+
+
+@contextmanager
+def visiting(session: Session, partnership_id: int) -> Iterator[Session]:
+    """Work in another partnership for the block (rows made there are its), then come back.
+
+    For a capability already checked by the caller, such as an organisation writing its own
+    shared return's copy in each partnership that asked for it.
+    """
+    _flush_new(session)
+    before = session.info.get(SCOPE)
+    work_in(session, partnership_id)
+    try:
+        yield session
+        _flush_new(session)
+    finally:
+        if before is None:
+            session.info.pop(SCOPE, None)
+        else:
+            session.info[SCOPE] = before
+        _refresh_database_scope(session)
+
+
+def _flush_new(session: Session) -> None:
+    """Write rows made so far in the scope they were made in, before the scope changes."""
+    if session.new:
+        session.flush()
 
 
 def partnership_of(session: Session) -> int | None:

@@ -56,7 +56,7 @@ def collection_world(
 
     from surveys import cycles, responses
     from surveys.loader import load_definitions
-    from surveys.models import DisclosureFlag, EvidenceFile, utcnow
+    from surveys.models import DisclosureFlag, EvidenceFile, SharedCycleOffer, utcnow
 
     registry = load_definitions()
     now = utcnow()
@@ -106,7 +106,19 @@ def collection_world(
     from surveys.api_tokens import create_api_token
 
     token, _ = create_api_token(session, "Dashboard", created_by=None)
+    offer = SharedCycleOffer(  # an offer to join another partnership's shared cycle
+        shared_round=str(__import__("uuid").uuid4()),
+        from_partnership_id=assessment.partnership_id,
+        title="Regional S11 2026",
+        definition_key="section-11",
+        definition_version=assessment.definition_version,
+        opens_at=assessment.opens_at,
+        closes_at=assessment.closes_at,
+    )
+    session.add(offer)
+    session.commit()
     return {
+        "offer_id": offer.id,
         "fmt": "csv",
         "upload_id": "a" * 32,
         "token_id": token.id,

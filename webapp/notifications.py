@@ -9,7 +9,9 @@ import logging
 
 from flask import current_app, url_for
 
-from surveys.models import Cycle, User
+from surveys import shared_returns
+from surveys.models import Cycle, Response, User
+from webapp.database import get_session
 from webapp.mail import one_line_subject
 from webapp.queue import enqueue
 from webapp.wording import plural
@@ -72,6 +74,29 @@ def send_reminder(user: User, cycle: Cycle) -> bool:
         )
         return False
     return True
+
+
+def tell_reopened(response: Response, *, by: User) -> int:
+    """Tell everyone who relies on a shared return that it has reopened; return how many."""
+    if response.cycle.shared_round is None:
+        return 0
+    names = ", ".join(p.name for p in shared_returns.partnerships_of(get_session(), response))
+    organisation = response.organisation.name if response.organisation else "An organisation"
+    title = one_line_subject(response.cycle.title)
+    body = (
+        f"{organisation}'s shared return for {title} has been reopened for changes by "
+        f"{by.name}. It is shared by {names}, so it has reopened for each of them: it shows "
+        "as in progress until its senior lead signs it off again.\n\n"
+        "The submitted version is kept in its history.\n"
+    )
+    told = 0
+    for email in sorted(shared_returns.people_to_tell(get_session(), response)):
+        try:
+            enqueue("send_email", email, f"Reopened: {title}", body)
+            told += 1
+        except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
+            log.warning("reopening notice not queued", extra={"response_id": response.id})
+    return told
 
 
 def disclosure_alert(base_url: str, response_id: int) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from surveys.models.collection import (
     ResponseStatus,
     ResponseVersion,
     ReviewOutcome,
+    SharedCycleOffer,
 )
 from surveys.models.people import (
     Membership,
@@ -40,6 +41,7 @@ __all__ = [
     "ApiToken",
     "Cycle",
     "CycleAssignment",
+    "SharedCycleOffer",
     "CycleAudience",
     "DisclosureFlag",
     "DisclosureStatus",

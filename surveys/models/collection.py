@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models.base import Base, PartnershipOwned, str_enum, utcnow
-from surveys.models.people import Organisation, User
+from surveys.models.people import Organisation, Partnership, User
 
 
 class CycleAudience(enum.StrEnum):
@@ -45,6 +45,11 @@ class Cycle(PartnershipOwned, Base):
     closes_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Cycles of several partnerships with the same value are one shared cycle: an organisation
+    # that serves several of them answers one return (surveys.shared_returns).
+    shared_round: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The partnership's own questions, answered beside the form's: [{"id", "label", "hint"}].
+    local_questions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
     assignments: Mapped[list[CycleAssignment]] = relationship(
         back_populates="cycle", cascade="all, delete-orphan"
@@ -55,6 +60,30 @@ class Cycle(PartnershipOwned, Base):
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now < self.closes_at
+
+
+class SharedCycleOffer(PartnershipOwned, Base):
+    """Another partnership's invitation to join a shared cycle (owned by the one invited)."""
+
+    __tablename__ = "shared_cycle_offers"
+    __table_args__ = (UniqueConstraint("partnership_id", "shared_round"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shared_round: Mapped[str] = mapped_column(String(36), index=True)
+    from_partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    definition_key: Mapped[str] = mapped_column(String(64))
+    definition_version: Mapped[int]
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_cycle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycles.id", ondelete="SET NULL")
+    )
+    declined_at: Mapped[datetime | None]
+
+    from_partnership: Mapped[Partnership] = relationship(foreign_keys=[from_partnership_id])
 
 
 class CycleAssignment(PartnershipOwned, Base):
@@ -174,6 +203,8 @@ class EvidenceFile(PartnershipOwned, Base):
     size: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # On a shared return each partnership's copy has its own file; this names the first upload.
+    copied_from_id: Mapped[int | None]
 
 
 class DisclosureStatus(enum.StrEnum):

@@ -18,7 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import changes, cycles, engine, page_saves, responses
+from surveys import changes, cycles, engine, page_saves, responses, shared_returns, tenancy
 from surveys.answer_types import answer_type
 from surveys.audit import record_audit
 from surveys.definition import Page
@@ -37,7 +37,6 @@ from webapp.errors import render_error
 from webapp.form_pages import (
     data_folder,
     definition_of,
-    journey_of,
     page_form,
     page_titles,
     page_view,
@@ -68,6 +67,13 @@ def _response(cycle: Cycle) -> Response | None:
     return responses.organisation_response(get_session(), cycle, g.user.organisation_id)
 
 
+def _journey(response: Response) -> Journey:
+    """The return as the organisation answers it: the form and every partnership's questions."""
+    session = get_session()
+    definition = shared_returns.return_definition(session, response, definition_of(response))
+    return Journey(definition, shared_returns.return_answers(session, response))
+
+
 @bp.get("")
 @members
 def index() -> ResponseReturnValue:
@@ -81,7 +87,13 @@ def index() -> ResponseReturnValue:
 def overview(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     response = _response(cycle)
-    journey = journey_of(response) if response else Journey(definition_of(cycle), {})
+    session = get_session()
+    if response and cycle.is_open(utcnow()) and shared_returns.missing_cycles(session, response):
+        response = responses.join_copies(session, response, evidence_folder=evidence_folder())
+    if response:
+        journey = _journey(response)
+    else:
+        journey = Journey(shared_returns.own_definition(session, cycle, definition_of(cycle)), {})
     return render_template(
         "assessments/overview.html",
         cycle=cycle,
@@ -89,6 +101,9 @@ def overview(cycle_id: int) -> ResponseReturnValue:
         definition=journey.definition,
         tasks=journey.page_statuses(),
         is_open=cycle.is_open(utcnow()),
+        shared_with=[p.name for p in shared_returns.partnerships_of(session, response)]
+        if response and cycle.shared_round
+        else [],
     )
 
 
@@ -110,7 +125,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     response = _response(cycle) or abort(404)
     if response.is_submitted:
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    journey = journey_of(response)
+    journey = _journey(response)
     if not journey.shows(page_id):
         abort(404)
     definition = journey.definition
@@ -122,14 +137,16 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     outcome = page_saves.SaveOutcome(loaded=loaded)
     if request.method == "POST" and not form.is_adding_row and _is_valid(form):
         posted = _posted_page(current, form, loaded)
-        outcome = page_saves.save_shared_page(
-            get_session(),
-            response,
-            definition,
-            posted,
-            user=g.user,
-            evidence_folder=evidence_folder(),
-        )
+        saved_in = shared_returns.copy_for_page(get_session(), response, page_id)
+        with tenancy.visiting(get_session(), saved_in.partnership_id):  # a local page: theirs
+            outcome = page_saves.save_shared_page(
+                get_session(),
+                saved_in,
+                definition,
+                posted,
+                user=g.user,
+                evidence_folder=evidence_folder(),
+            )
         if outcome.is_saved:
             return _after_save(cycle, page_id, response)
         if outcome.refused_file:
@@ -148,7 +165,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         loaded_version=loaded if request.method == "POST" else response.version,
         loaded_answers=_loaded_answers()  # what the form was first built from
         if request.method == "POST"
-        else changes.page_fingerprints(current, responses.answers_of(response)),
+        else changes.page_fingerprints(current, journey.answers),
     )
     view.errors.extend({"text": text, "href": f"#{anchor}"} for anchor, text in outcome.errors)
     status = 400 if outcome.errors or (request.method == "POST" and form.errors) else 200
@@ -205,7 +222,7 @@ def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseRetur
     ):  # saving for later, or settling a clash that came from saving for later
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    next_id = journey_of(response).next_page_id(page_id)  # the saved answers' journey
+    next_id = _journey(response).next_page_id(page_id)  # the saved answers' journey
     return redirect(
         url_for("assessments.page", cycle_id=cycle.id, page_id=next_id)
         if next_id
@@ -233,7 +250,7 @@ def _check_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     """Show Check your answers at the response's current version (what a lead signs off)."""
-    journey = journey_of(response)
+    journey = _journey(response)
     definition = journey.definition
     titles = page_titles(definition)
     labels = {q.id: q.label for page in definition.pages for q in page.questions}
@@ -262,7 +279,7 @@ def _reviewed_version() -> int:
 def submit(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     response = _response(cycle) or abort(404)
-    definition = definition_of(response)
+    definition = _journey(response).definition
     try:
         if g.user.role is Role.ORGANISATION_LEAD:
             if request.form.get("confirm") != "yes":

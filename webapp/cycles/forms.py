@@ -54,6 +54,15 @@ class CycleForm(GovForm):
         coerce=int,
         description="Only for forms that organisations answer by signing in",
     )
+    share_with = SelectMultipleField(
+        "Share with other partnerships (optional)",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description=(
+            "For a regional form agreed with neighbouring partnerships: each is offered to "
+            "join, and an organisation that serves several answers one return, signed off once"
+        ),
+    )
     submit = SubmitField("Publish cycle", widget=GovSubmitInput())
 
     def validate_closes_on(self, field: GovDateField) -> None:
@@ -72,3 +81,32 @@ class LinkForm(GovForm):
         ],
     )
     submit = SubmitField("Create link", widget=GovSubmitInput())
+
+
+class JoinForm(GovForm):
+    organisations = SelectMultipleField(
+        "Your organisations that must return it",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validators=[InputRequired("Select the organisations that must return this form")],
+    )
+    submit = SubmitField("Join this shared cycle", widget=GovSubmitInput())
+
+
+class LocalQuestionForm(GovForm):
+    label = StringField(
+        "Question",
+        widget=GovTextInput(),
+        description="Organisations answer it in their own words, beside the form's questions",
+        validators=[
+            DataRequired("Enter the question"),
+            Length(max=300, message="The question must be 300 characters or fewer"),
+            one_line,
+        ],
+    )
+    hint = StringField(
+        "Hint (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=600, message="The hint must be 600 characters or fewer"), one_line],
+    )
+    submit = SubmitField("Add question", widget=GovSubmitInput())

@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from surveys import cycles, engine, organisations, responses
+from surveys import cycles, engine, organisations, responses, shared_cycles, shared_returns
 from surveys.definition import Audience
 from surveys.errors import SubmissionError
 from surveys.models import (
@@ -22,18 +22,21 @@ from surveys.models import (
     Response,
 )
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
-from webapp.cycles.forms import CycleForm, LinkForm
+from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
 from webapp.form_names import form_name
 from webapp.form_pages import definition_of, definitions, page_titles
-from webapp.notifications import send_reminder
+from webapp.notifications import send_reminder, tell_reopened
 
 
 @bp.get("")
 @admin_only
 def index() -> ResponseReturnValue:
     return render_template(
-        "cycles/index.html", cycles=cycles.list_cycles(get_session()), definitions=definitions()
+        "cycles/index.html",
+        cycles=cycles.list_cycles(get_session()),
+        definitions=definitions(),
+        offers=shared_cycles.offers(get_session()),
     )
 
 
@@ -42,7 +45,14 @@ def _prepare(form: CycleForm) -> None:
         (d.key, f"{form_name(d)} (version {d.version})")
         for d in sorted(definitions().latest_definitions(), key=form_name)
     ]
-    form.organisations.choices = [
+    form.organisations.choices = organisation_choices()
+    form.share_with.choices = [
+        (p.id, p.name) for p in shared_cycles.other_partnerships(get_session())
+    ]
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    return [
         (o.id, f"{o.name} ({o.kind.label})")
         for o in organisations.list_organisations(get_session(), include_inactive=False)
     ]
@@ -61,8 +71,16 @@ def new() -> ResponseReturnValue:
             closes_at=datetime.combine(form.closes_on.data, time(), tzinfo=UTC),
             organisation_ids=tuple(form.organisations.data or ()),
         )
+        share_with = tuple(form.share_with.data or ())
         try:
-            cycle = cycles.publish_cycle(get_session(), definition, new_cycle, created_by=g.user.id)
+            if share_with:
+                cycle = shared_cycles.publish_shared(
+                    get_session(), definition, new_cycle, share_with, created_by=g.user.id
+                )
+            else:
+                cycle = cycles.publish_cycle(
+                    get_session(), definition, new_cycle, created_by=g.user.id
+                )
         except SubmissionError as error:
             form.organisations.errors = [*form.organisations.errors, str(error)]
         else:
@@ -98,6 +116,8 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         counts=counts,
         definition=definition_of(cycle),
         link_form=LinkForm(),
+        question_form=LocalQuestionForm(),
+        round_members=shared_cycles.round_members(get_session(), cycle),
     )
 
 
@@ -166,7 +186,7 @@ def remind(cycle_id: int) -> ResponseReturnValue:
 @admin_only
 def response(response_id: int) -> ResponseReturnValue:
     found = get_session().get(Response, response_id) or abort(404)
-    definition = definition_of(found)
+    definition = shared_returns.own_definition(get_session(), found.cycle, definition_of(found))
     rows = engine.summary_rows(definition, responses.answers_of(found))
     withheld = {flag.question_id for flag in _flags(found)}
     return render_template(
@@ -176,6 +196,9 @@ def response(response_id: int) -> ResponseReturnValue:
         rows=[r for r in rows if r.question_id not in withheld],
         withheld=withheld,
         page_titles=page_titles(definition),
+        shared_with=[p.name for p in shared_returns.partnerships_of(get_session(), found)]
+        if found.cycle.shared_round
+        else [],
     )
 
 
@@ -191,7 +214,10 @@ def reopen(response_id: int) -> ResponseReturnValue:
     found = get_session().get(Response, response_id) or abort(404)
     try:
         responses.reopen(get_session(), found, user=g.user)
+        told = tell_reopened(found, by=g.user)
         flash("The return has been reopened. The submitted version is kept in its history")
+        if told:
+            flash(f"It was shared, so it has reopened for every partnership: {told} people told")
     except SubmissionError as error:
         flash(str(error), "error")
     return redirect(url_for("cycles.response", response_id=found.id))

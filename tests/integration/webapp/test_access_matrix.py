@@ -123,6 +123,7 @@ OWNED_ARGUMENTS = frozenset(
         "cycle_id",
         "file_id",
         "link_id",
+        "offer_id",
         "response_id",
         "token_id",
         "run_id",

@@ -211,6 +211,14 @@ def test_duplicate_page_ids_are_reported() -> None:
     assert "page id 'first' is already used by pages[0]" in _error_text(document)
 
 
+def test_ids_kept_for_a_partnerships_local_questions_are_refused() -> None:
+    local = _with_question({"id": "local_mash", "type": "yes_no", "label": "Q"})
+    assert "kept for a partnership's local questions" in _error_text(local)
+    page = _document()
+    page["pages"][0]["id"] = "local_questions_7"
+    assert "kept for local questions" in _error_text(page)
+
+
 def test_child_form_rejects_unmarked_contact_question() -> None:
     question = {"id": "contact", "type": "short_text", "label": "What is your email address?"}
     text = _error_text(_with_question(question, audience="child", stream="child_voice"))
