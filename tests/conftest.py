@@ -157,6 +157,7 @@ def _seed_demo(app: Flask) -> None:
     from sqlalchemy import delete
 
     from demo.collection import seed_collection
+    from demo.neighbour import seed_neighbour
     from demo.people import seed
     from surveys.loader import load_definitions
 
@@ -165,6 +166,7 @@ def _seed_demo(app: Flask) -> None:
         session.commit()
         seed(session)
         seed_collection(session, load_definitions())
+        seed_neighbour(session, load_definitions())
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from demo import people
+from demo import neighbour, people
 from demo.collection import seed_collection
 from demo.learning import seed_learning
+from demo.neighbour import seed_neighbour
 from learning.theming_job import build_pipeline
 from surveys import accounts, migration, tenancy, users
 from surveys.models import Organisation, Role
@@ -60,6 +61,7 @@ def seed_demo(quiet: bool) -> None:
         else:
             people.seed(session)
             count = seed_collection(session, definitions())
+            seed_neighbour(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."
@@ -74,6 +76,9 @@ def seed_demo(quiet: bool) -> None:
         for person in people.USERS:
             where = f", {person.organisation}" if person.organisation else ""
             click.echo(f"  {person.role.label:<30} {person.email}{where}")
+        click.echo(f"\nIn the neighbouring {neighbour.PARTNERSHIP} (same password):")
+        for person in neighbour.USERS:
+            click.echo(f"  {person.role.label:<30} {person.email}")
 
 
 @click.command("create-user")

@@ -72,3 +72,40 @@ def test_the_police_section_11_draft_the_readme_promises_is_in_progress(demo):
     assert draft.submitted_at is None and draft.submitted_by_id is None
     assert draft.last_saved_by_id == contributor.id
     assert contributor.name in table
+
+
+def test_two_neighbouring_partnerships_share_the_police_and_health_returns(app, demo):
+    """Northvale runs Riverside's Section 11 as one shared cycle: the force and the trust
+    answer once, each partnership holds its copy and asks its own local question."""
+    from demo import neighbour
+    from surveys import tenancy
+    from surveys.models import Organisation, Partnership
+    from tests.integration.webapp.test_assessments import as_user
+
+    with tenancy.every_partnership(demo):
+        northvale = demo.scalar(
+            select(Partnership).where(Partnership.name == neighbour.PARTNERSHIP)
+        )
+        shared_cycles = demo.scalars(
+            select(Cycle).where(Cycle.definition_key == "section-11").order_by(Cycle.id)
+        ).all()
+        assert [c.partnership_id == northvale.id for c in shared_cycles] == [False, True]
+        assert len({c.shared_round for c in shared_cycles}) == 1
+        assert [len(c.local_questions) for c in shared_cycles] == [1, 1]
+        for name in neighbour.SHARED_ORGANISATIONS:
+            organisation = demo.scalar(select(Organisation).where(Organisation.name == name))
+            copies = demo.scalars(
+                select(Response).where(
+                    Response.organisation_id == organisation.id,
+                    Response.definition_key == "section-11",
+                )
+            ).all()
+            assert {c.partnership_id for c in copies} == {
+                shared_cycles[0].partnership_id,
+                northvale.id,
+            }
+            assert len({(c.status, c.version) for c in copies}) == 1
+        admin = demo.scalar(select(User).where(User.email == neighbour.USERS[0].email))
+    returns = as_user(app, demo, admin).get(f"/admin/cycles/{shared_cycles[1].id}").text
+    assert "Riverside Constabulary" in returns and "Riverside Community Health NHS Trust" in returns
+    assert "Northvale Council Children’s Services" in returns
