@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo.responses import demo_responses
-from surveys import cycles, responses
+from surveys import cycles, follow_ups, responses
 from surveys.definition import Audience
 from surveys.engine import visible_answers
 from surveys.loader import DefinitionRegistry
@@ -126,7 +126,7 @@ def _add_response(
         public_link_id=None if organisation else cycle.links[0].id,
     )
     shown = visible_answers(definition, demo.answers)
-    draft.answers = responses.split_follow_up_email(definition, shown)[0]  # never kept
+    draft.answers = follow_ups.split_email(definition, shown)[0]  # never kept
     draft.version = 2
     draft.created_at = when - timedelta(minutes=20)
     draft.last_saved_at = when

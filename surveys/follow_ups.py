@@ -3,6 +3,7 @@
 Public API:
     FollowUpEmail: one follow-up link due to be sent (request id, address, link token).
     email_question(definition) -> str | None: the question whose answer is a follow-up address.
+    split_email(definition, answers) -> (answers without it, the address or None)
     due(definition, answered_at) -> datetime: when that link is sent.
     open_follow_up_link(session, form_key, now) -> PublicLink | None
     due_follow_ups(session, definitions, now=None) -> list[FollowUpEmail]
@@ -15,6 +16,7 @@ email_question: follow_up_email}`; the loader checks that form and question exis
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.definition import SurveyDefinition
+from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import UnknownDefinition
 from surveys.models import Cycle, FollowUpRequest, PublicLink, Response, utcnow
 
@@ -110,3 +112,21 @@ def mark_sent(session: Session, request_id: int) -> None:
         request.sent_at = utcnow()
         request.email = ""
         session.commit()
+
+
+def split_email(
+    definition: SurveyDefinition, answers: Mapping[str, JSONValue]
+) -> tuple[dict[str, JSONValue], str | None]:
+    """Return the answers without any follow-up email question, and the email if one was given.
+
+    A follow-up email is the answer to the definition's follow_up.email_question. It is removed
+    whether or not it is shown, so an address never stays in stored answers.
+    """
+    email = None
+    kept = dict(answers)
+    for question in (question for page in definition.pages for question in page.questions):
+        if question.id == email_question(definition) and question.id in kept:
+            value = kept.pop(question.id)
+            if isinstance(value, str) and value.strip() and email is None:
+                email = value.strip()
+    return kept, email

@@ -20,7 +20,7 @@ Public API:
     record_submitted_response(session, cycle, definition, CompleteResponse) -> Submitted:
         a response that arrives already complete (an import, the demo), in the caller's
         transaction (does not commit)
-    split_follow_up_email(definition, answers), reopen(session, response, *, user)
+    reopen(session, response, *, user): a submitted return reopened (a shared one for all)
 
 Both ways of submitting screen the answers for safeguarding (`surveys.safeguarding`) and keep
 a trainee's follow-up email apart from the answers, in the same transaction, through one
@@ -357,7 +357,7 @@ def _mark_submitted(
     """Screen the shown answers, keep a follow-up email apart, and mark the response submitted."""
     answers = journey.answers
     flags = safeguarding.flag_response(session, response, journey.definition, answers, now=now)
-    answers, email = split_follow_up_email(journey.definition, answers)
+    answers, email = follow_ups.split_email(journey.definition, answers)
     if email and follow_up_due is not None:
         session.add(FollowUpRequest(response_id=response.id, email=email, due_at=follow_up_due))
     response.answers = {**answers, **bookkeeping}
@@ -379,24 +379,6 @@ def _check_reviewed(session: Session, response: Response, reviewed_version: int)
             current_version=response.version,
             changes=since,
         )
-
-
-def split_follow_up_email(
-    definition: SurveyDefinition, answers: Mapping[str, JSONValue]
-) -> tuple[dict[str, JSONValue], str | None]:
-    """Return the answers without any follow-up email question, and the email if one was given.
-
-    A follow-up email is the answer to the definition's follow_up.email_question. It is removed
-    whether or not it is shown, so an address never stays in stored answers.
-    """
-    email = None
-    kept = dict(answers)
-    for question in (question for page in definition.pages for question in page.questions):
-        if question.id == follow_ups.email_question(definition) and question.id in kept:
-            value = kept.pop(question.id)
-            if isinstance(value, str) and value.strip() and email is None:
-                email = value.strip()
-    return kept, email
 
 
 def reopen(session: Session, response: Response, *, user: User) -> Response:
