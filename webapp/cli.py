@@ -64,8 +64,8 @@ def seed_demo(quiet: bool) -> None:
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."
             )
-            pipeline = build_pipeline(
-                session_factory(current_app), embedder=current_app.config["THEMING_EMBEDDER"]
+            pipeline = build_pipeline(  # the demo partnership's own embeddings cache
+                tenancy.sessions_like(session), embedder=current_app.config["THEMING_EMBEDDER"]
             )
             seed_learning(session, definitions(), pipeline=pipeline)
             click.echo("Themes, learning log entries, board placements and actions are ready")
