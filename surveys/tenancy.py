@@ -5,6 +5,8 @@ Public API:
         partnership; `NOWHERE` scopes it to none (an unknown link: every owned query is empty)
     every_partnership(session): the named system-wide scope, for the few places that
         legitimately span partnerships (periodic jobs, commands, finding a link by its token)
+    working_in(session, partnership_id): one partnership for a block, then the scope before
+        (platform work on a named partnership: exporting or deleting it)
     partnership_of(session) -> int | None; is_every_partnership(session) -> bool
     sessions_like(session) -> sessionmaker: new sessions in the same scope (heartbeat threads)
     sessions_in(factory, partnership_id) -> sessionmaker: a factory's sessions, in a partnership
@@ -80,11 +82,24 @@ def work_in(session: Session, partnership_id: int) -> None:
 @contextmanager
 def every_partnership(session: Session) -> Iterator[Session]:
     """Let the block read and change every partnership's rows, then restore the scope."""
+    with _scoped(session, EVERY):
+        yield session
+
+
+@contextmanager
+def working_in(session: Session, partnership_id: int) -> Iterator[Session]:
+    """Work in one partnership for the block, then restore the scope (a platform task)."""
+    with _scoped(session, int(partnership_id)):
+        yield session
+
+
+@contextmanager
+def _scoped(session: Session, scope: int | str) -> Iterator[None]:
     before = session.info.get(SCOPE)
-    session.info[SCOPE] = EVERY
+    session.info[SCOPE] = scope
     _refresh_database_scope(session)
     try:
-        yield session
+        yield
     finally:
         if before is None:
             session.info.pop(SCOPE, None)
