@@ -95,6 +95,7 @@ def export_partnership(
     Raises:
         UnknownPartnership: no partnership has this id.
     """
+    _begin_snapshot(session)
     partnership = session.get(Partnership, partnership_id)
     if partnership is None:
         raise UnknownPartnership("There is no such partnership")
@@ -140,6 +141,17 @@ def last_exported_at(session: Session, partnership_id: int) -> datetime | None:
                 AuditEvent.partnership_id == partnership_id, AuditEvent.action == EXPORTED
             )
         )
+
+
+def _begin_snapshot(session: Session) -> None:
+    """Read every table as of one moment, so the files agree with each other.
+
+    SQLite's transaction is a snapshot already (a reading session's deferred one lets writers
+    carry on under WAL); PostgreSQL's default gives each statement its own, so ask for one.
+    """
+    session.commit()  # end whatever the caller read (finding the partnership by name)
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 # -- the files -----------------------------------------------------------------------------
