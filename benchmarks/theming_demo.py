@@ -26,7 +26,7 @@ def main() -> None:
     from demo.collection import seed_collection
     from learning import runs, selection
     from learning.theming_job import build_pipeline
-    from surveys import migration
+    from surveys import migration, tenancy
     from surveys.database import make_engine, make_session_factory
     from surveys.loader import load_definitions
 
@@ -35,8 +35,9 @@ def main() -> None:
     sessions = make_session_factory(make_engine(url))
     registry = load_definitions()
     with sessions() as session:
-        people.seed(session)
+        people.seed(session)  # the session works in the demo partnership from here on
         seed_collection(session, registry)
+        sessions = tenancy.sessions_like(session)  # runs and the embeddings cache are its own
     for label in ("cold (empty embedding cache, fresh process)", "cached embeddings"):
         with sessions() as session:
             run = runs.start_run(session, selection.Selection(), started_by=None)

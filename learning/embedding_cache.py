@@ -1,8 +1,20 @@
-"""Sentence vectors cached in the database by (model id, text hash): nlp's EmbeddingCache.
+"""Sentence vectors cached in the database by partnership, model id and text hash.
 
 Each call uses its own short transaction from the session factory, so vectors survive a
 failed run (the retry embeds nothing twice) and the run's own session never holds a lock
 while the model is working.
+
+Each partnership has its own cache. `Embedding` is partnership-owned, so the factory's
+sessions must work in the run's partnership (`tenancy.sessions_like` / `sessions_in`; an
+unscoped factory fails closed) and they read and write only that partnership's vectors.
+A cache shared by text hash would not leak words (a vector is keyed by a sha256 and nobody
+reads vectors), but it would leak *membership*: a run that hits the cache does less work, and
+a run's page shows its progress and duration. A quality group member in partnership B who
+can submit a guessed sentence through B's own anonymous link and then theme it could tell,
+by how quickly the embedding step passes (or by its done/total counts), whether partnership
+A already holds exactly that sentence ("the boy at Hill School said ..."). Guessable short
+texts are exactly the risky ones in safeguarding. Scoping the cache costs one embedding per
+partnership for a text two of them share (milliseconds each); it closes the oracle outright.
 """
 
 from __future__ import annotations
@@ -21,7 +33,7 @@ BATCH = 500  # keeps IN (...) lists small for every back-end
 
 
 class DatabaseEmbeddingCache:
-    """Read and write float32 vectors in the `embeddings` table."""
+    """Read and write float32 vectors in the `embeddings` table, in the sessions' partnership."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory

@@ -244,11 +244,14 @@ class ThemeEdit(PartnershipOwned, Base):
     edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
 
 
-class Embedding(Base):
-    """A cached sentence vector (float32 bytes) by model id and sha256 of the text."""
+class Embedding(PartnershipOwned, Base):
+    """A cached sentence vector (float32 bytes) by partnership, model id and sha256 of the text.
+
+    Each partnership has its own cache (see `learning.embedding_cache` for why).
+    """
 
     __tablename__ = "embeddings"
-    __table_args__ = (UniqueConstraint("model", "text_hash"),)
+    __table_args__ = (UniqueConstraint("partnership_id", "model", "text_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     model: Mapped[str] = mapped_column(String(200))
     text_hash: Mapped[str] = mapped_column(String(64))

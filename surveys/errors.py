@@ -7,6 +7,8 @@ Public API:
     UnknownPage: a definition has no page with the requested id.
     SubmissionError and its kinds (CycleClosed, ResponseLocked, EditConflict,
         IncompleteResponse, ChangedSinceReview): a response cannot be saved or submitted.
+    UnknownPartnership; PartnershipExitRefused (NotExportedRecently): a partnership cannot be
+        deleted now.
 """
 
 from __future__ import annotations
@@ -72,3 +74,15 @@ class ChangedSinceReview(SubmissionError):
         super().__init__(message)
         self.current_version = current_version
         self.changes = changes  # surveys.changes.Change, oldest first
+
+
+class UnknownPartnership(SurveysError, LookupError):
+    """No partnership has the requested id or name."""
+
+
+class PartnershipExitRefused(SurveysError):
+    """A partnership cannot be deleted now; the message says why and what to do."""
+
+
+class NotExportedRecently(PartnershipExitRefused):
+    """The partnership has not been exported in the last 24 hours; nothing was deleted."""

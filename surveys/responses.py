@@ -134,7 +134,7 @@ def join_copies(
     current = locked(session, response)
     missing = shared_returns.missing_cycles(session, current)
     for cycle in missing:
-        with tenancy.visiting(session, cycle.partnership_id):
+        with tenancy.working_in(session, cycle.partnership_id):
             session.add(new_response(cycle, organisation_id=current.organisation_id))
             session.flush()
     if missing:
@@ -258,7 +258,7 @@ def submit_response(
     flags: list[DisclosureFlag] = []
     form = shared_returns.form_part(definition)
     for copy in shared_returns.copies(session, current):  # a shared return: every partnership's
-        with tenancy.visiting(session, copy.partnership_id):
+        with tenancy.working_in(session, copy.partnership_id):
             flags += _submit_copy(session, copy, form, user=user, now=now)
     session.commit()
     log.info("response submitted", extra={"response_id": current.id, "flagged": current.is_flagged})
@@ -391,7 +391,7 @@ def reopen(session: Session, response: Response, *, user: User) -> Response:
         session.commit()
         raise SubmissionError("Only a submitted response can be reopened")
     for copy in shared_returns.copies(session, current):
-        with tenancy.visiting(session, copy.partnership_id):
+        with tenancy.working_in(session, copy.partnership_id):
             _reopen_copy(session, copy, user)
     session.commit()
     return current

@@ -54,7 +54,7 @@ def offer(session: Session, cycle: Cycle, partnership_ids: tuple[int, ...]) -> N
     assert cycle.shared_round is not None
     known = {p.id for p in other_partnerships(session)}
     for partnership_id in sorted(set(partnership_ids) & known):
-        with tenancy.visiting(session, partnership_id):  # the offer is theirs to see
+        with tenancy.working_in(session, partnership_id):  # the offer is theirs to see
             session.add(
                 SharedCycleOffer(
                     shared_round=cycle.shared_round,

@@ -228,7 +228,7 @@ def mirror(session: Session, source: Response, *, evidence_folder: Path | None =
     shared = {k: v for k, v in (source.answers or {}).items() if not is_local(k)}
     changes = _changes_of(session, source)
     for copy in others:
-        with tenancy.visiting(session, copy.partnership_id):
+        with tenancy.working_in(session, copy.partnership_id):
             seen = copy.version
             answers = {
                 key: _file_answer(session, value, copy, evidence_folder)

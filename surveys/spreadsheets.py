@@ -8,6 +8,7 @@ Public API:
     set_cell(cell, value): write a value into an openpyxl cell, text always stored as text
         (for workbooks laid out by hand, e.g. reports with styles and charts).
     Sheet; write_csv(header, rows) -> bytes (UTF-8 with a BOM, so Excel reads it as UTF-8);
+    stream_csv(out, header, rows) -> int: the same, row by row to a text stream (big tables);
     write_xlsx(sheets, *, title=None) -> bytes: one sheet per table, header first.
 """
 
@@ -17,7 +18,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TextIO, TypeAlias
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -60,11 +61,23 @@ def set_cell(cell: Any, value: Cell) -> None:
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Write a table as CSV bytes, UTF-8 with a BOM, formula-like text made inert."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    stream_csv(buffer, header, rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def stream_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    """Write a table as CSV text to a stream, row by row, formula-like text made inert.
+
+    Returns how many rows (after the header) were written. Open a binary stream with
+    `io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")` for the BOM Excel needs.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([defuse(name) for name in header])
+    count = 0
     for row in rows:
         writer.writerow(["" if cell is None else defuse(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
+        count += 1
+    return count
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ Public API:
         partnership; `NOWHERE` scopes it to none (an unknown link: every owned query is empty)
     every_partnership(session): the named system-wide scope, for the few places that
         legitimately span partnerships (periodic jobs, commands, finding a link by its token)
-    visiting(session, partnership_id): work in another partnership for a block, then come
-        back (an organisation's shared return writes its copy in each partnership it serves)
+    working_in(session, partnership_id): one partnership for a block, then the scope before
+        (an organisation's shared return writes its copy in each partnership it serves;
+        platform work on a named partnership: exporting or deleting it)
     partnership_of(session) -> int | None; is_every_partnership(session) -> bool
     sessions_like(session) -> sessionmaker: new sessions in the same scope (heartbeat threads)
     sessions_in(factory, partnership_id) -> sessionmaker: a factory's sessions, in a partnership
@@ -82,33 +83,29 @@ def work_in(session: Session, partnership_id: int) -> None:
 @contextmanager
 def every_partnership(session: Session) -> Iterator[Session]:
     """Let the block read and change every partnership's rows, then restore the scope."""
-    _flush_new(session)
-    before = session.info.get(SCOPE)
-    session.info[SCOPE] = EVERY
-    _refresh_database_scope(session)
-    try:
+    with _scoped(session, EVERY):
         yield session
-        _flush_new(session)
-    finally:
-        if before is None:
-            session.info.pop(SCOPE, None)
-        else:
-            session.info[SCOPE] = before
-        _refresh_database_scope(session)
 
 
 @contextmanager
-def visiting(session: Session, partnership_id: int) -> Iterator[Session]:
-    """Work in another partnership for the block (rows made there are its), then come back.
+def working_in(session: Session, partnership_id: int) -> Iterator[Session]:
+    """Work in one partnership for the block (rows made there are its), then restore the scope.
 
-    For a capability already checked by the caller, such as an organisation writing its own
-    shared return's copy in each partnership that asked for it.
+    For a capability the caller has checked: an organisation writing its own shared return's
+    copy in each partnership that asked for it, or a platform task on a named partnership.
     """
-    _flush_new(session)
-    before = session.info.get(SCOPE)
-    work_in(session, partnership_id)
-    try:
+    with _scoped(session, int(partnership_id)):
         yield session
+
+
+@contextmanager
+def _scoped(session: Session, scope: int | str) -> Iterator[None]:
+    _flush_new(session)  # rows made so far belong to the scope they were made in
+    before = session.info.get(SCOPE)
+    session.info[SCOPE] = scope
+    _refresh_database_scope(session)
+    try:
+        yield
         _flush_new(session)
     finally:
         if before is None:

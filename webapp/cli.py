@@ -1,8 +1,10 @@
-"""Commands: `flask --app webapp db upgrade|downgrade`, `seed-demo`, `create-user`, `worker`."""
+"""Commands: `flask --app webapp db upgrade|downgrade`, `seed-demo`, `create-user`, `worker`,
+`export-partnership`, `delete-partnership`."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -13,10 +15,11 @@ from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
 from learning.theming_job import build_pipeline
-from surveys import accounts, migration, tenancy, users
+from surveys import accounts, leaving, migration, tenancy, users
+from surveys.errors import NotExportedRecently, PartnershipExitRefused, UnknownPartnership
 from surveys.models import Organisation, Role
-from webapp.database import session_factory
-from webapp.form_pages import definitions
+from webapp.database import reading_session_factory, session_factory
+from webapp.form_pages import data_folder, definitions
 from webapp.queue import get_queue
 
 
@@ -26,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(worker)
+    app.cli.add_command(export_partnership)
+    app.cli.add_command(delete_partnership)
 
 
 @click.group()
@@ -66,8 +71,8 @@ def seed_demo(quiet: bool) -> None:
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."
             )
-            pipeline = build_pipeline(
-                session_factory(current_app), embedder=current_app.config["THEMING_EMBEDDER"]
+            pipeline = build_pipeline(  # the demo partnership's own embeddings cache
+                tenancy.sessions_like(session), embedder=current_app.config["THEMING_EMBEDDER"]
             )
             seed_learning(session, definitions(), pipeline=pipeline)
             click.echo("Themes, learning log entries, board placements and actions are ready")
@@ -129,3 +134,76 @@ def worker(workers: int) -> None:
         on_ready=lambda model, seconds: click.echo(f"Worker: {model} ready after {seconds:.1f} s"),
     )
     Consumer(get_queue(current_app), workers=workers, worker_type="thread").run()
+
+
+@click.command("export-partnership")
+@click.argument("name")
+@click.option(
+    "--to",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The ZIP file to write",
+)
+def export_partnership(name: str, path: Path) -> None:
+    """Export everything the partnership NAME owns into one ZIP."""
+    import learning.models  # noqa: F401 - the learning tables are the partnership's too
+
+    if path.exists():
+        raise click.ClickException(f"{path} already exists: choose a new file name")
+    with reading_session_factory(current_app)() as session:  # SQLite: writers keep working
+        try:
+            partnership_id = leaving.partnership_named(session, name)
+        except UnknownPartnership as error:
+            raise click.ClickException(str(error)) from error
+        summary = leaving.export_partnership(
+            session, partnership_id, to=path, evidence_folder=data_folder() / "evidence"
+        )
+    click.echo(
+        f"Exported {name}: {sum(summary.rows.values())} rows from {len(summary.rows)} tables "
+        f"and {summary.evidence_files} evidence files to {path}"
+    )
+    if summary.missing_evidence_ids:
+        click.echo(f"{len(summary.missing_evidence_ids)} evidence files were missing from disk")
+
+
+@click.command("delete-partnership")
+@click.argument("name")
+@click.option("--confirm", required=True, help="The partnership's name again, exactly")
+@click.option(
+    "--without-export",
+    is_flag=True,
+    help="Delete even though it has not been exported in the last 24 hours",
+)
+def delete_partnership(name: str, confirm: str, without_export: bool) -> None:
+    """Delete the partnership NAME, everything it owns, and the people only it used."""
+    import learning.models  # noqa: F401 - the learning tables are the partnership's too
+
+    if confirm != name:
+        raise click.ClickException(
+            "Nothing was deleted: --confirm must repeat the partnership's name exactly"
+        )
+    with session_factory(current_app)() as session:
+        try:
+            partnership_id = leaving.partnership_named(session, name)
+            summary = leaving.delete_partnership(
+                session,
+                partnership_id,
+                evidence_folder=data_folder() / "evidence",
+                require_recent_export=not without_export,
+            )
+        except NotExportedRecently as error:
+            raise click.ClickException(
+                f"{name} has not been exported in the last 24 hours, so nothing was deleted. "
+                f"Run export-partnership {name!r} --to FILE.zip first, or add --without-export "
+                "to delete it without an export"
+            ) from error
+        except (PartnershipExitRefused, UnknownPartnership) as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Deleted {name}: {sum(summary.rows.values())} rows; people deleted "
+        f"{summary.people_deleted}, deactivated {summary.people_deactivated} (named by another "
+        f"partnership's records); organisations deleted {summary.organisations_deleted}, "
+        f"deactivated {summary.organisations_deactivated}; evidence files removed "
+        f"{summary.evidence_files_removed}, kept {summary.evidence_files_kept} (shared)"
+    )

@@ -197,7 +197,8 @@ class EvidenceFile(PartnershipOwned, Base):
         ForeignKey("responses.id", ondelete="CASCADE"), index=True
     )
     question_id: Mapped[str] = mapped_column(String(64))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not unique: copies of one shared return in several partnerships name the same file.
+    stored_name: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]

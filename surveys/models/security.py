@@ -73,6 +73,9 @@ class AuditEvent(PartnershipOwned, Base):
     """Who did what, to which object, when: ids and codes only, never free text."""
 
     __tablename__ = "audit_events"
+    # No INSERT ... RETURNING: on PostgreSQL a returned row must pass the read policy, which an
+    # account's own event (no partnership) passes only system-wide, so signing in would fail.
+    __table_args__ = {"implicit_returning": False}
     id: Mapped[int] = mapped_column(primary_key=True)
     # None for an account's own events (sign-in, password), which are no partnership's.
     partnership_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]

@@ -138,7 +138,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
     if request.method == "POST" and not form.is_adding_row and _is_valid(form):
         posted = _posted_page(current, form, loaded)
         saved_in = shared_returns.copy_for_page(get_session(), response, page_id)
-        with tenancy.visiting(get_session(), saved_in.partnership_id):  # a local page: theirs
+        with tenancy.working_in(get_session(), saved_in.partnership_id):  # a local page: theirs
             outcome = page_saves.save_shared_page(
                 get_session(),
                 saved_in,

@@ -203,9 +203,9 @@ def _split(theme_id: int) -> None:
     from flask import current_app
 
     from learning.theming_job import build_pipeline
-    from webapp.database import session_factory
+    from surveys import tenancy
 
-    sessions = session_factory(current_app)
+    sessions = tenancy.sessions_like(get_session())  # the embeddings cache is per partnership
     theme_split.split_theme(
         get_session(),
         theme_id,

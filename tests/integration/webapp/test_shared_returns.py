@@ -384,3 +384,39 @@ def test_a_partnership_joining_later_gets_the_answers_so_far(app, db_session, re
     assert b_copy.partnership_id == region.b.id
     assert b_copy.version == a_copy.version
     assert b_copy.answers["s1_evidence"] == a_copy.answers["s1_evidence"]
+
+
+def test_deleting_one_partnership_leaves_the_others_copy_of_the_shared_return(
+    app, db_session, region, tmp_path
+):
+    """Leaving cleanly: A is exported and deleted; B's copy, its evidence and pages stay."""
+    import learning.models  # noqa: F401 - the learning tables are A's too
+    from surveys import leaving
+
+    cycle_a, cycle_b = publish_shared(app, db_session, region)
+    (a_question,), (b_question,) = local_ids(db_session, cycle_a), local_ids(db_session, cycle_b)
+    lee = as_user(app, db_session, region.lead)
+    answer_everything(lee, cycle_a, {a_question: "MASH", b_question: "Briefings"})
+    check = lee.get(f"/assessments/{cycle_a.id}/check").text
+    assert (
+        lee.post(f"/assessments/{cycle_a.id}/submit", data=sign_off_form(check)).status_code == 302
+    )
+    b_before = next(c for c in copies(db_session) if c.partnership_id == region.b.id)
+    answers_before = dict(b_before.answers)
+
+    folder = Path(app.config.get("DATA_FOLDER") or app.instance_path) / "evidence"
+    with tenancy.every_partnership(db_session):
+        leaving.export_partnership(
+            db_session, region.a.id, to=tmp_path / "a.zip", evidence_folder=folder
+        )
+        leaving.delete_partnership(db_session, region.a.id, evidence_folder=folder)
+    db_session.expire_all()
+    tenancy.work_in(db_session, region.b.id)  # A is gone
+
+    (b_copy,) = copies(db_session)
+    assert b_copy.id == b_before.id and b_copy.partnership_id == region.b.id
+    assert b_copy.status is ResponseStatus.SUBMITTED and b_copy.answers == answers_before
+    admin_b = as_user(app, db_session, region.admin_b)
+    assert "Returns: 1 of 1 submitted" in admin_b.get(f"/admin/cycles/{cycle_b.id}").text
+    page = admin_b.get(f"/admin/cycles/responses/{b_copy.id}")
+    assert page.status_code == 200 and "Briefings" in page.text
