@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from surveys.audit import record_audit
@@ -132,6 +132,7 @@ class ReturnRow:
     organisation: Organisation
     status: str  # not_started, in_progress, awaiting_sign_off, submitted
     response: Response | None
+    extended_to: datetime | None = None  # its own, later deadline
 
     @property
     def status_label(self) -> str:
@@ -150,7 +151,7 @@ def returns(session: Session, cycle: Cycle) -> list[ReturnRow]:
     for assignment in sorted(cycle.assignments, key=lambda a: a.organisation.name.lower()):
         response = responses.get(assignment.organisation_id)
         status = response.status.value if response else "not_started"
-        rows.append(ReturnRow(assignment.organisation, status, response))
+        rows.append(ReturnRow(assignment.organisation, status, response, assignment.deadline))
     return rows
 
 
@@ -166,7 +167,7 @@ def open_cycles_for(
             .where(
                 CycleAssignment.organisation_id == organisation_id,
                 Cycle.opens_at <= now,
-                Cycle.closes_at > now,
+                or_(Cycle.closes_at > now, CycleAssignment.deadline > now),  # or its extension
             )
             .order_by(Cycle.closes_at)
         )

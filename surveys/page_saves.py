@@ -28,7 +28,7 @@ from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
 from surveys.evidence import EvidenceRejected, Upload, store_evidence
 from surveys.models import Response, User, utcnow
-from surveys.responses import PAGE_VERSIONS, answers_of, check_open, locked
+from surveys.responses import PAGE_VERSIONS, answers_of, check_open_for, locked
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def save_page(
     current = locked(session, response)
     if current.is_submitted:
         raise ResponseLocked("This response has been submitted and can no longer be changed")
-    check_open(current.cycle, utcnow())
+    check_open_for(session, current)
     changed = changes.changed_question_ids(answers_of(current), save.answers)
     if not changed:
         session.commit()  # nothing to write: release the row

@@ -12,6 +12,7 @@ Public API:
         it (surveys.shared_returns), made when missing
     organisation_response, find_by_submission_id, answers_of, new_reference
     check_open(cycle, now): raise CycleClosed when the cycle no longer takes answers
+    check_open_for(session, response): the same, with its organisation's own extension
     locked(session, response) -> Response: re-read under a row lock (saves and submits)
     PAGE_VERSIONS: the bookkeeping key of which version last changed each page
     request_sign_off(session, response, *, user, definition)
@@ -41,7 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import changes, follow_ups, safeguarding, shared_returns, tenancy
+from surveys import changes, follow_ups, running_cycles, safeguarding, shared_returns, tenancy
 from surveys.audit import record_audit
 from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import (
@@ -93,6 +94,12 @@ def check_open(cycle: Cycle, now: datetime) -> None:
         raise CycleClosed("This form is closed and is no longer taking answers")
 
 
+def check_open_for(session: Session, response: Response) -> None:
+    """Refuse a change to a response whose cycle (or its organisation's extension) has closed."""
+    if not running_cycles.is_open_for(session, response.cycle, response.organisation_id, utcnow()):
+        raise CycleClosed("This form is closed and is no longer taking answers")
+
+
 def organisation_response(session: Session, cycle: Cycle, organisation_id: int) -> Response | None:
     """Return an organisation's response to a cycle, if it has started one."""
     return session.scalar(
@@ -107,7 +114,8 @@ def start_organisation_response(session: Session, cycle: Cycle, organisation_id:
     existing = organisation_response(session, cycle, organisation_id)
     if existing is not None:
         return join_copies(session, existing)
-    check_open(cycle, utcnow())
+    if not running_cycles.is_open_for(session, cycle, organisation_id, utcnow()):
+        raise CycleClosed("This form is closed and is no longer taking answers")
     response = new_response(cycle, organisation_id=organisation_id)
     session.add(response)
     try:
@@ -249,7 +257,7 @@ def submit_response(
     if current.is_submitted:
         session.commit()  # nothing changed: let go of the row (and SQLite's write lock)
         return Submitted(current, is_new=False)
-    check_open(current.cycle, utcnow())
+    check_open_for(session, current)
     journey = Journey(definition, shared_returns.return_answers(session, current))
     _check_answered(journey)
     if reviewed_version is not None:

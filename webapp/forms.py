@@ -137,6 +137,8 @@ class GovDateField(Field):
             return None, (f"{name} must be a real date", frozenset(DATE_PARTS))
 
     def pre_validate(self, form: Any) -> None:
+        if self._problem is None and self.data is None and self.required_message:
+            self._problem = (self.required_message, frozenset(DATE_PARTS))  # posted with no form
         if self._problem is not None:
             message, self.parts_in_error = self._problem
             raise StopValidation(message)

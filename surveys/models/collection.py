@@ -95,6 +95,7 @@ class CycleAssignment(PartnershipOwned, Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     last_reminded_at: Mapped[datetime | None]
+    deadline: Mapped[datetime | None]  # this organisation's own, later deadline (an extension)
 
     cycle: Mapped[Cycle] = relationship(back_populates="assignments")
     organisation: Mapped[Organisation] = relationship()

@@ -18,7 +18,16 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import changes, cycles, engine, page_saves, responses, shared_returns, tenancy
+from surveys import (
+    changes,
+    cycles,
+    engine,
+    page_saves,
+    responses,
+    running_cycles,
+    shared_returns,
+    tenancy,
+)
 from surveys.answer_types import answer_type
 from surveys.audit import record_audit
 from surveys.definition import Page
@@ -88,7 +97,9 @@ def overview(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     response = _response(cycle)
     session = get_session()
-    if response and cycle.is_open(utcnow()) and shared_returns.missing_cycles(session, response):
+    deadline = running_cycles.deadline_for(session, cycle, g.user.organisation_id)
+    is_open = cycle.opens_at <= utcnow() < deadline
+    if response and is_open and shared_returns.missing_cycles(session, response):
         response = responses.join_copies(session, response, evidence_folder=evidence_folder())
     if response:
         journey = _journey(response)
@@ -100,7 +111,8 @@ def overview(cycle_id: int) -> ResponseReturnValue:
         response=response,
         definition=journey.definition,
         tasks=journey.page_statuses(),
-        is_open=cycle.is_open(utcnow()),
+        is_open=is_open,
+        deadline=deadline,
         shared_with=[p.name for p in shared_returns.partnerships_of(session, response)]
         if response and cycle.shared_round
         else [],

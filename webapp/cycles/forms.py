@@ -110,3 +110,55 @@ class LocalQuestionForm(GovForm):
         validators=[Length(max=600, message="The hint must be 600 characters or fewer"), one_line],
     )
     submit = SubmitField("Add question", widget=GovSubmitInput())
+
+
+class CycleDatesForm(GovForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter a title for this cycle"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+            one_line,
+        ],
+    )
+    opens_on = GovDateField(
+        "Opens on",
+        required_message="Enter the date the cycle opens",
+        name_in_errors="The date the cycle opens",
+    )
+    closes_on = GovDateField(
+        "Closes on",
+        description=(
+            "Answers are accepted until the end of the day before. A later date extends the "
+            "deadline or reopens a closed cycle"
+        ),
+        required_message="Enter the date the cycle closes",
+        name_in_errors="The date the cycle closes",
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def validate_closes_on(self, field: GovDateField) -> None:
+        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
+            raise ValidationError("The closing date must be after the opening date")
+
+
+class OrganisationsForm(GovForm):
+    organisations = SelectMultipleField(
+        "Organisations that must return it",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description="An organisation that has started its return cannot be removed",
+        validators=[InputRequired("Select the organisations that must return this form")],
+    )
+    submit = SubmitField("Save organisations", widget=GovSubmitInput())
+
+
+class ExtensionForm(GovForm):
+    until = GovDateField(
+        "New deadline",
+        description="Answers are accepted until the end of the day before",
+        required_message="Enter the new deadline",
+        name_in_errors="The new deadline",
+    )
+    submit = SubmitField("Give more time", widget=GovSubmitInput())

@@ -21,6 +21,7 @@ from surveys.models import (
     OrganisationKind,
     PublicLink,
     Response,
+    utcnow,
 )
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
@@ -129,6 +130,7 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         definition=definition_of(cycle),
         link_form=LinkForm(),
         question_form=LocalQuestionForm(),
+        is_open=cycle.is_open(utcnow()),
         round_members=shared_cycles.round_members(get_session(), cycle),
     )
 

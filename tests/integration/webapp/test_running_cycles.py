@@ -1,0 +1,138 @@
+"""Cycles that can be run: change dates, close early and reopen, give one organisation more
+time, change which organisations are asked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from surveys.models import AuditEvent, Cycle, CycleAssignment
+from tests import factories
+from tests.conftest import csrf_from
+from tests.integration.webapp import test_assessments
+from tests.integration.webapp.test_assessments import FIRST, as_user, page_data, post_page, start
+
+team = test_assessments.team  # an organisation's lead and contributor, an open Section 11
+
+
+def post(client, url: str, data: dict, *, page: str | None = None, **extra):
+    html = client.get(page or url).text
+    return client.post(url, data={**data, "csrf_token": csrf_from(html)}, **extra)
+
+
+def dates(prefix: str, day: date) -> dict[str, str]:
+    return {
+        f"{prefix}-day": str(day.day),
+        f"{prefix}-month": str(day.month),
+        f"{prefix}-year": str(day.year),
+    }
+
+
+def test_closing_early_stops_answers_and_new_dates_reopen_the_cycle(app, db_session, team, admin):
+    organisation, lead, contributor, cycle = team
+    boss, lee = as_user(app, db_session, admin), as_user(app, db_session, lead)
+    start(lee, cycle)
+    closed = post(
+        boss,
+        f"/admin/cycles/{cycle.id}/close",
+        {},
+        page=f"/admin/cycles/{cycle.id}",
+        follow_redirects=True,
+    )
+    assert "is closed. Change its dates to reopen it" in closed.text
+    refused = post_page(lee, cycle, FIRST, page_data(FIRST))
+    assert refused.status_code == 409, refused.status_code
+    assert "This form is closed and is no longer taking answers" in refused.text
+
+    today = date.today()
+    reopened = post(
+        boss,
+        f"/admin/cycles/{cycle.id}/edit",
+        {
+            "title": "Section 11 2026",
+            **dates("opens_on", today - timedelta(days=3)),
+            **dates("closes_on", today + timedelta(days=14)),
+        },
+    )
+    assert reopened.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Cycle, cycle.id).closes_at.date() == today + timedelta(days=14)
+    assert post_page(lee, cycle, FIRST, page_data(FIRST)).status_code == 302
+    actions = set(db_session.scalars(select(AuditEvent.action)))
+    assert {"cycle.closed_early", "cycle.changed"} <= actions
+
+
+def test_the_closing_date_must_follow_the_opening_date(app, db_session, team, admin):
+    _, _, _, cycle = team
+    today = date.today()
+    refused = post(
+        as_user(app, db_session, admin),
+        f"/admin/cycles/{cycle.id}/edit",
+        {"title": "S11", **dates("opens_on", today), **dates("closes_on", today)},
+    )
+    assert refused.status_code == 400
+    assert "The closing date must be after the opening date" in refused.text
+
+
+def test_one_organisation_given_more_time_answers_after_the_others_are_closed(
+    app, db_session, team, admin
+):
+    organisation, lead, contributor, cycle = team
+    late = factories.OrganisationFactory(name="Late Agency")
+    late_lead = factories.UserFactory(organisation=late, role=lead.role)
+    boss = as_user(app, db_session, admin)
+    post(
+        boss,
+        f"/admin/cycles/{cycle.id}/organisations",
+        {"organisations": [str(organisation.id), str(late.id)]},
+    )
+    post(boss, f"/admin/cycles/{cycle.id}/close", {}, page=f"/admin/cycles/{cycle.id}")
+    later = date.today() + timedelta(days=10)
+    given = post(
+        boss,
+        f"/admin/cycles/{cycle.id}/organisations/{late.id}/extend",
+        dates("until", later),
+        follow_redirects=True,
+    )
+    assert f"Late Agency now has until {later:%-d %B %Y}" in given.text
+    assert f"{later:%-d %b %Y} (extended)" in given.text
+
+    latecomer = as_user(app, db_session, late_lead)
+    assert "Section 11 2026" in latecomer.get("/assessments").text
+    assert f"Deadline: {later:%-d %B %Y}" in latecomer.get(f"/assessments/{cycle.id}").text
+    start(latecomer, cycle)
+    assert post_page(latecomer, cycle, FIRST, page_data(FIRST)).status_code == 302
+    assert "Section 11 2026" not in as_user(app, db_session, lead).get("/assessments").text
+
+
+def test_organisations_are_added_and_removed_but_never_one_that_has_started(
+    app, db_session, team, admin
+):
+    organisation, lead, contributor, cycle = team
+    added = factories.OrganisationFactory(name="Added Agency")
+    boss = as_user(app, db_session, admin)
+    page = post(
+        boss,
+        f"/admin/cycles/{cycle.id}/organisations",
+        {"organisations": [str(organisation.id), str(added.id)]},
+        follow_redirects=True,
+    )
+    assert "Added: Added Agency" in page.text
+    start(as_user(app, db_session, lead), cycle)  # the first organisation starts its return
+    refused = post(
+        boss, f"/admin/cycles/{cycle.id}/organisations", {"organisations": [str(added.id)]}
+    )
+    assert refused.status_code == 400
+    assert "started its return, so cannot be removed" in refused.text
+    removed = post(
+        boss,
+        f"/admin/cycles/{cycle.id}/organisations",
+        {"organisations": [str(organisation.id)]},
+        follow_redirects=True,
+    )
+    assert "Removed: Added Agency" in removed.text
+    assigned = db_session.scalars(
+        select(CycleAssignment.organisation_id).where(CycleAssignment.cycle_id == cycle.id)
+    ).all()
+    assert assigned == [organisation.id]
