@@ -17,6 +17,7 @@ from surveys.models import (
     Cycle,
     CycleAssignment,
     CycleAudience,
+    Membership,
     Organisation,
     PublicLink,
     Response,
@@ -205,6 +206,36 @@ def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+def leads_of(session: Session, cycle: Cycle, organisation_ids: set[int]) -> list[User]:
+    """Return the active leads, in the cycle's partnership, of these organisations."""
+    if not organisation_ids:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.partnership_id == cycle.partnership_id,
+                Membership.organisation_id.in_(organisation_ids),
+                Membership.role == Role.ORGANISATION_LEAD,
+                User.is_active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def unreachable(session: Session, cycle: Cycle) -> list[Organisation]:
+    """Return the organisations yet to submit that have no one to email (no active lead or
+    contributor in the cycle's partnership), by name."""
+    reachable = {person.organisation_id for person in people_to_remind(session, cycle)}
+    return [
+        row.organisation
+        for row in returns(session, cycle)
+        if row.status != "submitted" and row.organisation.id not in reachable
+    ]
 
 
 def mark_reminded(session: Session, cycle: Cycle, *, by: int | None) -> None:

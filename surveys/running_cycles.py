@@ -132,6 +132,7 @@ def is_open_for(session: Session, cycle: Cycle, organisation_id: int | None, now
 class Changed:
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    added_ids: frozenset[int] = frozenset()
 
 
 def change_organisations(
@@ -165,7 +166,8 @@ def change_organisations(
         session.add(CycleAssignment(cycle_id=cycle.id, organisation_id=organisation_id))
     for organisation_id in leaving:
         session.delete(current[organisation_id])
-    changed = Changed(_names(session, wanted - set(current)), _names(session, leaving))
+    new = wanted - set(current)
+    changed = Changed(_names(session, new), _names(session, leaving), frozenset(new))
     if changed.added or changed.removed:
         record_audit(
             session,

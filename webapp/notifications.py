@@ -9,7 +9,7 @@ import logging
 
 from flask import current_app, url_for
 
-from surveys import shared_returns
+from surveys import cycles, shared_returns
 from surveys.models import Cycle, Response, User
 from webapp.database import get_session
 from webapp.mail import one_line_subject
@@ -74,6 +74,27 @@ def send_reminder(user: User, cycle: Cycle) -> bool:
         )
         return False
     return True
+
+
+def tell_published(cycle: Cycle, organisation_ids: set[int]) -> int:
+    """Email each asked organisation's lead(s) what is asked and by when; return how many."""
+    title = one_line_subject(cycle.title)
+    told = 0
+    for lead in cycles.leads_of(get_session(), cycle, organisation_ids):
+        body = (
+            f"Your organisation is asked to complete {title}.\n\n"
+            f"It opens on {cycle.opens_at:%-d %B %Y} and the deadline is "
+            f"{cycle.closes_at:%-d %B %Y} (answers are taken until the end of the day before). "
+            "Anyone in your organisation can fill in sections; as its lead you sign it off "
+            "and submit it.\n\n"
+            f"Start it here:\n{_link('assessments.overview', cycle_id=str(cycle.id))}\n"
+        )
+        try:
+            enqueue("send_email", lead.email, f"Asked of your organisation: {title}", body)
+            told += 1
+        except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
+            log.warning("publication notice not queued", extra={"cycle_id": cycle.id})
+    return told
 
 
 def tell_reopened(response: Response, *, by: User) -> int:

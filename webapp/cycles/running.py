@@ -15,6 +15,7 @@ from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.cycles.forms import CycleDatesForm, ExtensionForm, OrganisationsForm
 from webapp.cycles.views import organisation_choices
 from webapp.database import get_session
+from webapp.notifications import tell_published
 
 
 def _midnight(day: date) -> datetime:
@@ -79,6 +80,9 @@ def organisations(cycle_id: int) -> ResponseReturnValue:
             for verb, names in (("Added", changed.added), ("Removed", changed.removed)):
                 if names:
                     flash(f"{verb}: {', '.join(names)}")
+            if changed.added_ids:
+                told = tell_published(cycle, set(changed.added_ids))
+                flash(f"{told} leads of the added organisations were emailed")
             return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     return render_template("cycles/organisations.html", cycle=cycle, form=form), (
         400 if form.errors else 200

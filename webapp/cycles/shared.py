@@ -14,6 +14,7 @@ from webapp.cycles.forms import JoinForm, LocalQuestionForm
 from webapp.cycles.views import organisation_choices
 from webapp.database import get_session
 from webapp.form_pages import definitions
+from webapp.notifications import tell_published
 
 
 def _offer_or_404(offer_id: int) -> SharedCycleOffer:
@@ -42,6 +43,8 @@ def join(offer_id: int) -> ResponseReturnValue:
             form.organisations.errors = [*form.organisations.errors, str(error)]
         else:
             flash(f"You have joined {cycle.title}")
+            told = tell_published(cycle, set(form.organisations.data or ()))
+            flash(f"{told} organisation leads were emailed what is asked and by when")
             return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     return render_template("cycles/join.html", offer=offer, form=form, definition=definition), (
         400 if form.errors else 200

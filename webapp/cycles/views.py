@@ -28,7 +28,7 @@ from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
 from webapp.form_names import form_name
 from webapp.form_pages import definition_of, definitions, page_titles
-from webapp.notifications import send_reminder, tell_reopened
+from webapp.notifications import send_reminder, tell_published, tell_reopened
 
 
 @bp.get("")
@@ -87,6 +87,9 @@ def new() -> ResponseReturnValue:
             form.organisations.errors = [*form.organisations.errors, str(error)]
         else:
             flash(f"{cycle.title} has been published")
+            told = tell_published(cycle, set(new_cycle.organisation_ids))
+            if cycle.audience is CycleAudience.ORGANISATIONS:
+                flash(f"{told} organisation leads were emailed what is asked and by when")
             return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     return render_template(
         "cycles/new.html",
@@ -131,6 +134,9 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         link_form=LinkForm(),
         question_form=LocalQuestionForm(),
         is_open=cycle.is_open(utcnow()),
+        unreachable={o.id for o in cycles.unreachable(get_session(), cycle)}
+        if cycle.audience is CycleAudience.ORGANISATIONS
+        else set(),
         round_members=shared_cycles.round_members(get_session(), cycle),
     )
 
@@ -185,9 +191,22 @@ def qr_code(link_id: int) -> ResponseReturnValue:
 def remind(cycle_id: int) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     people = cycles.people_to_remind(get_session(), cycle)
-    sent = sum(send_reminder(person, cycle) for person in people)
+    queued = [person for person in people if send_reminder(person, cycle)]
+    reached = {person.organisation_id for person in queued}
+    sent = len(queued)
     cycles.mark_reminded(get_session(), cycle, by=g.user.id)
-    flash(f"Reminders sent to {sent} people in organisations that have not submitted")
+    names = sorted(
+        row.organisation.name
+        for row in cycles.returns(get_session(), cycle)
+        if row.organisation.id in reached
+    )
+    flash(
+        f"Reminders sent to {sent} people in organisations that have not submitted"
+        + (f": {', '.join(names)}" if names else "")
+    )
+    nobody = [o.name for o in cycles.unreachable(get_session(), cycle)]
+    if nobody:
+        flash(f"No one to email at {', '.join(nobody)}: invite their lead under Users", "error")
     if sent < len(people):
         flash(
             f"{len(people) - sent} of {len(people)} reminders could not be sent. Try again later",

@@ -23,6 +23,8 @@ from webapp.themes.forms import EDIT_FORMS, MergeForm, MoveStatementsForm, Renam
 
 bp = Blueprint("themes", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
+
+
 def _run_form() -> RunForm:
     form = RunForm()
     form.streams.choices = [(s.value, s.value.replace("_", " ").capitalize()) for s in Stream]

@@ -60,3 +60,29 @@ def test_a_subject_with_header_breaks_is_sent_on_one_line(app, smtp_server):
     (email,) = smtp_server.wait_for(1)
     assert email["Subject"] == "Reminder Bcc: x@example.org now"
     assert email["Bcc"] is None
+
+
+def test_reminders_name_who_they_reached_and_who_has_no_one_to_email(
+    app, db_session, team, admin, smtp_server
+):
+    from sqlalchemy import select
+
+    from surveys.models import CycleAssignment
+    from tests import factories
+
+    app.config.update(MAIL_PORT=smtp_server.port)
+    organisation, lead, contributor, cycle = team
+    nobody = factories.OrganisationFactory(name="Quiet Trust")
+    db_session.add(CycleAssignment(cycle_id=cycle.id, organisation_id=nobody.id))
+    db_session.commit()
+    boss = as_user(app, db_session, admin)
+    returns = boss.get(f"/admin/cycles/{cycle.id}").text
+    assert returns.count("No one to email") == 1
+    assert returns.index("Quiet Trust") < returns.index("No one to email")
+    page = _remind(boss, cycle)
+    assert (
+        f"Reminders sent to 2 people in organisations that have not submitted: {organisation.name}"
+        in page
+    )
+    assert "No one to email at Quiet Trust: invite their lead under Users" in page
+    assert {e["To"] for e in smtp_server.wait_for(2)} == {lead.email, contributor.email}

@@ -136,3 +136,45 @@ def test_organisations_are_added_and_removed_but_never_one_that_has_started(
         select(CycleAssignment.organisation_id).where(CycleAssignment.cycle_id == cycle.id)
     ).all()
     assert assigned == [organisation.id]
+
+
+def test_publishing_and_adding_an_organisation_email_its_leads(app, db_session, admin, smtp_server):
+    from surveys.models import Role
+
+    app.config.update(MAIL_PORT=smtp_server.port)
+    police = factories.OrganisationFactory(name="Shire Police")
+    lead = factories.UserFactory(organisation=police, role=Role.ORGANISATION_LEAD)
+    factories.UserFactory(organisation=police, role=Role.ORGANISATION_CONTRIBUTOR)
+    trust = factories.OrganisationFactory(name="Shire Trust")
+    trust_lead = factories.UserFactory(organisation=trust, role=Role.ORGANISATION_LEAD)
+    boss = as_user(app, db_session, admin)
+    today = date.today()
+    published = post(
+        boss,
+        "/admin/cycles/new",
+        {
+            "definition": "section-11",
+            "title": "Section 11 2027",
+            **dates("opens_on", today),
+            **dates("closes_on", today + timedelta(days=42)),
+            "organisations": str(police.id),
+        },
+        follow_redirects=True,
+    )
+    assert "1 organisation leads were emailed what is asked and by when" in published.text
+    (email,) = smtp_server.wait_for(1)
+    assert email["To"] == lead.email
+    assert email["Subject"] == "Asked of your organisation: Section 11 2027"
+    body = email.get_payload(decode=True).decode()
+    assert f"the deadline is {today + timedelta(days=42):%-d %B %Y}" in body
+    cycle = db_session.scalar(select(Cycle).where(Cycle.title == "Section 11 2027"))
+    assert f"/assessments/{cycle.id}" in body
+
+    added = post(
+        boss,
+        f"/admin/cycles/{cycle.id}/organisations",
+        {"organisations": [str(police.id), str(trust.id)]},
+        follow_redirects=True,
+    )
+    assert "1 leads of the added organisations were emailed" in added.text
+    assert smtp_server.wait_for(2)[1]["To"] == trust_lead.email
