@@ -24,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import freezegun  # noqa: E402
 import pytest  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
@@ -35,6 +36,37 @@ from tests import factories  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.database import get_engine, session_factory  # noqa: E402
+
+# freeze_time patches every loaded module that holds a clock function, reading each module's
+# attributes on first use: with torch and transformers loaded (after a MiniLM test in this
+# process) that took 25-60 s, as reading transformers' lazy modules imports ~200 more. These
+# libraries never read our clock, so freezegun leaves them alone; calls made from them see
+# real time, which no test relies on.
+freezegun.configure(
+    extend_ignore_list=[
+        "torch",
+        "transformers",
+        "sentence_transformers",
+        "huggingface_hub",
+        "tokenizers",
+        "safetensors",
+        "sklearn",
+        "scipy",
+        "numpy",
+        "pandas",
+        "sympy",
+        "mpmath",
+        "narwhals",
+        "joblib",
+        "spacy",
+        "thinc",
+        "umap",
+        "hdbscan",
+        "pynndescent",
+        "numba",
+        "llvmlite",
+    ]
+)
 
 IN_CI = os.environ.get("CI") == "true"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under pytest-xdist
