@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
+from webapp.config import TestConfig
+
 ROOT = Path(__file__).resolve().parents[2]
+# The development settings with TestConfig's two light choices: TF-IDF themes (loading MiniLM
+# and embedding the demo took ~20 s of this file's subprocess time; MiniLM theming is checked
+# in tests/unit/nlp) and argon2 at the test cost. Hashes are argon2id either way.
+LIGHT = {
+    "LEARNING_LOOP_THEMING_EMBEDDER": "tfidf",
+    "LEARNING_LOOP_PASSWORD_HASH_COST": json.dumps(TestConfig.PASSWORD_HASH_COST),
+}
 
 
 def _flask(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        **LIGHT,
         "LEARNING_LOOP_ENV": "development",
         "LEARNING_LOOP_DATABASE_URL": f"sqlite:///{db}",
         "LEARNING_LOOP_QUEUE_URL": f"sqlite:///{db.parent / 'queue.db'}",
@@ -30,9 +43,22 @@ def _flask(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedPr
     )
 
 
-def test_upgrade_seed_and_create_user(tmp_path):
-    db = tmp_path / "ll.db"
-    assert _flask(["db", "upgrade"], db).returncode == 0
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory) -> Path:
+    """A database `flask db upgrade` made, once for this file; tests work on copies."""
+    db = tmp_path_factory.mktemp("upgraded") / "ll.db"
+    upgrade = _flask(["db", "upgrade"], db)
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "Database upgraded to head" in upgrade.stdout
+    return db
+
+
+def _copy(upgraded: Path, folder: Path) -> Path:
+    return Path(shutil.copyfile(upgraded, folder / "ll.db"))
+
+
+def test_upgrade_seed_and_create_user(upgraded, tmp_path):
+    db = _copy(upgraded, tmp_path)
     seeded = _flask(["seed-demo"], db)
     assert seeded.returncode == 0, seeded.stderr
     assert "admin@example.org" in seeded.stdout and "Demo data loaded" in seeded.stdout
@@ -78,9 +104,8 @@ def test_upgrade_seed_and_create_user(tmp_path):
     assert hashed.startswith("$argon2id$") and "a long enough password" not in hashed
 
 
-def test_create_user_refuses_bad_input_clearly(tmp_path):
-    db = tmp_path / "ll.db"
-    _flask(["db", "upgrade"], db)
+def test_create_user_refuses_bad_input_clearly(upgraded, tmp_path):
+    db = _copy(upgraded, tmp_path)
     result = _flask(
         ["create-user", "--email", "x@example.org", "--name", "X", "--role", "organisation_lead"],
         db,
