@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from types import CodeType
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -28,6 +29,7 @@ import freezegun  # noqa: E402
 import pytest  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from jinja2.bccache import Bucket, BytecodeCache  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from surveys import accounts  # noqa: E402
@@ -142,21 +144,65 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled Jinja templates shared by every test app of this process.
+
+    Each app has its own Jinja environment, which compiles each template it renders: that was
+    most of the CPU time of a typical view test. The apps all come from `create_app`, so the
+    same source compiles to the same code; the key holds the source's checksum and the
+    environment's settings that change the compiled code, so a different source or setting
+    compiles afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[tuple[object, ...], CodeType] = {}
+
+    @staticmethod
+    def _key(bucket: Bucket) -> tuple[object, ...]:
+        env = bucket.environment
+        return (
+            bucket.key,
+            bucket.checksum,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.keep_trailing_newline,
+            env.optimized,
+            env.is_async,
+            env.finalize is not None,
+            tuple(sorted(env.extensions)),
+        )
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(self._key(bucket))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            self._code[self._key(bucket)] = bucket.code
+
+
+_compiled_templates = _CompiledTemplates()
+
+
 def make_app(*, demo: bool = False, **settings: object) -> Flask:
     """Create a test app on a fresh database with the partnership row present.
 
     A SQLite database starts as a copy of a template (see `database_template`); with
     `demo=True` it holds the seeded demo instead of the partnership row. Any other database
-    gets the schema from the models.
+    gets the schema from the models. Compiled page templates are shared between the apps of
+    one process (`_CompiledTemplates`).
     """
     config = _settings(**settings)
     database = _sqlite_file(config.DATABASE_URL)
     if database is not None and not database.exists():
         shutil.copyfile(database_template("demo" if demo else "empty"), database)
-        return create_app(config)
-    assert not demo, "the demo template is a SQLite file"
-    app = create_app(config)
-    _add_schema_and_partnership(app)
+        app = create_app(config)
+    else:
+        assert not demo, "the demo template is a SQLite file"
+        app = create_app(config)
+        _add_schema_and_partnership(app)
+    app.jinja_env.bytecode_cache = _compiled_templates
     return app
 
 
