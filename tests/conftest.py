@@ -128,6 +128,29 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+MODEL_MARKERS = ("nlp", "slow")
+
+
+def _runs_first(item: pytest.Item) -> int:
+    """0: loads torch and the models; 1: drives the browser; 2: the rest."""
+    if "minilm" in getattr(item, "fixturenames", ()) or any(
+        item.get_closest_marker(name) for name in MODEL_MARKERS
+    ):
+        return 0
+    return 1 if item.get_closest_marker("browser") else 2
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests that load the models, then the browser tests, then the rest.
+
+    Under `--dist worksteal` each worker starts on a contiguous half of this order and an idle
+    worker takes the end of a busy one's queue, so the front stays on the first worker: torch,
+    MiniLM and BERTopic load in one process, one chromium serves the browser tests, and the
+    long tests start early while the short ones even out the end.
+    """
+    items.sort(key=_runs_first)
+
+
 def _settings(**settings: object) -> type[TestConfig]:
     class Settings(TestConfig):
         pass
