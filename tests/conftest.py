@@ -20,13 +20,16 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from types import CodeType
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import freezegun  # noqa: E402
 import pytest  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from jinja2.bccache import Bucket, BytecodeCache  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from surveys import accounts  # noqa: E402
@@ -35,6 +38,37 @@ from tests import factories  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.database import get_engine, session_factory  # noqa: E402
+
+# freeze_time patches every loaded module that holds a clock function, reading each module's
+# attributes on first use: with torch and transformers loaded (after a MiniLM test in this
+# process) that took 25-60 s, as reading transformers' lazy modules imports ~200 more. These
+# libraries never read our clock, so freezegun leaves them alone; calls made from them see
+# real time, which no test relies on.
+freezegun.configure(
+    extend_ignore_list=[
+        "torch",
+        "transformers",
+        "sentence_transformers",
+        "huggingface_hub",
+        "tokenizers",
+        "safetensors",
+        "sklearn",
+        "scipy",
+        "numpy",
+        "pandas",
+        "sympy",
+        "mpmath",
+        "narwhals",
+        "joblib",
+        "spacy",
+        "thinc",
+        "umap",
+        "hdbscan",
+        "pynndescent",
+        "numba",
+        "llvmlite",
+    ]
+)
 
 IN_CI = os.environ.get("CI") == "true"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under pytest-xdist
@@ -94,6 +128,29 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+MODEL_MARKERS = ("nlp", "slow")
+
+
+def _runs_first(item: pytest.Item) -> int:
+    """0: loads torch and the models; 1: drives the browser; 2: the rest."""
+    if "minilm" in getattr(item, "fixturenames", ()) or any(
+        item.get_closest_marker(name) for name in MODEL_MARKERS
+    ):
+        return 0
+    return 1 if item.get_closest_marker("browser") else 2
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests that load the models, then the browser tests, then the rest.
+
+    Under `--dist worksteal` each worker starts on a contiguous half of this order and an idle
+    worker takes the end of a busy one's queue, so the front stays on the first worker: torch,
+    MiniLM and BERTopic load in one process, one chromium serves the browser tests, and the
+    long tests start early while the short ones even out the end.
+    """
+    items.sort(key=_runs_first)
+
+
 def _settings(**settings: object) -> type[TestConfig]:
     class Settings(TestConfig):
         pass
@@ -110,21 +167,65 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled Jinja templates shared by every test app of this process.
+
+    Each app has its own Jinja environment, which compiles each template it renders: that was
+    most of the CPU time of a typical view test. The apps all come from `create_app`, so the
+    same source compiles to the same code; the key holds the source's checksum and the
+    environment's settings that change the compiled code, so a different source or setting
+    compiles afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[tuple[object, ...], CodeType] = {}
+
+    @staticmethod
+    def _key(bucket: Bucket) -> tuple[object, ...]:
+        env = bucket.environment
+        return (
+            bucket.key,
+            bucket.checksum,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.keep_trailing_newline,
+            env.optimized,
+            env.is_async,
+            env.finalize is not None,
+            tuple(sorted(env.extensions)),
+        )
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(self._key(bucket))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            self._code[self._key(bucket)] = bucket.code
+
+
+_compiled_templates = _CompiledTemplates()
+
+
 def make_app(*, demo: bool = False, **settings: object) -> Flask:
     """Create a test app on a fresh database with the partnership row present.
 
     A SQLite database starts as a copy of a template (see `database_template`); with
     `demo=True` it holds the seeded demo instead of the partnership row. Any other database
-    gets the schema from the models.
+    gets the schema from the models. Compiled page templates are shared between the apps of
+    one process (`_CompiledTemplates`).
     """
     config = _settings(**settings)
     database = _sqlite_file(config.DATABASE_URL)
     if database is not None and not database.exists():
         shutil.copyfile(database_template("demo" if demo else "empty"), database)
-        return create_app(config)
-    assert not demo, "the demo template is a SQLite file"
-    app = create_app(config)
-    _add_schema_and_partnership(app)
+        app = create_app(config)
+    else:
+        assert not demo, "the demo template is a SQLite file"
+        app = create_app(config)
+        _add_schema_and_partnership(app)
+    app.jinja_env.bytecode_cache = _compiled_templates
     return app
 
 

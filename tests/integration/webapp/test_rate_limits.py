@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import multiprocessing
 import os
-import subprocess
-import sys
+import re
+import traceback
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,26 +17,6 @@ from surveys.models import utcnow
 from tests.conftest import REDIS_URL, csrf_from, inspect_session, make_app, require_service
 from webapp import limits
 from webapp.database import get_engine
-
-ROOT = Path(__file__).resolve().parents[3]
-# A gunicorn worker of its own: a separate process building the app from the same settings.
-WORKER = """
-import json, re, sys
-from webapp import create_app
-from webapp.config import TestConfig
-
-app = create_app(TestConfig)
-client = app.test_client()
-token, posts = sys.argv[1], int(sys.argv[2])
-statuses = []
-for _ in range(posts):
-    page = client.get(f"/f/{token}")
-    submission = re.search(r'name="submission_id" value="([^"]+)"', page.text).group(1)
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
-    answer = client.post(f"/f/{token}", data={"csrf_token": csrf, "submission_id": submission})
-    statuses.append(answer.status_code)
-print(json.dumps(statuses))
-"""
 
 
 def _link_token(app) -> str:
@@ -55,22 +34,42 @@ def _link_token(app) -> str:
         )
 
 
+def _serve_as_a_worker(settings: dict[str, str], token: str, posts: int, answers) -> None:
+    """A worker of its own, as gunicorn starts one: a process forked from one that has imported
+    the app, building the app from the same settings (LEARNING_LOOP_* variables)."""
+    try:
+        from webapp import create_app
+        from webapp.config import TestConfig
+
+        os.environ.update({f"LEARNING_LOOP_{key}": value for key, value in settings.items()})
+        client = create_app(TestConfig).test_client()
+        statuses = []
+        for _ in range(posts):
+            page = client.get(f"/f/{token}")
+            submission = re.search(r'name="submission_id" value="([^"]+)"', page.text).group(1)
+            data = {"csrf_token": csrf_from(page.text), "submission_id": submission}
+            statuses.append(client.post(f"/f/{token}", data=data).status_code)
+        answers.send(statuses)
+    except BaseException:
+        answers.send(traceback.format_exc())
+        raise
+
+
 def _worker(settings: dict[str, str], token: str, posts: int) -> list[int]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        **{f"LEARNING_LOOP_{key}": value for key, value in settings.items()},
-    }
-    finished = subprocess.run(
-        [sys.executable, "-c", WORKER, token, str(posts)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    # Forked, not a fresh interpreter: importing the app again cost ~3 s a worker.
+    fork = multiprocessing.get_context("fork")
+    theirs, ours = fork.Pipe(duplex=False)
+    process = fork.Process(target=_serve_as_a_worker, args=(settings, token, posts, ours))
+    process.start()
+    ours.close()
+    try:
+        assert theirs.poll(120), "the worker answered nothing within 120 s"
+        statuses = theirs.recv()
+    finally:
+        process.join(timeout=30)
+    assert isinstance(statuses, list), statuses  # else the worker's traceback
+    assert process.exitcode == 0
+    return statuses
 
 
 def _two_workers_share_one_limit(folder: str, **settings: str) -> None:

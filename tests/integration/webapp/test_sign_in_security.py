@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from freezegun import freeze_time
 
 from surveys import accounts, throttling
@@ -63,10 +62,11 @@ def test_next_returns_the_user_to_the_page_they_asked_for(client, db_session):
 
 
 class HasherSpy:
-    """The real argon2 hasher, recording each call and running a check during it."""
+    """The app's real argon2 hasher (at its configured cost), recording each call and running a
+    check during it."""
 
     def __init__(self, check=lambda: True):
-        self.real = PasswordHasher()
+        self.real = accounts._hasher
         self.check = check
         self.calls: list[tuple[str, object]] = []
 

@@ -31,6 +31,7 @@ KEYS = {
 }
 
 
+@pytest.mark.slow  # the default themer is BERTopic
 def test_harness_prints_every_metric(capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main([str(FIXTURE), "--embedder", "tfidf", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

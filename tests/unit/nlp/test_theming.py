@@ -110,6 +110,7 @@ def test_sub_themes_nest_inside_their_theme() -> None:
         assert set(model.labels_[model.sub_labels_ == sub].tolist()) == {parent}
 
 
+@pytest.mark.slow
 def test_bertopic_themer_keeps_the_partition(
     corpus: tuple[list[str], list[str], np.ndarray],
 ) -> None:
