@@ -23,6 +23,8 @@ from webapp.themes.forms import EDIT_FORMS, MergeForm, MoveStatementsForm, Renam
 
 bp = Blueprint("themes", __name__, url_prefix="/quality")
 quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
+
+
 def _run_form() -> RunForm:
     form = RunForm()
     form.streams.choices = [(s.value, s.value.replace("_", " ").capitalize()) for s in Stream]
@@ -87,9 +89,7 @@ def run(run_id: int) -> ResponseReturnValue:
         themes=listed,
         gone=runs_gone(found),
         edits=theme_edits.edits_of(get_session(), found.id),
-        splits={
-            t.id: themes.polarity_split(themes.statements_of(get_session(), t)) for t in listed
-        },
+        splits=themes.polarity_splits(get_session(), listed),
     )
 
 
