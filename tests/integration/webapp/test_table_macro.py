@@ -1,4 +1,4 @@
-"""scrollTable writes govukTable's markup itself (for speed): it must render the same table."""
+"""bigScrollTable writes govukTable's markup itself (for speed): it must render the same table."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from typing import Any
 
 import lxml.html
 import pytest
+from markupsafe import Markup
 
 from tests.conftest import make_app
 
 MACROS = (
-    '{% from "macros/table.html" import scrollTable %}'
+    '{% from "macros/table.html" import bigScrollTable %}'
     '{% from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}'
 )
 CASES: dict[str, dict[str, Any]] = {
@@ -23,13 +24,13 @@ CASES: dict[str, dict[str, Any]] = {
         "head": [
             {"text": "Organisation"},
             {"text": "Statements", "format": "numeric", "classes": "app-wide"},
-            {"html": "<span>Status</span>", "colspan": 2},
+            {"html": Markup("<span>Status</span>"), "colspan": 2},
         ],
         "rows": [
             [
                 {"text": "Riverside <Police>", "classes": "app-name"},
                 {"text": 12, "format": "numeric"},
-                {"html": '<a class="govuk-link" href="/r/1">Submitted</a>'},
+                {"html": Markup('<a class="govuk-link" href="/r/1">Submitted</a>')},
                 {"text": "–", "rowspan": 2, "attributes": {"data-sort": "3"}},
             ],
             [],
@@ -56,10 +57,12 @@ def _shape(element: Any) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("params", CASES.values(), ids=CASES.keys())
-def test_scroll_table_renders_what_govuk_table_renders(params):
+def test_the_big_table_renders_what_govuk_table_renders(params):
     app = make_app()
     with app.app_context():
-        ours = app.jinja_env.from_string(MACROS + "{{ scrollTable(params) }}").render(params=params)
+        ours = app.jinja_env.from_string(MACROS + "{{ bigScrollTable(params) }}").render(
+            params=params
+        )
         theirs = app.jinja_env.from_string(MACROS + "{{ govukTable(params) }}").render(
             params=params
         )
@@ -68,3 +71,13 @@ def test_scroll_table_renders_what_govuk_table_renders(params):
     assert wrapper.get("aria-label") == str(params.get("caption", ""))
     (table,) = wrapper
     assert _shape(table) == _shape(lxml.html.fragment_fromstring(theirs))
+
+
+def test_the_big_table_escapes_html_that_is_not_markup():
+    params = {"rows": [[{"html": "<script>alert(1)</script>"}]]}
+    app = make_app()
+    with app.app_context():
+        html = app.jinja_env.from_string(MACROS + "{{ bigScrollTable(params) }}").render(
+            params=params
+        )
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
