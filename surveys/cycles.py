@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload
 
 from surveys.audit import record_audit
 from surveys.definition import Audience, SurveyDefinition
@@ -142,14 +142,24 @@ class ReturnRow:
         return self.response.status.label
 
 
-def returns(session: Session, cycle: Cycle) -> list[ReturnRow]:
-    """Return each assigned organisation's status for a cycle, by organisation name."""
-    responses = {
-        r.organisation_id: r
-        for r in session.scalars(select(Response).where(Response.cycle_id == cycle.id))
-    }
+def returns(session: Session, cycle: Cycle, *, with_answers: bool = True) -> list[ReturnRow]:
+    """Return each assigned organisation's status for a cycle, by organisation name.
+
+    Two reads however many organisations are assigned: the responses, then the assignments
+    with their organisations. Without answers, the rows' responses hold none (reading one
+    raises): the returns table needs only their status and dates.
+    """
+    query = select(Response).where(Response.cycle_id == cycle.id)
+    if not with_answers:
+        query = query.options(defer(Response.answers, raiseload=True))
+    responses = {r.organisation_id: r for r in session.scalars(query)}
+    assignments = session.scalars(
+        select(CycleAssignment)
+        .where(CycleAssignment.cycle_id == cycle.id)
+        .options(joinedload(CycleAssignment.organisation))
+    )
     rows = []
-    for assignment in sorted(cycle.assignments, key=lambda a: a.organisation.name.lower()):
+    for assignment in sorted(assignments, key=lambda a: a.organisation.name.lower()):
         response = responses.get(assignment.organisation_id)
         status = response.status.value if response else "not_started"
         rows.append(ReturnRow(assignment.organisation, status, response, assignment.deadline))

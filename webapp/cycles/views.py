@@ -120,7 +120,7 @@ def ratings(cycle_id: int) -> ResponseReturnValue:
 def detail(cycle_id: int) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     returns = (
-        cycles.returns(get_session(), cycle)
+        cycles.returns(get_session(), cycle, with_answers=False)
         if cycle.audience is CycleAudience.ORGANISATIONS
         else []
     )

@@ -89,9 +89,7 @@ def run(run_id: int) -> ResponseReturnValue:
         themes=listed,
         gone=runs_gone(found),
         edits=theme_edits.edits_of(get_session(), found.id),
-        splits={
-            t.id: themes.polarity_split(themes.statements_of(get_session(), t)) for t in listed
-        },
+        splits=themes.polarity_splits(get_session(), listed),
     )
 
 

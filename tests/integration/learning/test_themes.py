@@ -147,3 +147,32 @@ def test_answers_flagged_after_the_run_leave_quotes_and_statements(world, run):
     world.session.commit()
     assert quoted.id not in {q.id for q in themes.quotes_of(world.session, theme)}
     assert quoted.id not in _members(world, theme)
+
+
+def test_a_runs_theme_list_reads_every_split_at_once_as_each_theme_would(world, run):
+    listed = runs.visible_themes(world.session, run.id)
+    theme = _about(world, run, "training")
+    statements = themes.statements_of(world.session, theme)
+    sub_theme = Theme(
+        run_id=run.id, parent_id=theme.id, number=99, label="Part", machine_label="Part"
+    )
+    world.session.add(sub_theme)
+    world.session.flush()
+    for statement in statements[:4]:
+        statement.sub_theme_id = sub_theme.id
+    world.session.add(  # an answer flagged after the run leaves both splits
+        DisclosureFlag(
+            response_id=statements[0].response_id,
+            question_id=statements[0].question_id,
+            reasons="late_screen",
+            review_due_at=utcnow(),
+        )
+    )
+    world.session.commit()
+    splits = themes.polarity_splits(world.session, [*listed, sub_theme])
+    assert splits == {
+        t.id: themes.polarity_split(themes.statements_of(world.session, t))
+        for t in [*listed, sub_theme]
+    }
+    assert splits[theme.id].total == len(statements) - 1 and splits[sub_theme.id].total == 3
+    assert {s.works_well_share for s in splits.values()} == {0.0, 1.0}

@@ -65,7 +65,6 @@ def test_a_subject_with_header_breaks_is_sent_on_one_line(app, smtp_server):
 def test_reminders_name_who_they_reached_and_who_has_no_one_to_email(
     app, db_session, team, admin, smtp_server
 ):
-    from sqlalchemy import select
 
     from surveys.models import CycleAssignment
     from tests import factories
