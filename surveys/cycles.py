@@ -17,6 +17,7 @@ from surveys.models import (
     Cycle,
     CycleAssignment,
     CycleAudience,
+    Membership,
     Organisation,
     PublicLink,
     Response,
@@ -178,7 +179,8 @@ def is_assigned(session: Session, cycle: Cycle, organisation_id: int) -> bool:
 
 
 def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
-    """Return the active leads and contributors of organisations that have not submitted."""
+    """Return the active leads and contributors, in the cycle's partnership, of organisations
+    that have not submitted."""
     submitted = select(Response.organisation_id).where(
         Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
     )
@@ -186,11 +188,14 @@ def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
     return list(
         session.scalars(
             select(User)
+            .join(Membership, Membership.user_id == User.id)
             .where(
-                User.organisation_id.in_(assigned),
-                User.organisation_id.not_in(submitted),
+                Membership.partnership_id == cycle.partnership_id,
+                Membership.organisation_id.in_(assigned),
+                Membership.organisation_id.not_in(submitted),
+                Membership.is_active.is_(True),
+                Membership.role.in_([Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR]),
                 User.is_active.is_(True),
-                User.role.in_([Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR]),
             )
             .order_by(User.id)
         )

@@ -41,6 +41,7 @@ def test_every_route_is_in_the_matrix_and_declares_a_rule():
 
 def build_world(app: Flask):
     """An organisation, a user of every role, an invited user and every kind of object."""
+    from surveys import tenancy
     from tests.conftest import inspect_session
 
     session = inspect_session(app)
@@ -52,6 +53,9 @@ def build_world(app: Flask):
         )
         for role in Role
     }
+    people["platform_admin"] = factories.UserFactory(
+        role=None, organisation=None, is_platform_admin=True
+    )  # in no partnership: it sees none of their data
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
     objects.update(factories.learning_world(session, home, people["quality_group"]))
@@ -63,6 +67,7 @@ def build_world(app: Flask):
     ids = {
         "organisation_id": home.id,
         "user_id": invited.id,
+        "partnership_id": tenancy.partnership_of(session),
         "filename": "images/favicon.svg",
         **objects,
     }
@@ -115,11 +120,13 @@ def _outcome(response) -> str:
 
 # -- a second partnership: its objects answer 404 to every role of the first ---------------
 
-# Route arguments that name a partnership's own rows. Organisations and people will belong
-# to several partnerships (issue 14, item 2), link tokens are public capabilities, uploads
-# are files: those are not checked here.
+# Route arguments that name a partnership's own rows, or an organisation or person that only
+# the other partnership has. Link tokens are public capabilities, uploads are files, and a
+# partnership's id is the platform admin's to see: those are not checked here.
 OWNED_ARGUMENTS = frozenset(
     {
+        "organisation_id",
+        "user_id",
         "cycle_id",
         "file_id",
         "link_id",
@@ -137,8 +144,8 @@ SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
 
 
 def build_second_partnership(session) -> dict[str, object]:
-    """Partnership B with its own cycle, link, response, flag, run, theme, log entry, action
-    and token; the session works in partnership A again afterwards."""
+    """Partnership B with its own organisation, people, cycle, link, response, flag, run,
+    theme, log entry, action and token; the session works in partnership A again afterwards."""
     from surveys import tenancy
     from surveys.models import Partnership
 
@@ -151,7 +158,8 @@ def build_second_partnership(session) -> dict[str, object]:
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
     ids = factories.collection_world(session, away, stored_name="y" * 32)
     ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
-    ids["partnership_id"] = other.id
+    invited = factories.UserFactory(password_hash=None, organisation=away)
+    ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)
     return ids
 
