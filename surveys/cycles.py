@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surveys import organisations
 from surveys.audit import record_audit
 from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import SubmissionError
@@ -63,6 +64,9 @@ def publish_cycle(
     audience = audience_for(definition)
     if audience is CycleAudience.ORGANISATIONS and not new.organisation_ids:
         raise SubmissionError("Select the organisations that must return this form")
+    serving = {o.id for o in organisations.list_organisations(session)}
+    if audience is CycleAudience.ORGANISATIONS and not set(new.organisation_ids) <= serving:
+        raise SubmissionError("Select organisations that serve this partnership")
     cycle = Cycle(
         title=title,
         definition_key=definition.key,

@@ -2,12 +2,12 @@
 
 A person holds a `Membership` (a role, and for organisation roles an organisation) in each
 partnership they work in. Each signed-in request works in one of them: the one chosen for
-this sign-in if the person still holds it, else the one they chose last, else their first;
-none if they hold no active membership. Every access decision reads that membership.
+this sign-in (a sign-in starts with the one they chose last) if they still hold it, else
+their first; none if they hold no active membership. Every access decision reads that membership.
 
 Public API:
     memberships_of(session, user_id) -> list[Membership]: a person's active memberships
-    working_membership(held, *, chosen, last) -> Membership | None: the one worked in
+    working_membership(held, *, chosen) -> Membership | None: the one worked in
     choose_partnership(session, sign_in, partnership_id) -> Membership
     partnership_here(session) -> int: the partnership the session works in (or raise)
     membership_here(session, user_id, *, include_inactive=False) -> Membership | None
@@ -40,18 +40,16 @@ def memberships_of(session: Session, user_id: int) -> list[Membership]:
     )
 
 
-def working_membership(
-    held: Sequence[Membership], *, chosen: int | None, last: int | None
-) -> Membership | None:
+def working_membership(held: Sequence[Membership], *, chosen: int | None) -> Membership | None:
     """Return the membership a person works in now, out of the active ones they hold.
 
-    The chosen partnership's if they still hold it, else the one they chose last, else
-    their first; None when they hold none (a platform admin, or someone removed).
+    The chosen partnership's if they still hold it, else their first; None when they hold
+    none (a platform admin, or someone removed). A sign-in starts with the partnership the
+    person chose last (`surveys.accounts.start_session`).
     """
-    by_partnership = {membership.partnership_id: membership for membership in held}
-    for wanted in (chosen, last):
-        if wanted in by_partnership:
-            return by_partnership[wanted]
+    for membership in held:
+        if membership.partnership_id == chosen:
+            return membership
     return held[0] if held else None
 
 

@@ -143,10 +143,12 @@ def create_user(
 
 def _partnership_id(session: Session, name: str | None) -> int:
     if name is None:
-        only = tenancy.sole_partnership(session)
-        if only is None:
+        everyone = tenancy.partnership_ids(session)
+        if not everyone:
+            raise click.ClickException("No partnership yet: add one with create-partnership")
+        if len(everyone) > 1:
             raise click.ClickException("Name the user's partnership with --partnership")
-        return only
+        return everyone[0]
     found = partnerships.partnership_named(session, name)
     if found is None:
         raise click.ClickException(f"No partnership is called {name!r}")

@@ -57,9 +57,7 @@ def choose_partnership() -> None:
     elif g.get("user") is not None:
         g.memberships = memberships.memberships_of(session, g.user.id)
         g.member = memberships.working_membership(
-            g.memberships,
-            chosen=g.sign_in.working_partnership_id if g.get("sign_in") else None,
-            last=g.user.last_partnership_id,
+            g.memberships, chosen=g.sign_in.working_partnership_id if g.get("sign_in") else None
         )
         tenancy.work_in(session, g.member.partnership_id if g.member else tenancy.NOWHERE)
 

@@ -81,6 +81,13 @@ def test_upgrade_seed_and_create_user(tmp_path):
 def test_create_user_refuses_bad_input_clearly(tmp_path):
     db = tmp_path / "ll.db"
     _flask(["db", "upgrade"], db)
+    nowhere = _flask(
+        ["create-user", "--email", "x@example.org", "--name", "X", "--role", "quality_group"],
+        db,
+        stdin="a long enough password\n",
+    )
+    assert "No partnership yet: add one with create-partnership" in nowhere.stderr
+    _flask(["create-partnership", "--name", "Riverside"], db)
     result = _flask(
         ["create-user", "--email", "x@example.org", "--name", "X", "--role", "organisation_lead"],
         db,
@@ -113,3 +120,48 @@ def test_seed_demo_refuses_production(tmp_path):
         timeout=60,
     )
     assert result.returncode != 0 and "development only" in result.stderr
+
+
+def test_partnerships_and_their_people_from_the_command_line(tmp_path):
+    db = tmp_path / "ll.db"
+    _flask(["db", "upgrade"], db)
+    for name in ("Northshire Partnership", "Southshire Partnership"):
+        made = _flask(
+            ["create-partnership", "--name", name, "--front-door-phone", "01632 960 000"], db
+        )
+        assert made.returncode == 0 and "Partnership" in made.stdout, made.stderr
+    twice = _flask(["create-partnership", "--name", "northshire partnership"], db)
+    assert "A partnership with this name already exists" in twice.stderr
+    person = ["--email", "a@example.org", "--name", "Ada", "--role", "partnership_admin"]
+    which = _flask(["create-user", *person], db, stdin="a long enough password\n")
+    assert which.returncode != 0 and "--partnership" in which.stderr  # two: say which
+    unknown = _flask(["create-user", *person, "--partnership", "Westshire"], db, stdin="\n")
+    assert "No partnership is called 'Westshire'" in unknown.stderr
+    made = _flask(
+        ["create-user", *person, "--partnership", "Southshire Partnership"],
+        db,
+        stdin="a long enough password\n",
+    )
+    assert made.returncode == 0, made.stderr
+    platform = _flask(
+        ["create-user", "--email", "p@example.org", "--name", "Pat", "--platform-admin"],
+        db,
+        stdin="a long enough password\n",
+    )
+    assert platform.returncode == 0, platform.stderr
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        memberships = connection.execute(
+            text(
+                "SELECT u.email, p.name, m.role FROM memberships m "
+                "JOIN users u ON u.id = m.user_id JOIN partnerships p ON p.id = m.partnership_id"
+            )
+        ).all()
+        admins = (
+            connection.execute(text("SELECT email FROM users WHERE is_platform_admin"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert memberships == [("a@example.org", "Southshire Partnership", "partnership_admin")]
+    assert admins == ["p@example.org"]

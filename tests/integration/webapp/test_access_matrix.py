@@ -161,7 +161,20 @@ def build_second_partnership(session) -> dict[str, object]:
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)
+    ids[ADMIN_OF_BOTH] = admin_of_both(session, other.id)
     return ids
+
+
+ADMIN_OF_BOTH = "admin_of_both"  # a partnership admin in A and in B, working in A
+
+
+def admin_of_both(session, other_id: int):
+    from surveys.models import Membership
+
+    person = factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)  # in A
+    session.add(Membership(user=person, partnership_id=other_id, role=Role.PARTNERSHIP_ADMIN))
+    session.commit()
+    return person
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +196,7 @@ ISOLATION_CASES = [
     (endpoint, method, role)
     for endpoint, method in owned_routes(make_app())
     if not endpoint.startswith("api.")  # bearer tokens, not people: see the API test below
-    for role in SIGNED_IN_ROLES
+    for role in [*SIGNED_IN_ROLES, ADMIN_OF_BOTH]
 ]
 NO_SUCH_ID = 2**31 - 1
 
@@ -203,7 +216,8 @@ def check_other_partnership_is_unseen(worlds, endpoint: str, method: str, role: 
     from surveys import accounts
 
     client = app.test_client()
-    token = accounts.start_session(session, people[role])
+    person = people[role] if role in people else other_ids[role]
+    token = accounts.start_session(session, person)  # a new sign-in works in its first: A
     with client.session_transaction() as cookie:
         cookie["token"] = token
     theirs = {**ids, **{key: other_ids[key] for key in OWNED_ARGUMENTS}}
@@ -253,3 +267,25 @@ def test_a_link_opens_its_own_partnership_only(two_partnerships):
     assert client.get(f"/f/{other_ids['token']}").status_code == 200  # anyone with the link
     assert client.get(f"/f/{ids['token']}").status_code == 200
     assert client.get("/f/" + "z" * 43).status_code == 404
+
+
+def test_someone_in_both_reaches_the_other_partnerships_objects_only_after_switching(
+    two_partnerships,
+):
+    app, session, _, _, other_ids = two_partnerships
+    from surveys import accounts
+
+    client = app.test_client()
+    person = admin_of_both(session, other_ids["partnership_id"])  # the shared one stays in A
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, person)
+    theirs = [
+        f"/admin/organisations/{other_ids['organisation_id']}",
+        f"/admin/users/{other_ids['user_id']}",
+        f"/admin/cycles/{other_ids['cycle_id']}",
+        f"/actions/{other_ids['action_id']}",
+    ]
+    assert [client.get(url).status_code for url in theirs] == [404] * len(theirs)
+    switched = client.post("/choose-partnership", data={"partnership": other_ids["partnership_id"]})
+    assert switched.status_code == 302
+    assert [client.get(url).status_code for url in theirs] == [200] * len(theirs)
