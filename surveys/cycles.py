@@ -64,8 +64,9 @@ def publish_cycle(
     audience = audience_for(definition)
     if audience is CycleAudience.ORGANISATIONS and not new.organisation_ids:
         raise SubmissionError("Select the organisations that must return this form")
-    serving = {o.id for o in organisations.list_organisations(session)}
-    if audience is CycleAudience.ORGANISATIONS and not set(new.organisation_ids) <= serving:
+    if audience is CycleAudience.ORGANISATIONS and not set(new.organisation_ids) <= {
+        o.id for o in organisations.list_organisations(session)
+    }:
         raise SubmissionError("Select organisations that serve this partnership")
     cycle = Cycle(
         title=title,
