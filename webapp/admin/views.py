@@ -72,7 +72,14 @@ def organisation_new() -> ResponseReturnValue:
 def organisation_edit(organisation_id: int) -> ResponseReturnValue:
     organisation = organisations.organisation_here(get_session(), organisation_id) or abort(404)
     is_active = organisations.is_active_here(get_session(), organisation_id)
-    form = EditOrganisationForm(obj=organisation, data={"is_active": is_active})
+    form = EditOrganisationForm(
+        data={
+            "name": organisation.name,
+            "kind": organisation.kind.value,
+            "sector": organisation.sector.value,
+            "is_active": is_active,
+        }
+    )
     if form.validate_on_submit():
         try:
             organisations.update_organisation(
@@ -158,8 +165,14 @@ def _member_or_404(user_id: int) -> Membership:
 def user_edit(user_id: int) -> ResponseReturnValue:
     member = _member_or_404(user_id)
     user = member.user
-    data = {"role": member.role.value, "organisation_id": str(member.organisation_id or "")}
-    form = EditUserForm(obj=user, data={**data, "is_active": member.is_active})
+    form = EditUserForm(  # from the membership here (never `obj=user`: its role is a mirror)
+        data={
+            "name": user.name,
+            "role": member.role.value,
+            "organisation_id": str(member.organisation_id or ""),
+            "is_active": member.is_active,
+        }
+    )
     _organisation_choices(form)
     shares_name = len(memberships.memberships_of(get_session(), user.id)) > 1
     if shares_name:  # their name is theirs in every partnership: not this admin's to change

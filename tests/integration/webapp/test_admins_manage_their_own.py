@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
@@ -114,6 +115,11 @@ def test_changing_and_deactivating_a_person_changes_only_this_partnerships_membe
     accounts.start_session(db_session, person)
     login_as(admin)
     form = client.get(f"/admin/users/{person.id}").text
+    checked = lxml.html.fromstring(form).xpath("//input[@checked]")
+    assert [(box.get("name"), box.get("value")) for box in checked] == [
+        ("role", "safeguarding_lead"),  # their role here, not in B
+        ("is_active", "y"),
+    ]
     assert 'name="name"' not in form  # their name is theirs in both partnerships
     assert "also works in another partnership" in form
     changed = post_form(
