@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from surveys import tenancy
 from surveys.accounts import AccountError
-from surveys.models import Membership, User, UserSession
+from surveys.models import Membership, Organisation, User, UserSession
 
 
 def memberships_of(session: Session, user_id: int) -> list[Membership]:
@@ -110,7 +110,8 @@ def refresh_mirror(session: Session, user: User) -> None:
         select(Membership).where(Membership.user_id == user.id).order_by(Membership.id).limit(1)
     )
     user.role = first.role if first else None
-    user.organisation = first.organisation if first else None
+    organisation_id = first.organisation_id if first else None
+    user.organisation = session.get(Organisation, organisation_id) if organisation_id else None
 
 
 def set_active(session: Session, membership: Membership, *, is_active: bool) -> None:

@@ -32,7 +32,7 @@ from surveys.accounts import (
     password_problem,
 )
 from surveys.audit import record_audit
-from surveys.models import Membership, Role, User
+from surveys.models import Membership, Organisation, Role, User
 from surveys.organisations import organisation_here
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,11 @@ def update_member(
     if name is not None:
         membership.user.name = name.strip()
     membership.role = role
-    membership.organisation_id = organisation_id if role.belongs_to_organisation else None
+    membership.organisation = (  # the object, so a loaded relationship never goes stale
+        session.get(Organisation, organisation_id)
+        if role.belongs_to_organisation and organisation_id is not None
+        else None
+    )
     memberships.refresh_mirror(session, membership.user)
     _audit(session, updated_by, "user.updated", membership.user_id, role.value)
     session.commit()

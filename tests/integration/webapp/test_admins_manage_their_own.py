@@ -225,3 +225,23 @@ def test_each_links_pages_carry_its_own_partnerships_name_and_front_door(client,
         assert f"{door} helps keep children safe" in page and phone in page
         stranger = other if partnership is home else home
         assert stranger.front_door_phone not in page and stranger.name not in header
+
+
+def test_the_persons_own_role_columns_mirror_their_first_membership(
+    client, db_session, admin, login_as, post_form
+):
+    first, second = factories.OrganisationFactory(), factories.OrganisationFactory()
+    person = factories.UserFactory(role=Role.ORGANISATION_LEAD, organisation=first)
+    login_as(admin)
+    post_form(
+        f"/admin/users/{person.id}",
+        {
+            "name": person.name,
+            "role": "organisation_contributor",
+            "organisation_id": str(second.id),
+            "is_active": "y",
+        },
+    )
+    db_session.expire_all()
+    mirrored = db_session.get(User, person.id)
+    assert (mirrored.role, mirrored.organisation_id) == (Role.ORGANISATION_CONTRIBUTOR, second.id)
