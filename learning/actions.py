@@ -1,7 +1,8 @@
 """Actions: what an organisation agreed to do, from a board decision or a learning entry.
 
 Organisation leads and contributors see and update only their own organisation's actions;
-the quality group and partnership admins see all of them.
+the quality group and partnership admins see all of them. Who someone is here is their
+membership of the partnership they work in (`member`), not anything stored on the person.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning.errors import InvalidInput, NotAllowed, NotFound
 from learning.models import Action, ActionStatus, ActionUpdate, BoardItem, LearningEntry
-from surveys.models import Organisation, User, utcnow
+from surveys.models import Membership, User, utcnow
+from surveys.organisations import organisation_here
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ def create_action(
     description = description.strip()
     if not description:
         raise InvalidInput("Describe the action")
-    if session.get(Organisation, owner_organisation_id) is None:
+    if organisation_here(session, owner_organisation_id) is None:
         raise InvalidInput("Select the organisation that owns the action")
     if board_item_id is not None and session.get(BoardItem, board_item_id) is None:
         raise NotFound("That item is not on the board.")
@@ -53,19 +55,19 @@ def create_action(
     return action
 
 
-def can_update(user: User, action: Action) -> bool:
-    """Say whether the user may update the action (organisation roles: their own only)."""
-    if user.role.belongs_to_organisation:
-        return user.organisation_id == action.owner_organisation_id
+def can_update(member: Membership, action: Action) -> bool:
+    """Say whether a member may update the action (organisation roles: their own only)."""
+    if member.role.belongs_to_organisation:
+        return member.organisation_id == action.owner_organisation_id
     return True
 
 
-def get_action(session: Session, action_id: int, *, user: User) -> Action:
-    """Return an action the user may see, or raise NotFound / NotAllowed."""
+def get_action(session: Session, action_id: int, *, member: Membership) -> Action:
+    """Return an action the member may see, or raise NotFound / NotAllowed."""
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound("There is no action with that number.")
-    if not can_update(user, action):
+    if not can_update(member, action):
         raise NotAllowed("This action belongs to another organisation.")
     return action
 
@@ -75,17 +77,17 @@ def add_progress_update(
     action_id: int,
     *,
     text: str,
-    user: User,
+    member: Membership,
     status: ActionStatus | str | None = None,
 ) -> ActionUpdate:
-    """Add a progress note (and optionally a new status) to an action the user may update."""
-    action = get_action(session, action_id, user=user)
+    """Add a progress note (and optionally a new status) to an action the member may update."""
+    action = get_action(session, action_id, member=member)
     text = text.strip()
     if not text:
         raise InvalidInput("Enter what has happened since the last update")
     if status is not None:
         _set_status(action, ActionStatus(status))
-    update = ActionUpdate(text=text, status=action.status, written_by_id=user.id)
+    update = ActionUpdate(text=text, status=action.status, written_by_id=member.user_id)
     action.updates.append(update)
     action.updated_at = utcnow()
     session.commit()
@@ -99,10 +101,10 @@ def _set_status(action: Action, status: ActionStatus) -> None:
 
 
 def set_action_status(
-    session: Session, action_id: int, status: ActionStatus | str, *, user: User
+    session: Session, action_id: int, status: ActionStatus | str, *, member: Membership
 ) -> Action:
     """Change an action's status."""
-    action = get_action(session, action_id, user=user)
+    action = get_action(session, action_id, member=member)
     try:
         _set_status(action, ActionStatus(status))
     except ValueError:
@@ -112,9 +114,9 @@ def set_action_status(
     return action
 
 
-def record_impact(session: Session, action_id: int, *, evidence: str, user: User) -> Action:
+def record_impact(session: Session, action_id: int, *, evidence: str, member: Membership) -> Action:
     """Record the evidence that the action made a difference."""
-    action = get_action(session, action_id, user=user)
+    action = get_action(session, action_id, member=member)
     if not evidence.strip():
         raise InvalidInput("Describe the evidence of impact")
     action.evidence_of_impact = evidence.strip()
@@ -138,12 +140,12 @@ def actions_for_organisation(session: Session, organisation_id: int) -> list[Act
     return _listed(session, Action.owner_organisation_id == organisation_id)
 
 
-def actions_visible_to(session: Session, user: User) -> list[Action]:
-    """Return the actions a user may see: their organisation's, or all for the quality group."""
-    if user.role.belongs_to_organisation:
-        if user.organisation_id is None:
+def actions_visible_to(session: Session, member: Membership) -> list[Action]:
+    """Return the actions a member may see: their organisation's, or all for the quality group."""
+    if member.role.belongs_to_organisation:
+        if member.organisation_id is None:
             return []
-        return actions_for_organisation(session, user.organisation_id)
+        return actions_for_organisation(session, member.organisation_id)
     return _listed(session)
 
 

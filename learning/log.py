@@ -25,6 +25,7 @@ from learning.models import (
     ThemeStatement,
 )
 from learning.themes import get_theme, polarity_split, quotes_of, statements_of
+from surveys import organisations
 from surveys.models import Organisation, User, utcnow
 from surveys.spreadsheets import Row, Sheet, write_csv, write_xlsx
 
@@ -90,8 +91,8 @@ def _apply(session: Session, entry: LearningEntry, details: EntryDetails) -> Non
     entry.status = details.status
     entry.review_date = details.review_date
     ids = list(dict.fromkeys(details.organisation_ids))
-    found = list(session.scalars(select(Organisation).where(Organisation.id.in_(ids))))
-    if len(found) != len(ids):
+    found = [o for o in organisations.list_organisations(session) if o.id in ids]
+    if len(found) != len(ids):  # only organisations serving this partnership
         raise InvalidInput("Select organisations from the list")
     entry.organisations = found
     entry.updated_at = utcnow()

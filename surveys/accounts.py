@@ -171,7 +171,13 @@ def authenticate(
 def start_session(session: Session, user: User) -> str:
     """Create a server-side sign-in session and return the token for the cookie."""
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_digest(token), user_id=user.id))
+    session.add(  # a sign-in starts in the partnership chosen last (surveys.memberships)
+        UserSession(
+            token_hash=_digest(token),
+            user_id=user.id,
+            working_partnership_id=user.last_partnership_id,
+        )
+    )
     record_audit(session, user_id=user.id, action="sign_in.succeeded")
     session.commit()
     return token
@@ -184,8 +190,8 @@ def resolve_session(
     idle_timeout: timedelta,
     absolute_timeout: timedelta,
     now: datetime | None = None,
-) -> User | None:
-    """Return the signed-in user for a cookie token, ending the session if it has expired."""
+) -> UserSession | None:
+    """Return the sign-in (its `user`) for a cookie token, ending it if it has expired."""
     now = now or utcnow()
     row = session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
     if row is None:
@@ -201,7 +207,7 @@ def resolve_session(
     if now - row.last_seen_at > timedelta(seconds=30):  # avoid a write on every request
         row.last_seen_at = now
         session.commit()
-    return row.user
+    return row
 
 
 def end_session(session: Session, token: str) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
+from surveys import organisations
 from surveys.audit import record_audit
 from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import SubmissionError
@@ -69,6 +70,10 @@ def publish_cycle(
     audience = audience_for(definition)
     if audience is CycleAudience.ORGANISATIONS and not new.organisation_ids:
         raise SubmissionError("Select the organisations that must return this form")
+    if audience is CycleAudience.ORGANISATIONS and not set(new.organisation_ids) <= {
+        o.id for o in organisations.list_organisations(session)
+    }:
+        raise SubmissionError("Select organisations that serve this partnership")
     cycle = Cycle(
         title=title,
         definition_key=definition.key,
@@ -199,7 +204,8 @@ def is_assigned(session: Session, cycle: Cycle, organisation_id: int) -> bool:
 
 
 def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
-    """Return the active leads and contributors of organisations that have not submitted."""
+    """Return the active leads and contributors, in the cycle's partnership, of organisations
+    that have not submitted."""
     submitted = select(Response.organisation_id).where(
         Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
     )
@@ -207,11 +213,14 @@ def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
     return list(
         session.scalars(
             select(User)
+            .join(Membership, Membership.user_id == User.id)
             .where(
-                User.organisation_id.in_(assigned),
-                User.organisation_id.not_in(submitted),
+                Membership.partnership_id == cycle.partnership_id,
+                Membership.organisation_id.in_(assigned),
+                Membership.organisation_id.not_in(submitted),
+                Membership.is_active.is_(True),
+                Membership.role.in_([Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR]),
                 User.is_active.is_(True),
-                User.role.in_([Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR]),
             )
             .order_by(User.id)
         )
@@ -230,6 +239,7 @@ def leads_of(session: Session, cycle: Cycle, organisation_ids: set[int]) -> list
                 Membership.partnership_id == cycle.partnership_id,
                 Membership.organisation_id.in_(organisation_ids),
                 Membership.role == Role.ORGANISATION_LEAD,
+                Membership.is_active.is_(True),
                 User.is_active.is_(True),
             )
             .order_by(User.id)

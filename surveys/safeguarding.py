@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, and_, exists, not_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from nlp.screening import Screening, Writer, screen
+from surveys import tenancy
 from surveys.definition import (
     FREE_TEXT_TYPES,
     Audience,
@@ -35,7 +36,7 @@ from surveys.definition import (
     Stream,
     SurveyDefinition,
 )
-from surveys.models import DisclosureFlag, FlagSource, Response, Role, User, utcnow
+from surveys.models import DisclosureFlag, FlagSource, Response, Role, utcnow
 
 log = logging.getLogger(__name__)
 REVIEW_TIME = timedelta(days=1)  # a DSL reviews a flag within one working day
@@ -185,10 +186,11 @@ def pending_alerts(session: Session) -> list[Alert]:
     ).all()
     if not flags:
         return []
+    partnership_id = tenancy.partnership_of(session)
     leads = tuple(
-        session.scalars(
-            select(User.email).where(User.role == Role.SAFEGUARDING_LEAD, User.is_active.is_(True))
-        )
+        sorted(tenancy.member_emails(session, partnership_id, Role.SAFEGUARDING_LEAD))
+        if partnership_id is not None
+        else ()
     )
     by_response: dict[int, list[int]] = {}
     for flag_id, response_id in flags:

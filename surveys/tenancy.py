@@ -11,7 +11,7 @@ Public API:
     partnership_of(session) -> int | None; is_every_partnership(session) -> bool
     sessions_like(session) -> sessionmaker: new sessions in the same scope (heartbeat threads)
     sessions_in(factory, partnership_id) -> sessionmaker: a factory's sessions, in a partnership
-    home_partnership(session, user_id) -> int | None: the partnership a person works in
+    home_partnership(session, user_id) -> int | None: a person's first active membership's
     sole_partnership(session) -> int | None: the one partnership, while there is just one
     partnership_ids(session) -> list[int]: every partnership, for jobs that visit each in turn
     owner_of(session, model, id) -> int | None: the partnership a row belongs to (for a job)
@@ -27,7 +27,8 @@ imports this module):
 - fail closed: a statement touching an owned table on a session with no partnership raises
   `NoPartnership`, unless the code entered `every_partnership`;
 - a new owned object gets the session's partnership, and one naming another is refused;
-  a new person or organisation joins the session's partnership (memberships);
+  a new person joins the session's partnership with the role and organisation set on it
+  (a membership; none if it has no role), a new organisation serves it;
 - on PostgreSQL each transaction sets `app.partnership_id` (or `app.every_partnership`),
   which the row-level security policies check (migration 0010): a second line for any SQL
   that reaches the database around the ORM.
@@ -143,10 +144,10 @@ def sessions_in(factory: sessionmaker[Session], partnership_id: int) -> sessionm
 
 
 def home_partnership(session: Session, user_id: int) -> int | None:
-    """Return the partnership a person works in (today everyone has one membership)."""
+    """Return the partnership of a person's first active membership (None if they hold none)."""
     return session.scalar(
         select(Membership.partnership_id)
-        .where(Membership.user_id == user_id)
+        .where(Membership.user_id == user_id, Membership.is_active.is_(True))
         .order_by(Membership.id)
         .limit(1)
     )
@@ -180,6 +181,7 @@ def member_emails(session: Session, partnership_id: int, role: Role) -> set[str]
             .where(
                 Membership.partnership_id == partnership_id,
                 Membership.role == role,
+                Membership.is_active.is_(True),
                 User.is_active.is_(True),
             )
         )
@@ -263,7 +265,7 @@ def _fill_partnership(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.new):
         if isinstance(obj, PartnershipOwned):
             _check_new(obj, scope)
-        elif isinstance(obj, User) and isinstance(scope, int) and scope != NOWHERE:
+        elif isinstance(obj, User) and isinstance(scope, int) and scope != NOWHERE and obj.role:
             membership = Membership(user=obj, partnership_id=scope, role=obj.role)
             with session.no_autoflush:
                 _same_organisation(membership, obj)
@@ -273,8 +275,6 @@ def _fill_partnership(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.dirty):
         if isinstance(obj, PartnershipOwned) and get_history(obj, "partnership_id").deleted:
             raise WrongPartnership("an object cannot move to another partnership")
-        if isinstance(obj, User) and isinstance(scope, int):
-            _mirror_membership(session, obj, scope)
 
 
 def _check_new(obj: PartnershipOwned, scope: object) -> None:
@@ -288,27 +288,11 @@ def _check_new(obj: PartnershipOwned, scope: object) -> None:
         raise WrongPartnership(f"a new {type(obj).__name__} of another partnership")
 
 
-def _mirror_membership(session: Session, user: User, scope: int) -> None:
-    """Keep the person's membership in line with `User.role`/`organisation_id` (for now)."""
-    changed = ("role", "organisation_id", "organisation")
-    if not any(get_history(user, name).has_changes() for name in changed):
-        return
-    with session.no_autoflush:
-        membership = session.scalar(
-            select(Membership).where(
-                Membership.user_id == user.id, Membership.partnership_id == scope
-            )
-        )
-    if membership is not None:
-        membership.role = user.role
-        _same_organisation(membership, user)
-
-
 def _same_organisation(membership: Membership, user: User) -> None:
     if get_history(user, "organisation").added:  # set as an object (perhaps not yet flushed)
         membership.organisation = user.organisation
-    else:
-        membership.organisation, membership.organisation_id = None, user.organisation_id
+    else:  # by id (setting the relationship to None as well would win and clear it)
+        membership.organisation_id = user.organisation_id
 
 
 def _begin_in_scope(session: Session, _transaction: SessionTransaction, connection: Any) -> None:

@@ -1,10 +1,17 @@
-"""People the partnership admin manages: create, change and (de)activate users.
+"""People a partnership admin manages: invite them, change and (de)activate them, in one
+partnership only.
 
 Public API:
     NewUser, create_user(session, new, *, password=None, created_by=None) -> User
-    update_user(session, user, *, name, role, organisation_id, updated_by) -> User
-    set_user_active(session, user, *, is_active, changed_by) -> None
+    invite_to_partnership(session, new, *, created_by) -> Invitation
+    update_member(session, membership, *, name, role, organisation_id, updated_by) -> Membership
+    set_member_active(session, membership, *, is_active, changed_by) -> None
 
+Everything here works in the partnership the session works in (`surveys.tenancy`): changing
+or deactivating a person changes their membership there and nothing of their other
+partnerships. Inviting an email that already has an account adds a membership to it. A person
+whose last active membership is deactivated can no longer sign in (their account is
+deactivated with it, unless they are a platform admin), as when there was one partnership.
 Passwords, sign-in, sessions and single-use tokens are surveys.accounts.
 """
 
@@ -13,9 +20,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys import memberships
 from surveys.accounts import (
     AccountError,
     end_transaction,
@@ -24,7 +32,8 @@ from surveys.accounts import (
     password_problem,
 )
 from surveys.audit import record_audit
-from surveys.models import Organisation, Role, User, UserSession
+from surveys.models import Membership, Organisation, Role, User
+from surveys.organisations import organisation_here
 
 log = logging.getLogger(__name__)
 
@@ -33,44 +42,83 @@ log = logging.getLogger(__name__)
 class NewUser:
     email: str
     name: str
-    role: Role
+    role: Role | None  # None: no partnership (a platform admin made from the command line)
     organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    user: User
+    membership: Membership
+    is_new_account: bool
 
 
 def create_user(
     session: Session, new: NewUser, *, password: str | None = None, created_by: int | None = None
 ) -> User:
-    """Create a user; organisation roles need an organisation, partnership roles must not."""
+    """Create an account with a membership in the session's partnership (none without a role).
+
+    Organisation roles need one of the partnership's active organisations; others must not.
+    """
     email = normalise_email(new.email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("A user with this email address already exists")
-    _check_role_fits(session, new.role, new.organisation_id)
+    if new.role is not None:
+        memberships.partnership_here(session)  # a role is always a role in a partnership
+        _check_role_fits(session, new.role, new.organisation_id)
     if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
     password_hash = None
     if password:
         end_transaction(session)
         password_hash = hash_password(password)
-    user = User(
+    user = User(  # surveys.tenancy turns role and organisation into the membership
         email=email,
         name=new.name.strip(),
         role=new.role,
-        organisation_id=new.organisation_id if new.role.belongs_to_organisation else None,
+        organisation_id=new.organisation_id if _belongs(new.role) else None,
         password_hash=password_hash,
     )
     session.add(user)
     session.flush()
-    record_audit(
-        session,
-        user_id=created_by,
-        action="user.created",
-        object_type="user",
-        object_id=user.id,
-        detail=new.role.value,
-    )
+    role = new.role.value if new.role else ""
+    _audit(session, created_by, "user.created", user.id, role)
     session.commit()
-    log.info("user created", extra={"user_id": user.id, "role": new.role.value})
+    log.info("user created", extra={"user_id": user.id, "role": role})
     return user
+
+
+def _belongs(role: Role | None) -> bool:
+    return role is not None and role.belongs_to_organisation
+
+
+def invite_to_partnership(session: Session, new: NewUser, *, created_by: int) -> Invitation:
+    """Give a person a role in the session's partnership: a new account, or a membership
+    added to the account their email already has (its name and password are kept)."""
+    existing = session.scalar(select(User).where(User.email == normalise_email(new.email)))
+    if existing is None:
+        user = create_user(session, new, created_by=created_by)
+        membership = memberships.membership_here(session, user.id)
+        assert membership is not None  # made with the account
+        return Invitation(user, membership, is_new_account=True)
+    if memberships.membership_here(session, existing.id, include_inactive=True) is not None:
+        raise AccountError("This person already works in this partnership: change them instead")
+    if new.role is None:
+        raise AccountError("Select a role")
+    _check_role_fits(session, new.role, new.organisation_id)
+    membership = Membership(
+        user=existing,
+        partnership_id=memberships.partnership_here(session),
+        role=new.role,
+        organisation_id=new.organisation_id if _belongs(new.role) else None,
+    )
+    session.add(membership)
+    existing.is_active = True  # an account left with no partnership works again
+    memberships.refresh_mirror(session, existing)
+    _audit(session, created_by, "membership.added", existing.id, new.role.value)
+    session.commit()
+    log.info("membership added", extra={"user_id": existing.id, "role": new.role.value})
+    return Invitation(existing, membership, is_new_account=False)
 
 
 def _check_role_fits(session: Session, role: Role, organisation_id: int | None) -> None:
@@ -78,47 +126,61 @@ def _check_role_fits(session: Session, role: Role, organisation_id: int | None) 
         return
     if organisation_id is None:
         raise AccountError("Select the organisation this person belongs to")
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not organisation.is_active:
+    if organisation_here(session, organisation_id, active_only=True) is None:
         raise AccountError("Select an active organisation")
 
 
-def update_user(
+def update_member(
     session: Session,
-    user: User,
+    membership: Membership,
     *,
-    name: str,
+    name: str | None,
     role: Role,
     organisation_id: int | None,
     updated_by: int,
-) -> User:
-    """Change a user's name, role and organisation."""
+) -> Membership:
+    """Change a person's role and organisation in this partnership (and their name, if given:
+    only for people who work in this partnership alone)."""
     _check_role_fits(session, role, organisation_id)
-    user.name = name.strip()
-    user.role = role
-    user.organisation_id = organisation_id if role.belongs_to_organisation else None
-    record_audit(
-        session,
-        user_id=updated_by,
-        action="user.updated",
-        object_type="user",
-        object_id=user.id,
-        detail=role.value,
+    if name is not None:
+        membership.user.name = name.strip()
+    membership.role = role
+    membership.organisation = (  # the object, so a loaded relationship never goes stale
+        session.get(Organisation, organisation_id)
+        if role.belongs_to_organisation and organisation_id is not None
+        else None
     )
+    memberships.refresh_mirror(session, membership.user)
+    _audit(session, updated_by, "user.updated", membership.user_id, role.value)
     session.commit()
-    return user
+    return membership
 
 
-def set_user_active(session: Session, user: User, *, is_active: bool, changed_by: int) -> None:
-    """Activate or deactivate a user; deactivation ends all their sessions at once."""
-    user.is_active = is_active
-    if not is_active:
-        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    record_audit(
+def set_member_active(
+    session: Session, membership: Membership, *, is_active: bool, changed_by: int
+) -> None:
+    """Activate or deactivate a person in this partnership only.
+
+    Deactivating their last active membership deactivates their account too (unless they
+    are a platform admin) and ends every session at once; activating one reactivates it.
+    """
+    memberships.set_active(session, membership, is_active=is_active)
+    _audit(
         session,
-        user_id=changed_by,
-        action="user.activated" if is_active else "user.deactivated",
-        object_type="user",
-        object_id=user.id,
+        changed_by,
+        "user.activated" if is_active else "user.deactivated",
+        membership.user_id,
+        "",
     )
     session.commit()
+
+
+def _audit(session: Session, by: int | None, action: str, user_id: int, detail: str) -> None:
+    record_audit(
+        session,
+        user_id=by,
+        action=action,
+        object_type="user",
+        object_id=user_id,
+        detail=detail,
+    )

@@ -32,7 +32,6 @@ class OrganisationFactory(_Base):
     name = factory.Sequence(lambda n: f"Agency {n}")
     sector = Sector.HEALTH
     kind = OrganisationKind.AGENCY
-    is_active = True
 
 
 class UserFactory(_Base):

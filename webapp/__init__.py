@@ -142,6 +142,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.cycles import bp as cycles_bp
     from webapp.log.views import bp as log_bp
     from webapp.main.views import bp as main_bp
+    from webapp.partnerships.views import bp as partnerships_bp
+    from webapp.platform.views import bp as platform_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
@@ -149,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(partnerships_bp)
+    app.register_blueprint(platform_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(assessments_bp)

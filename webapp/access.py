@@ -1,8 +1,13 @@
 """Access control declared on each view: who may use it. Deny by default.
 
-Every endpoint must carry a rule (`public`, `signed_in` or `roles(...)`); an endpoint
-without one answers 404 and fails the url_map test. Signed-in people asking for something
-their role does not allow get 404, so a page's existence is not confirmed.
+Every endpoint must carry a rule (`public`, `signed_in`, `roles(...)` or `platform_admin`);
+an endpoint without one answers 404 and fails the url_map test. Signed-in people asking for
+something their role does not allow get 404, so a page's existence is not confirmed.
+A role is the person's role in the partnership they work in on this request (`g.member`,
+chosen by `webapp.tenancy`), never anything stored on the person: someone in the quality
+group of one partnership and a contributor in another has the quality group's pages only
+while working in the first. `platform_admin` views are for people who run the service
+(`User.is_platform_admin`), which by itself opens no partnership's data.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class AccessRule:
     is_public: bool = False
     roles: frozenset[Role] = frozenset()  # empty and not public: any signed-in user
+    is_for_platform_admins: bool = False
 
 
 def _declare(rule: AccessRule) -> Callable[[F], F]:
@@ -44,8 +50,13 @@ def signed_in(view: F) -> F:
 
 
 def roles(*allowed: Role) -> Callable[[F], F]:
-    """Only signed-in users with one of these roles may use this view."""
+    """Only people with one of these roles in the partnership they work in may use this view."""
     return _declare(AccessRule(roles=frozenset(allowed)))
+
+
+def platform_admin(view: F) -> F:
+    """Only platform admins may use this view."""
+    return _declare(AccessRule(is_for_platform_admins=True))(view)
 
 
 def rule_for(app: Flask, endpoint: str) -> AccessRule | None:
@@ -71,6 +82,9 @@ def init_app(app: Flask) -> None:
         user = g.get("user")
         if user is None:
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if rule.roles and user.role not in rule.roles:
+        if rule.is_for_platform_admins and not user.is_platform_admin:
+            abort(404)
+        member = g.get("member")
+        if rule.roles and (member is None or member.role not in rule.roles):
             abort(404)
         return None

@@ -1,5 +1,5 @@
-"""Commands: `flask --app webapp db upgrade|downgrade`, `seed-demo`, `create-user`, `worker`,
-`export-partnership`, `delete-partnership`."""
+"""Commands: `flask --app webapp db upgrade|downgrade`, `seed-demo`, `create-partnership`,
+`create-user`, `worker`, `export-partnership`, `delete-partnership`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from demo import neighbour, people
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
 from learning.theming_job import build_pipeline
-from surveys import accounts, leaving, migration, tenancy, users
+from surveys import accounts, leaving, migration, partnerships, tenancy, users
 from surveys.errors import NotExportedRecently, PartnershipExitRefused, UnknownPartnership
 from surveys.models import Organisation, Role
 from webapp.database import reading_session_factory, session_factory
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(db)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(create_partnership)
     app.cli.add_command(create_user)
     app.cli.add_command(worker)
     app.cli.add_command(export_partnership)
@@ -86,34 +88,89 @@ def seed_demo(quiet: bool) -> None:
             click.echo(f"  {person.role.label:<30} {person.email}")
 
 
+@click.command("create-partnership")
+@click.option("--name", required=True)
+@click.option("--front-door-name", default="", help="Named on child and family forms")
+@click.option("--front-door-phone", default="")
+def create_partnership(name: str, front_door_name: str, front_door_phone: str) -> None:
+    """Add a partnership to the service (then invite its admin with create-user)."""
+    with session_factory(current_app)() as session:
+        details = partnerships.PartnershipDetails(name, front_door_name, front_door_phone)
+        try:
+            created = partnerships.create_partnership(session, details, created_by=None)
+        except accounts.AccountError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Partnership {created.id} created")
+
+
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--role", default=None, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--partnership", default=None, help="The partnership's name (needed when there are several)"
+)
 @click.option("--organisation", default=None, help="The organisation's name, for its people")
-def create_user(email: str, name: str, role: str, organisation: str | None) -> None:
-    """Create a user; the password is read from stdin (one line)."""
+@click.option(
+    "--platform-admin",
+    is_flag=True,
+    help="May create partnerships and invite their admins (sees no partnership's data)",
+)
+def create_user(
+    email: str,
+    name: str,
+    role: str | None,
+    partnership: str | None,
+    organisation: str | None,
+    platform_admin: bool,
+) -> None:
+    """Create a user with a role in a partnership, or a platform admin; the password is read
+    from stdin (one line)."""
+    if role is None and not platform_admin:
+        raise click.ClickException("Give a --role in a partnership, or --platform-admin")
     password = sys.stdin.readline().rstrip("\n")
     with session_factory(current_app)() as session:
-        partnership_id = tenancy.sole_partnership(session)
-        if partnership_id is not None:  # many partnerships: their admins invite people
-            tenancy.work_in(session, partnership_id)
-        organisation_id = None
-        if organisation:
-            organisation_id = session.scalar(
-                select(Organisation.id).where(Organisation.name == organisation)
-            )
-            if organisation_id is None:
-                raise click.ClickException(f"No organisation is called {organisation!r}")
+        if role is not None:
+            tenancy.work_in(session, _partnership_id(session, partnership))
         try:
             user = users.create_user(
                 session,
-                users.NewUser(email, name, Role(role), organisation_id),
+                users.NewUser(
+                    email,
+                    name,
+                    Role(role) if role else None,
+                    _organisation_id(session, organisation),
+                ),
                 password=password or None,
             )
+            if platform_admin:
+                partnerships.make_platform_admin(session, user)
         except accounts.AccountError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"User {user.id} created")
+
+
+def _partnership_id(session: Session, name: str | None) -> int:
+    if name is None:
+        everyone = tenancy.partnership_ids(session)
+        if not everyone:
+            raise click.ClickException("No partnership yet: add one with create-partnership")
+        if len(everyone) > 1:
+            raise click.ClickException("Name the user's partnership with --partnership")
+        return everyone[0]
+    found = partnerships.partnership_named(session, name)
+    if found is None:
+        raise click.ClickException(f"No partnership is called {name!r}")
+    return found.id
+
+
+def _organisation_id(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    found = session.scalar(select(Organisation.id).where(Organisation.name == name))
+    if found is None:
+        raise click.ClickException(f"No organisation is called {name!r}")
+    return found
 
 
 @click.command()

@@ -23,7 +23,6 @@ from webapp.database import get_session
 def init_app(app: Flask) -> None:
     """Load and validate every form definition once, at start-up (a bad file stops it)."""
     app.extensions["definitions"] = load_definitions()
-    app.context_processor(lambda: {"partnership": get_partnership(get_session())})
 
 
 def data_folder() -> Path:

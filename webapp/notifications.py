@@ -10,7 +10,7 @@ import logging
 from flask import current_app, url_for
 
 from surveys import cycles, shared_returns
-from surveys.models import Cycle, Response, User
+from surveys.models import Cycle, Membership, Response, User
 from webapp.database import get_session
 from webapp.mail import one_line_subject
 from webapp.queue import enqueue
@@ -23,15 +23,13 @@ def _link(endpoint: str, **values: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def send_invitation(user: User, token: str, *, invited_by: User | None = None) -> None:
+def send_invitation(membership: Membership, token: str, *, invited_by: User | None = None) -> None:
     """Email a new user the link to set their password: who asked, for what and as what."""
     days = current_app.config["INVITATION_LIFETIME"].days
-    partnership = current_app.config["PARTNERSHIP_NAME"]
-    inviter = invited_by.name if invited_by else "The partnership admin"
-    place = f" at {user.organisation.name}" if user.organisation else ""
+    partnership = membership.partnership.name
     body = (
-        f"{inviter} has invited you to join {partnership} on Learning Loop, "
-        f"as {_with_article(user.role.label.lower())}{place}.\n\n"
+        f"{_inviter(invited_by)} has invited you to join {partnership} on Learning Loop, "
+        f"as {_as_what(membership)}.\n\n"
         f"Learning Loop is where the partnership collects self-assessments and feedback, "
         f"and learns from them.\n\n"
         f"Create your password to get started:\n"
@@ -39,7 +37,29 @@ def send_invitation(user: User, token: str, *, invited_by: User | None = None) -
         f"This link works once and expires in {plural(days, 'day')}. "
         "You will be signed in once you have created your password.\n"
     )
-    enqueue("send_email", user.email, f"You have been invited to {partnership}", body)
+    enqueue("send_email", membership.user.email, f"You have been invited to {partnership}", body)
+
+
+def send_added_to_partnership(membership: Membership, *, invited_by: User | None = None) -> None:
+    """Tell someone who already has an account that they now work in another partnership."""
+    partnership = membership.partnership.name
+    body = (
+        f"{_inviter(invited_by)} has added you to {partnership} on Learning Loop, "
+        f"as {_as_what(membership)}.\n\n"
+        f"Sign in with your usual email address and password:\n{_link('auth.sign_in')}\n\n"
+        "Choose Switch beside the partnership's name at the top of any page to work in "
+        f"{partnership}.\n"
+    )
+    enqueue("send_email", membership.user.email, f"You have been added to {partnership}", body)
+
+
+def _inviter(invited_by: User | None) -> str:
+    return invited_by.name if invited_by else "The partnership admin"
+
+
+def _as_what(membership: Membership) -> str:
+    place = f" at {membership.organisation.name}" if membership.organisation else ""
+    return _with_article(membership.role.label.lower()) + place
 
 
 def _with_article(noun: str) -> str:

@@ -39,21 +39,22 @@ def _nonce() -> str:
 
 
 def _load_user() -> None:
-    g.user = None
+    """Put the signed-in person in `g.user` and their sign-in in `g.sign_in` (or None)."""
+    g.user = g.sign_in = None
     token = session.get("token")
     if not token or request.endpoint in ("static", "assets"):
         return
-    user = accounts.resolve_session(
+    found = accounts.resolve_session(
         get_session(),
         token,
         idle_timeout=current_app.config["IDLE_TIMEOUT"],
         absolute_timeout=current_app.config["PERMANENT_SESSION_LIFETIME"],
     )
-    if user is None:
+    if found is None:
         session.clear()
         session["timed_out"] = True  # the sign-in page explains why
         return
-    g.user = user
+    g.sign_in, g.user = found, found.user
 
 
 def sign_in(token: str) -> None:

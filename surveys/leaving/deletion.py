@@ -201,7 +201,8 @@ def _refuse_if_shared(session: Session, partnership_id: int) -> None:
 def _leave_people(session: Session, user_ids: set[int]) -> tuple[int, int]:
     """Delete, or deactivate, the people no other partnership has; return both counts."""
     staying = _ids(session, Membership.user_id, Membership.user_id.in_(user_ids))
-    leaving = user_ids - staying
+    platform = _ids(session, User.id, User.id.in_(user_ids) & User.is_platform_admin.is_(True))
+    leaving = user_ids - staying - platform  # a platform administrator stays on the service
     named = _named_elsewhere(session, User.__table__.c.id, leaving)
     for chunk in _chunks(leaving - named):
         _delete(session, User, User.id.in_(chunk))
@@ -213,7 +214,8 @@ def _leave_people(session: Session, user_ids: set[int]) -> tuple[int, int]:
 
 
 def _leave_organisations(session: Session, organisation_ids: set[int]) -> tuple[int, int]:
-    """Delete, or deactivate, the organisations no other partnership has; return both counts."""
+    """Delete the organisations no other partnership has, or keep those another partnership's
+    records still name (serving no partnership, they appear in none's lists); return both."""
     staying = _ids(
         session,
         OrganisationPartnership.organisation_id,
@@ -223,10 +225,6 @@ def _leave_organisations(session: Session, organisation_ids: set[int]) -> tuple[
     named = _named_elsewhere(session, Organisation.__table__.c.id, leaving)
     for chunk in _chunks(leaving - named):
         _delete(session, Organisation, Organisation.id.in_(chunk))
-    for chunk in _chunks(named):
-        session.execute(
-            update(Organisation).where(Organisation.id.in_(chunk)).values(is_active=False)
-        )
     return len(leaving - named), len(named)
 
 

@@ -171,7 +171,7 @@ def _people_files(archive: zipfile.ZipFile, session: Session, partnership_id: in
             Organisation.name,
             Organisation.sector,
             Organisation.kind,
-            Organisation.is_active,
+            OrganisationPartnership.is_active,
             OrganisationPartnership.joined_at,
         )
         .join(OrganisationPartnership, OrganisationPartnership.organisation_id == Organisation.id)

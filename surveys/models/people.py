@@ -84,30 +84,47 @@ class Partnership(Base):
 
 
 class Organisation(Base):
-    """An agency or a school that answers the partnership's assessments."""
+    """An agency or a school that answers the assessments of the partnerships it serves.
+
+    Organisations are public bodies (a police force, an NHS trust, a school): one row per body
+    on the whole service, its name unique, serving one or more partnerships
+    (`OrganisationPartnership`, which also says whether it is active in each).
+    """
 
     __tablename__ = "organisations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
 
 class User(Base):
-    """A person who signs in. Respondents to anonymous links never have a row here."""
+    """A person who signs in. Respondents to anonymous links never have a row here.
+
+    What a person may do is decided by their `Membership` in the partnership they work in,
+    never by this row. `role` and `organisation_id` are kept for compatibility only: when a
+    person is created in a partnership they say the role and organisation of that first
+    membership (`surveys.tenancy` turns them into it), and afterwards they mirror the
+    person's first membership (`surveys.memberships`), or None when they hold none.
+    `is_platform_admin`: may create partnerships and invite their first admins; it gives no
+    access to any partnership's data. `last_partnership_id`: where the next sign-in starts.
+    """
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    role: Mapped[Role | None] = mapped_column(str_enum(Role, "role"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
 
@@ -119,7 +136,11 @@ class User(Base):
 
 
 class OrganisationPartnership(Base):
-    """An organisation serves a partnership: one organisation may serve several."""
+    """An organisation serves a partnership: one organisation may serve several.
+
+    `is_active` is the partnership's own: a partnership that stops working with an
+    organisation deactivates it here, and the other partnerships it serves are untouched.
+    """
 
     __tablename__ = "organisation_partnerships"
     organisation_id: Mapped[int] = mapped_column(
@@ -128,6 +149,7 @@ class OrganisationPartnership(Base):
     partnership_id: Mapped[int] = mapped_column(
         ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -136,7 +158,9 @@ class OrganisationPartnership(Base):
 class Membership(Base):
     """A person's role in one partnership (and, for organisation roles, their organisation).
 
-    For now every person has one, mirrored from `User.role` and `User.organisation_id`.
+    A person may hold one in each of several partnerships. Every access decision reads the
+    membership of the partnership the person works in (`webapp.tenancy` puts it in
+    `g.member`); a deactivated one (`is_active` False) gives no access to its partnership.
     """
 
     __tablename__ = "memberships"
@@ -150,7 +174,9 @@ class Membership(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+    partnership: Mapped[Partnership] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

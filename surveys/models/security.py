@@ -18,12 +18,19 @@ class TokenPurpose(enum.StrEnum):
 
 
 class UserSession(Base):
-    """One signed-in browser; the cookie holds the token, we keep only its hash."""
+    """One signed-in browser; the cookie holds the token, we keep only its hash.
+
+    `working_partnership_id`: the partnership the person chose to work in for this sign-in
+    (checked against their memberships on every request, see `surveys.memberships`).
+    """
 
     __tablename__ = "user_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    working_partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -31,7 +31,7 @@ def test_users_list_is_usable_at_320_pixels(live_server, browser):
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/admin/users")
-    region = page.get_by_role("region", name="Everyone who can sign in")
+    region = page.get_by_role("region", name="Everyone in Test Partnership")
     expect(region).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert region.evaluate("r => r.scrollWidth > r.clientWidth")  # the table scrolls inside

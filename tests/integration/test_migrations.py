@@ -122,3 +122,47 @@ def test_existing_rows_move_into_one_partnership_and_nothing_is_lost(tmp_path):
             text("SELECT organisation_id, partnership_id FROM organisation_partnerships")
         ).all() == [(1, only)]
     engine.dispose()
+
+
+def test_activity_moves_to_each_partnership_and_nothing_is_lost(tmp_path):
+    """0013: an organisation's and a person's old activity becomes each partnership's own."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    migration.upgrade(url, "0011_row_level_security")
+    engine = create_engine(url)
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO partnerships (id, name, front_door_name, front_door_phone, created_at) "
+            "VALUES (1, 'P', '', '', :now)",
+            "INSERT INTO organisations (id, name, sector, kind, is_active, created_at) "
+            "VALUES (1, 'Closed', 'police', 'agency', 0, :now), (2, 'Open', 'health', 'agency', "
+            "1, :now)",
+            "INSERT INTO organisation_partnerships (organisation_id, partnership_id, joined_at) "
+            "VALUES (1, 1, :now), (2, 1, :now)",
+            "INSERT INTO users (id, email, name, role, organisation_id, is_active, created_at) "
+            "VALUES (1, 'gone@example.org', 'Gone', 'organisation_lead', 1, 0, :now), "
+            "(2, 'here@example.org', 'Here', 'quality_group', NULL, 1, :now)",
+            "INSERT INTO memberships (user_id, partnership_id, role, organisation_id, created_at) "
+            "VALUES (1, 1, 'organisation_lead', 1, :now), (2, 1, 'quality_group', NULL, :now)",
+        ):
+            connection.execute(text(statement), {"now": now})
+    engine.dispose()
+    migration.upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        served = connection.execute(
+            text("SELECT organisation_id, is_active FROM organisation_partnerships ORDER BY 1")
+        ).all()
+        members = connection.execute(
+            text("SELECT user_id, is_active FROM memberships ORDER BY 1")
+        ).all()
+        people = connection.execute(
+            text("SELECT email, role, is_platform_admin FROM users ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert served == [(1, 0), (2, 1)]
+    assert members == [(1, 0), (2, 1)]
+    assert people == [
+        ("gone@example.org", "organisation_lead", 0),
+        ("here@example.org", "quality_group", 0),
+    ]

@@ -150,9 +150,20 @@ def test_people_and_organisations_join_the_sessions_partnership(session):
     assert (membership.role, membership.organisation_id) == (Role.ORGANISATION_LEAD, police.id)
     assert session.scalars(select(OrganisationPartnership.partnership_id)).all() == [a]
     assert tenancy.home_partnership(session, lead.id) == a
-    lead.role = Role.ORGANISATION_CONTRIBUTOR  # User.role still works and is mirrored
+    by_id = User(
+        email="b@example.org",
+        name="B",
+        role=Role.ORGANISATION_CONTRIBUTOR,
+        organisation_id=police.id,
+    )
+    session.add(by_id)
     session.commit()
-    assert session.scalars(select(Membership.role)).one() is Role.ORGANISATION_CONTRIBUTOR
+    joined = session.scalar(select(Membership).where(Membership.user_id == by_id.id))
+    assert (joined.role, joined.organisation_id) == (Role.ORGANISATION_CONTRIBUTOR, police.id)
+    nobody = User(email="c@example.org", name="C", role=None, is_platform_admin=True)
+    session.add(nobody)
+    session.commit()  # a person with no role (a platform admin) joins no partnership
+    assert session.scalar(select(Membership).where(Membership.user_id == nobody.id)) is None
 
 
 def test_an_accounts_own_audit_event_may_name_no_partnership(session):

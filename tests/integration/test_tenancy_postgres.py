@@ -74,7 +74,7 @@ CASES = [
     (endpoint, method, role)
     for endpoint, method in matrix.owned_routes(make_app())
     if not endpoint.startswith("api.")
-    for role in matrix.SIGNED_IN_ROLES
+    for role in [*matrix.SIGNED_IN_ROLES, matrix.ADMIN_OF_BOTH]
 ]
 
 

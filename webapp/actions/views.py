@@ -56,7 +56,7 @@ def create() -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     return render_template(
         "actions/index.html",
-        actions=actions.actions_visible_to(get_session(), g.user),
+        actions=actions.actions_visible_to(get_session(), g.member),
         today=utcnow().date(),
     )
 
@@ -65,7 +65,7 @@ def index() -> ResponseReturnValue:
 @action_viewers
 def detail(action_id: int) -> ResponseReturnValue:
     try:
-        found = actions.get_action(get_session(), action_id, user=g.user)
+        found = actions.get_action(get_session(), action_id, member=g.member)
     except errors.LearningError:
         abort(404)
     form = ProgressForm(data={"status": found.status.value})
@@ -75,12 +75,12 @@ def detail(action_id: int) -> ResponseReturnValue:
                 get_session(),
                 found.id,
                 text=form.text.data or "",
-                user=g.user,
+                member=g.member,
                 status=form.status.data,
             )
             if (form.impact.data or "").strip():
                 actions.record_impact(
-                    get_session(), found.id, evidence=form.impact.data or "", user=g.user
+                    get_session(), found.id, evidence=form.impact.data or "", member=g.member
                 )
         except errors.LearningError as error:
             field = form.impact if "impact" in str(error) else form.text

@@ -46,7 +46,8 @@ class OrganisationForm(GovForm):
 
 class EditOrganisationForm(OrganisationForm):
     is_active = BooleanField(
-        "Active (its people can sign in and it is sent assessments)", widget=GovCheckboxInput()
+        "Active in this partnership (its people can work in it and it is sent assessments)",
+        widget=GovCheckboxInput(),
     )
 
 
@@ -91,7 +92,7 @@ class InviteUserForm(UserForm):
 
 
 class EditUserForm(UserForm):
-    is_active = BooleanField("Active (can sign in)", widget=GovCheckboxInput())
+    is_active = BooleanField("Active in this partnership", widget=GovCheckboxInput())
 
 
 class ApiTokenForm(GovForm):

@@ -1,24 +1,15 @@
-"""Partnership admin: organisations and users."""
+"""Partnership admin: the organisations serving the partnership and the people in it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from surveys import accounts, organisations
+from surveys import accounts, memberships, organisations
 from surveys import api_tokens as tokens
-from surveys.models import (
-    ApiToken,
-    Organisation,
-    OrganisationKind,
-    Role,
-    Sector,
-    TokenPurpose,
-    User,
-    utcnow,
-)
-from surveys.users import NewUser, create_user, set_user_active, update_user
+from surveys.models import ApiToken, Membership, OrganisationKind, Role, Sector, utcnow
+from surveys.users import NewUser, invite_to_partnership, set_member_active, update_member
 from webapp.access import roles
 from webapp.admin.forms import (
     ApiTokenForm,
@@ -28,7 +19,7 @@ from webapp.admin.forms import (
     OrganisationForm,
 )
 from webapp.database import get_session
-from webapp.notifications import send_invitation
+from webapp.invitations import invite
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles(Role.PARTNERSHIP_ADMIN)
@@ -46,7 +37,9 @@ def _details(form: OrganisationForm) -> organisations.OrganisationDetails:
 @admin_only
 def organisations_list() -> ResponseReturnValue:
     return render_template(
-        "admin/organisations.html", organisations=organisations.list_organisations(get_session())
+        "admin/organisations.html",
+        organisations=organisations.list_organisations(get_session()),
+        statuses=organisations.statuses(get_session()),
     )
 
 
@@ -56,13 +49,18 @@ def organisation_new() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = organisations.create_organisation(
+            added = organisations.create_organisation(
                 get_session(), _details(form), created_by=g.user.id
             )
         except accounts.AccountError as error:
             form.name.errors.append(str(error))
         else:
-            flash(f"{organisation.name} has been added")
+            flash(
+                f"{added.organisation.name} was already on Learning Loop: it now serves your "
+                "partnership too"
+                if added.was_on_the_service
+                else f"{added.organisation.name} has been added"
+            )
             return redirect(url_for("admin.organisations_list"))
     return render_template(
         "admin/organisation_form.html", form=form, heading="Add an organisation"
@@ -72,8 +70,16 @@ def organisation_new() -> ResponseReturnValue:
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 @admin_only
 def organisation_edit(organisation_id: int) -> ResponseReturnValue:
-    organisation = get_session().get(Organisation, organisation_id) or abort(404)
-    form = EditOrganisationForm(obj=organisation)
+    organisation = organisations.organisation_here(get_session(), organisation_id) or abort(404)
+    is_active = organisations.is_active_here(get_session(), organisation_id)
+    form = EditOrganisationForm(
+        data={
+            "name": organisation.name,
+            "kind": organisation.kind.value,
+            "sector": organisation.sector.value,
+            "is_active": is_active,
+        }
+    )
     if form.validate_on_submit():
         try:
             organisations.update_organisation(
@@ -99,8 +105,7 @@ def organisation_edit(organisation_id: int) -> ResponseReturnValue:
 @bp.get("/users")
 @admin_only
 def users() -> ResponseReturnValue:
-    people = get_session().scalars(select(User).order_by(func.lower(User.name)))
-    return render_template("admin/users.html", users=list(people))
+    return render_template("admin/users.html", members=memberships.people_here(get_session()))
 
 
 def _organisation_choices(form: InviteUserForm | EditUserForm) -> None:
@@ -129,12 +134,12 @@ def user_new() -> ResponseReturnValue:
             organisation_id=_organisation_id(form),
         )
         try:
-            user = create_user(get_session(), new, created_by=g.user.id)
+            invitation = invite_to_partnership(get_session(), new, created_by=g.user.id)
         except accounts.AccountError as error:
             _attach_error(form, error)
         else:
-            _invite(user)
-            flash(f"An invitation has been sent to {user.name}")
+            invite(invitation.membership)
+            flash(f"An invitation has been sent to {invitation.user.name}")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, heading="Invite a user"), (
         400 if form.errors else 200
@@ -145,42 +150,46 @@ def _attach_error(form: InviteUserForm | EditUserForm, error: accounts.AccountEr
     field = (
         form.organisation_id
         if "organisation" in str(error)
-        else (getattr(form, "email", None) or form.name)
+        else (getattr(form, "email", None) or form.role)
     )
     field.errors = [*field.errors, str(error)]
 
 
-def _invite(user: User) -> None:
-    token = accounts.issue_token(
-        get_session(),
-        user,
-        TokenPurpose.INVITATION,
-        lifetime=current_app.config["INVITATION_LIFETIME"],
-    )
-    send_invitation(user, token, invited_by=g.user)
+def _member_or_404(user_id: int) -> Membership:
+    """Return a person's membership here: another partnership's people answer 404."""
+    return memberships.membership_here(get_session(), user_id, include_inactive=True) or abort(404)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def user_edit(user_id: int) -> ResponseReturnValue:
-    user = get_session().get(User, user_id) or abort(404)
-    form = EditUserForm(
-        obj=user, data={"role": user.role.value, "organisation_id": str(user.organisation_id or "")}
+    member = _member_or_404(user_id)
+    user = member.user
+    form = EditUserForm(  # from the membership here (never `obj=user`: its role is a mirror)
+        data={
+            "name": user.name,
+            "role": member.role.value,
+            "organisation_id": str(member.organisation_id or ""),
+            "is_active": member.is_active,
+        }
     )
     _organisation_choices(form)
+    shares_name = len(memberships.memberships_of(get_session(), user.id)) > 1
+    if shares_name:  # their name is theirs in every partnership: not this admin's to change
+        del form.name
     if form.validate_on_submit():
         try:
-            update_user(
+            update_member(
                 get_session(),
-                user,
-                name=form.name.data or "",
+                member,
+                name=None if shares_name else form.name.data or "",
                 role=Role(form.role.data),
                 organisation_id=_organisation_id(form),
                 updated_by=g.user.id,
             )
-            if form.is_active.data != user.is_active and user.id != g.user.id:
-                set_user_active(
-                    get_session(), user, is_active=form.is_active.data, changed_by=g.user.id
+            if form.is_active.data != member.is_active and user.id != g.user.id:
+                set_member_active(
+                    get_session(), member, is_active=form.is_active.data, changed_by=g.user.id
                 )
         except accounts.AccountError as error:
             _attach_error(form, error)
@@ -188,18 +197,18 @@ def user_edit(user_id: int) -> ResponseReturnValue:
             flash(f"{user.name} has been updated")
             return redirect(url_for("admin.users"))
     return render_template(
-        "admin/user_form.html", form=form, user=user, heading=f"Change {user.name}"
+        "admin/user_form.html", form=form, user=user, member=member, heading=f"Change {user.name}"
     ), 400 if form.errors else 200
 
 
 @bp.post("/users/<int:user_id>/invitation")
 @admin_only
 def user_reinvite(user_id: int) -> ResponseReturnValue:
-    user = get_session().get(User, user_id) or abort(404)
-    if user.has_password or not user.is_active:
+    member = _member_or_404(user_id)
+    if member.user.has_password or not member.user.is_active or not member.is_active:
         abort(404)
-    _invite(user)
-    flash(f"A new invitation has been sent to {user.name}")
+    invite(member)
+    flash(f"A new invitation has been sent to {member.user.name}")
     return redirect(url_for("admin.users"))
 
 

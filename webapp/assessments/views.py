@@ -59,7 +59,7 @@ members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
 def _cycle(cycle_id: int) -> Cycle:
     """Return a cycle assigned to the user's organisation; anything else is 404 (and audited)."""
     cycle = get_session().get(Cycle, cycle_id)
-    if cycle is None or not cycles.is_assigned(get_session(), cycle, g.user.organisation_id):
+    if cycle is None or not cycles.is_assigned(get_session(), cycle, g.member.organisation_id):
         record_audit(
             get_session(),
             user_id=g.user.id,
@@ -73,7 +73,7 @@ def _cycle(cycle_id: int) -> Cycle:
 
 
 def _response(cycle: Cycle) -> Response | None:
-    return responses.organisation_response(get_session(), cycle, g.user.organisation_id)
+    return responses.organisation_response(get_session(), cycle, g.member.organisation_id)
 
 
 def _journey(response: Response) -> Journey:
@@ -86,7 +86,7 @@ def _journey(response: Response) -> Journey:
 @bp.get("")
 @members
 def index() -> ResponseReturnValue:
-    open_cycles = cycles.open_cycles_for(get_session(), g.user.organisation_id)
+    open_cycles = cycles.open_cycles_for(get_session(), g.member.organisation_id)
     rows = [(cycle, _response(cycle)) for cycle in open_cycles]
     return render_template("assessments/index.html", rows=rows)
 
@@ -124,7 +124,7 @@ def overview(cycle_id: int) -> ResponseReturnValue:
 def start(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     try:
-        responses.start_organisation_response(get_session(), cycle, g.user.organisation_id)
+        responses.start_organisation_response(get_session(), cycle, g.member.organisation_id)
     except SubmissionError as error:
         flash(str(error), "error")
     return redirect(url_for("assessments.overview", cycle_id=cycle.id))
@@ -273,7 +273,7 @@ def _check_page(
         definition=definition,
         rows=journey.summary_rows(),
         missing=journey.missing_answers(),
-        is_lead=g.user.role is Role.ORGANISATION_LEAD,
+        is_lead=g.member.role is Role.ORGANISATION_LEAD,
         page_names=titles,
         changed=changed,
         question_labels=labels,
@@ -293,7 +293,7 @@ def submit(cycle_id: int) -> ResponseReturnValue:
     response = _response(cycle) or abort(404)
     definition = _journey(response).definition
     try:
-        if g.user.role is Role.ORGANISATION_LEAD:
+        if g.member.role is Role.ORGANISATION_LEAD:
             if request.form.get("confirm") != "yes":
                 flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))

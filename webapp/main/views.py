@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from surveys import organisations
-from surveys.models import Organisation, Role
+from surveys.models import Role
 from webapp.access import public, signed_in
 from webapp.database import get_session
 from webapp.queue import queue_status
@@ -57,12 +57,18 @@ def healthz() -> ResponseReturnValue:
 @bp.get("/organisations/<int:organisation_id>")
 @signed_in
 def organisation(organisation_id: int) -> ResponseReturnValue:
-    user = g.user
-    if user.role is not Role.PARTNERSHIP_ADMIN and user.organisation_id != organisation_id:
+    member = g.member
+    if member is None or (
+        member.role is not Role.PARTNERSHIP_ADMIN and member.organisation_id != organisation_id
+    ):
         abort(404)
-    found = get_session().get(Organisation, organisation_id) or abort(404)
-    members = organisations.organisation_members(get_session(), organisation_id)
-    return render_template("main/organisation.html", organisation=found, members=members)
+    found = organisations.organisation_here(get_session(), organisation_id) or abort(404)
+    return render_template(
+        "main/organisation.html",
+        organisation=found,
+        is_active=organisations.is_active_here(get_session(), organisation_id),
+        members=organisations.organisation_members(get_session(), organisation_id),
+    )
 
 
 @bp.get("/accessibility")

@@ -13,6 +13,7 @@ from learning.errors import InvalidInput, NotAllowed
 from learning.log import EntryDetails
 from learning.models import ActionStatus, BoardColumn, EntryStatus, SourceKind
 from learning.selection import Selection
+from surveys import memberships
 from tests import factories
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING
@@ -165,15 +166,17 @@ def test_actions_belong_to_their_organisation_and_go_overdue(world, run):
         created_by=world.quality,
     )
     assert [a.id for a in actions.overdue_actions(world.session, today)] == [late.id]
-    assert [a.id for a in actions.actions_visible_to(world.session, world.police_lead)] == [late.id]
-    assert len(actions.actions_visible_to(world.session, world.quality)) == 2
+    police_lead = memberships.membership_here(world.session, world.police_lead.id)
+    quality = memberships.membership_here(world.session, world.quality.id)
+    assert [a.id for a in actions.actions_visible_to(world.session, police_lead)] == [late.id]
+    assert len(actions.actions_visible_to(world.session, quality)) == 2
     update = actions.add_progress_update(
-        world.session, late.id, text="Policy drafted", user=world.police_lead, status="done"
+        world.session, late.id, text="Policy drafted", member=police_lead, status="done"
     )
     assert update.status is ActionStatus.DONE and late.completed_at is not None
     assert actions.overdue_actions(world.session, today) == []
     school_action = actions.actions_for_organisation(world.session, world.school.id)[0]
     with pytest.raises(NotAllowed):
         actions.add_progress_update(
-            world.session, school_action.id, text="Not mine", user=world.police_lead
+            world.session, school_action.id, text="Not mine", member=police_lead
         )

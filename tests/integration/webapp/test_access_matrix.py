@@ -41,6 +41,7 @@ def test_every_route_is_in_the_matrix_and_declares_a_rule():
 
 def build_world(app: Flask):
     """An organisation, a user of every role, an invited user and every kind of object."""
+    from surveys import tenancy
     from tests.conftest import inspect_session
 
     session = inspect_session(app)
@@ -52,6 +53,9 @@ def build_world(app: Flask):
         )
         for role in Role
     }
+    people["platform_admin"] = factories.UserFactory(
+        role=None, organisation=None, is_platform_admin=True
+    )  # in no partnership: it sees none of their data
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
     objects.update(factories.learning_world(session, home, people["quality_group"]))
@@ -63,6 +67,7 @@ def build_world(app: Flask):
     ids = {
         "organisation_id": home.id,
         "user_id": invited.id,
+        "partnership_id": tenancy.partnership_of(session),
         "filename": "images/favicon.svg",
         **objects,
     }
@@ -115,11 +120,13 @@ def _outcome(response) -> str:
 
 # -- a second partnership: its objects answer 404 to every role of the first ---------------
 
-# Route arguments that name a partnership's own rows. Organisations and people will belong
-# to several partnerships (issue 14, item 2), link tokens are public capabilities, uploads
-# are files: those are not checked here.
+# Route arguments that name a partnership's own rows, or an organisation or person that only
+# the other partnership has. Link tokens are public capabilities, uploads are files, and a
+# partnership's id is the platform admin's to see: those are not checked here.
 OWNED_ARGUMENTS = frozenset(
     {
+        "organisation_id",
+        "user_id",
         "cycle_id",
         "file_id",
         "link_id",
@@ -138,8 +145,8 @@ SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
 
 
 def build_second_partnership(session) -> dict[str, object]:
-    """Partnership B with its own cycle, link, response, flag, run, theme, log entry, action
-    and token; the session works in partnership A again afterwards."""
+    """Partnership B with its own organisation, people, cycle, link, response, flag, run,
+    theme, log entry, action and token; the session works in partnership A again afterwards."""
     from surveys import tenancy
     from surveys.models import Partnership
 
@@ -152,9 +159,23 @@ def build_second_partnership(session) -> dict[str, object]:
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
     ids = factories.collection_world(session, away, stored_name="y" * 32)
     ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
-    ids["partnership_id"] = other.id
+    invited = factories.UserFactory(password_hash=None, organisation=away)
+    ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)
+    ids[ADMIN_OF_BOTH] = admin_of_both(session, other.id)
     return ids
+
+
+ADMIN_OF_BOTH = "admin_of_both"  # a partnership admin in A and in B, working in A
+
+
+def admin_of_both(session, other_id: int):
+    from surveys.models import Membership
+
+    person = factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)  # in A
+    session.add(Membership(user=person, partnership_id=other_id, role=Role.PARTNERSHIP_ADMIN))
+    session.commit()
+    return person
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +197,7 @@ ISOLATION_CASES = [
     (endpoint, method, role)
     for endpoint, method in owned_routes(make_app())
     if not endpoint.startswith("api.")  # bearer tokens, not people: see the API test below
-    for role in SIGNED_IN_ROLES
+    for role in [*SIGNED_IN_ROLES, ADMIN_OF_BOTH]
 ]
 NO_SUCH_ID = 2**31 - 1
 
@@ -196,7 +217,8 @@ def check_other_partnership_is_unseen(worlds, endpoint: str, method: str, role: 
     from surveys import accounts
 
     client = app.test_client()
-    token = accounts.start_session(session, people[role])
+    person = people[role] if role in people else other_ids[role]
+    token = accounts.start_session(session, person)  # a new sign-in works in its first: A
     with client.session_transaction() as cookie:
         cookie["token"] = token
     theirs = {**ids, **{key: other_ids[key] for key in OWNED_ARGUMENTS}}
@@ -246,3 +268,25 @@ def test_a_link_opens_its_own_partnership_only(two_partnerships):
     assert client.get(f"/f/{other_ids['token']}").status_code == 200  # anyone with the link
     assert client.get(f"/f/{ids['token']}").status_code == 200
     assert client.get("/f/" + "z" * 43).status_code == 404
+
+
+def test_someone_in_both_reaches_the_other_partnerships_objects_only_after_switching(
+    two_partnerships,
+):
+    app, session, _, _, other_ids = two_partnerships
+    from surveys import accounts
+
+    client = app.test_client()
+    person = admin_of_both(session, other_ids["partnership_id"])  # the shared one stays in A
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, person)
+    theirs = [
+        f"/admin/organisations/{other_ids['organisation_id']}",
+        f"/admin/users/{other_ids['user_id']}",
+        f"/admin/cycles/{other_ids['cycle_id']}",
+        f"/actions/{other_ids['action_id']}",
+    ]
+    assert [client.get(url).status_code for url in theirs] == [404] * len(theirs)
+    switched = client.post("/choose-partnership", data={"partnership": other_ids["partnership_id"]})
+    assert switched.status_code == 302
+    assert [client.get(url).status_code for url in theirs] == [200] * len(theirs)

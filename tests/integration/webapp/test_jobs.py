@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests import factories
-from tests.conftest import REDIS_URL, make_app, require_service
+from tests.conftest import REDIS_URL, in_first_partnership, make_app, require_service
 from webapp.queue import enqueue, get_queue
 
 
@@ -77,18 +77,18 @@ def test_invitation_email_carries_a_link_and_no_other_personal_data(smtp_server)
     app = make_app(MAIL_PORT=smtp_server.port)
     from webapp.database import session_factory
 
-    with session_factory(app)() as session:
+    with in_first_partnership(session_factory(app)()) as session:
         factories.bind(session)
         user = factories.UserFactory(name="Zara Example", email="zara@example.org")
         with app.test_request_context():
-            from surveys import accounts
+            from surveys import accounts, memberships
             from surveys.models import TokenPurpose
             from webapp.notifications import send_invitation
 
             token = accounts.issue_token(
                 session, user, TokenPurpose.INVITATION, lifetime=app.config["INVITATION_LIFETIME"]
             )
-            send_invitation(user, token)
+            send_invitation(memberships.membership_here(session, user.id), token)
     body = smtp_server.wait_for(1)[0].get_content()
     assert re.search(r"http://localhost/accept-invitation/[\w-]{40,}", body)
     assert "Zara" not in body

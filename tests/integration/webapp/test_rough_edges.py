@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from surveys import accounts
-from surveys.models import Role, TokenPurpose
+from surveys import accounts, tenancy
+from surveys.models import Partnership, Role, TokenPurpose
 from tests import factories
 from tests.conftest import csrf_from
 from webapp.wording import plural
@@ -15,7 +15,8 @@ from webapp.wording import plural
 def test_invitation_names_partnership_organisation_role_and_inviter(
     client, db_session, admin, login_as, post_form, smtp_server, app
 ):
-    app.config.update(MAIL_PORT=smtp_server.port, PARTNERSHIP_NAME="Northshire Partnership")
+    app.config.update(MAIL_PORT=smtp_server.port)
+    db_session.get(Partnership, tenancy.partnership_of(db_session)).name = "Northshire Partnership"
     admin.name = "Ada Admin"
     organisation = factories.OrganisationFactory(name="Northshire Police")
     login_as(admin)
@@ -97,7 +98,9 @@ def test_the_service_name_appears_once_in_the_header(client, db_session, login_a
     page = client.get("/").text
     header = page[page.index("<header") : page.index("</header>")]
     assert header.count("Learning Loop") == 1
-    assert "Riverside Safeguarding Children Partnership" in header
+    assert "Test Partnership" in header  # the partnership the person works in
+    signed_out = client.application.test_client().get("/sign-in").text
+    assert "Riverside Safeguarding Children Partnership" in signed_out  # who runs the service
     title = re.search(r"<title[^>]*>(.*?)</title>", page, re.S).group(1)
     assert title.strip().endswith("– Learning Loop")
 
@@ -117,7 +120,7 @@ def test_wide_tables_scroll_in_a_labelled_focusable_region(client, db_session, l
     page = client.get("/admin/users").text
     assert (
         '<div class="app-table-wrapper" tabindex="0" role="region" '
-        'aria-label="Everyone who can sign in">' in page
+        'aria-label="Everyone in Test Partnership">' in page
     )
 
 
