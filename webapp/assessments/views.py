@@ -97,7 +97,7 @@ def overview(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle(cycle_id)
     response = _response(cycle)
     session = get_session()
-    deadline = running_cycles.deadline_for(session, cycle, g.user.organisation_id)
+    deadline = running_cycles.deadline_for(session, cycle, g.member.organisation_id)
     is_open = cycle.opens_at <= utcnow() < deadline
     if response and is_open and shared_returns.missing_cycles(session, response):
         response = responses.join_copies(session, response, evidence_folder=evidence_folder())
