@@ -20,6 +20,7 @@ from surveys import responses, shared_cycles, tenancy, users
 from surveys.loader import DefinitionRegistry
 from surveys.models import (
     Cycle,
+    Membership,
     Organisation,
     OrganisationKind,
     OrganisationPartnership,
@@ -28,6 +29,7 @@ from surveys.models import (
     Role,
     Sector,
     SharedCycleOffer,
+    User,
 )
 
 PARTNERSHIP = "Northvale Safeguarding Children Partnership"
@@ -90,6 +92,14 @@ def seed_neighbour(session: Session, registry: DefinitionRegistry) -> list[DemoU
             users.NewUser(person.email, person.name, person.role, None),
             password=DEMO_PASSWORD,
         )
+    # Priya Shah, Riverside's quality group member, also reviews Northvale's possible
+    # disclosures: one person, two partnerships, a role in each (she switches between them).
+    priya = session.scalar(select(User).where(User.email == "quality@example.org"))
+    if priya is not None:
+        session.add(
+            Membership(user_id=priya.id, partnership_id=northvale.id, role=Role.SAFEGUARDING_LEAD)
+        )
+        session.flush()
     offer = session.scalar(select(SharedCycleOffer))
     assert offer is not None
     definition = registry.get(offer.definition_key, offer.definition_version)

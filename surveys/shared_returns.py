@@ -35,7 +35,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from surveys import tenancy
@@ -108,17 +108,20 @@ def copies(session: Session, response: Response) -> list[Response]:
     if cycle.shared_round is None or response.organisation_id is None:
         return [response]
     with tenancy.every_partnership(session):
-        return list(
-            session.scalars(
-                select(Response)
-                .join(Cycle, Cycle.id == Response.cycle_id)
-                .where(
-                    Cycle.shared_round == cycle.shared_round,
-                    Response.organisation_id == response.organisation_id,
-                )
-                .order_by(Response.id)
-            )
+        return list(session.scalars(_copies_of(cycle, response.organisation_id)))
+
+
+def _copies_of(cycle: Cycle, organisation_id: int) -> Select[tuple[Response]]:
+    """Every partnership's copy of an organisation's return to a shared round, in id order."""
+    return (
+        select(Response)
+        .join(Cycle, Cycle.id == Response.cycle_id)
+        .where(
+            Cycle.shared_round == cycle.shared_round,
+            Response.organisation_id == organisation_id,
         )
+        .order_by(Response.id)
+    )
 
 
 def lock_copies(session: Session, response: Response) -> Response:
@@ -135,13 +138,7 @@ def lock_copies(session: Session, response: Response) -> Response:
         return found
     with tenancy.every_partnership(session):
         rows = session.scalars(
-            select(Response)
-            .join(Cycle, Cycle.id == Response.cycle_id)
-            .where(
-                Cycle.shared_round == cycle.shared_round,
-                Response.organisation_id == response.organisation_id,
-            )
-            .order_by(Response.id)
+            _copies_of(cycle, response.organisation_id)
             .with_for_update(of=Response)
             .execution_options(populate_existing=True)
         ).all()

@@ -49,6 +49,8 @@ def test_upgrade_seed_and_create_user(tmp_path):
             "organisation_contributor",
             "--organisation",
             "Riverside Constabulary",
+            "--partnership",  # the demo has two partnerships
+            "Riverside Safeguarding Children Partnership",
         ],
         db,
         stdin="a long enough password\n",

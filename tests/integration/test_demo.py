@@ -109,3 +109,22 @@ def test_two_neighbouring_partnerships_share_the_police_and_health_returns(app, 
     returns = as_user(app, demo, admin).get(f"/admin/cycles/{shared_cycles[1].id}").text
     assert "Riverside Constabulary" in returns and "Riverside Community Health NHS Trust" in returns
     assert "Northvale Council Children’s Services" in returns
+
+
+def test_one_person_holds_a_role_in_each_neighbouring_partnership(demo):
+    from demo import neighbour
+    from surveys.models import Membership, Partnership
+
+    roles = {
+        (name, role)
+        for name, role in demo.execute(
+            select(Partnership.name, Membership.role)
+            .join(Membership, Membership.partnership_id == Partnership.id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.email == "quality@example.org")
+        )
+    }
+    assert roles == {
+        ("Riverside Safeguarding Children Partnership", Role.QUALITY_GROUP),
+        (neighbour.PARTNERSHIP, Role.SAFEGUARDING_LEAD),
+    }

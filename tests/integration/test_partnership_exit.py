@@ -246,7 +246,7 @@ def check_delete_a_leaves_b_whole(worlds: Worlds) -> None:
         session.scalar(select(Organisation.id).where(Organisation.name == "Alpha Agency")) is None
     )
     shared = session.scalar(select(Organisation).where(Organisation.name == "Shared Police"))
-    assert shared.is_active
+    assert session.get(OrganisationPartnership, (shared.id, worlds.b)).is_active  # B's still
     assert summary.people_deleted == 2 and summary.people_deactivated == 1
     assert (summary.organisations_deleted, summary.organisations_deactivated) == (1, 0)
     # files: A's own goes; B's own and the one both name stay
