@@ -17,10 +17,12 @@ import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 from types import CodeType
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -385,14 +387,35 @@ def post_form(client: FlaskClient) -> Callable[..., object]:
     def _post(
         url: str, data: dict[str, str], *, action: str | None = None, follow_redirects: bool = False
     ) -> object:
-        page = client.get(url)
-        return client.post(
-            action or url,
-            data={**data, "csrf_token": csrf_from(page.text)},
-            follow_redirects=follow_redirects,
-        )
+        return post_with_csrf(client, url, data, action=action, follow_redirects=follow_redirects)
 
     return _post
+
+
+def post_with_csrf(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any],
+    *,
+    action: str | None = None,
+    follow_redirects: bool = False,
+) -> Any:
+    """GET a page as `client`, then POST to it (or to `action`) with the page's CSRF token."""
+    page = client.get(url)
+    return client.post(
+        action or url,
+        data={**data, "csrf_token": csrf_from(page.text)},
+        follow_redirects=follow_redirects,
+    )
+
+
+def date_fields(prefix: str, day: date) -> dict[str, str]:
+    """A GOV.UK date input's three boxes, as a form posts them."""
+    return {
+        f"{prefix}-day": str(day.day),
+        f"{prefix}-month": str(day.month),
+        f"{prefix}-year": str(day.year),
+    }
 
 
 @dataclass

@@ -9,35 +9,22 @@ from sqlalchemy import select
 
 from surveys.models import AuditEvent, Cycle, CycleAssignment
 from tests import factories
-from tests.conftest import csrf_from
+from tests.conftest import date_fields, post_with_csrf
 from tests.integration.webapp import test_assessments
 from tests.integration.webapp.test_assessments import FIRST, as_user, page_data, post_page, start
 
 team = test_assessments.team  # an organisation's lead and contributor, an open Section 11
 
 
-def post(client, url: str, data: dict, *, page: str | None = None, **extra):
-    html = client.get(page or url).text
-    return client.post(url, data={**data, "csrf_token": csrf_from(html)}, **extra)
-
-
-def dates(prefix: str, day: date) -> dict[str, str]:
-    return {
-        f"{prefix}-day": str(day.day),
-        f"{prefix}-month": str(day.month),
-        f"{prefix}-year": str(day.year),
-    }
-
-
 def test_closing_early_stops_answers_and_new_dates_reopen_the_cycle(app, db_session, team, admin):
     organisation, lead, contributor, cycle = team
     boss, lee = as_user(app, db_session, admin), as_user(app, db_session, lead)
     start(lee, cycle)
-    closed = post(
+    closed = post_with_csrf(
         boss,
-        f"/admin/cycles/{cycle.id}/close",
+        f"/admin/cycles/{cycle.id}",
         {},
-        page=f"/admin/cycles/{cycle.id}",
+        action=f"/admin/cycles/{cycle.id}/close",
         follow_redirects=True,
     )
     assert "is closed. Change its dates to reopen it" in closed.text
@@ -46,13 +33,13 @@ def test_closing_early_stops_answers_and_new_dates_reopen_the_cycle(app, db_sess
     assert "This form is closed and is no longer taking answers" in refused.text
 
     today = date.today()
-    reopened = post(
+    reopened = post_with_csrf(
         boss,
         f"/admin/cycles/{cycle.id}/edit",
         {
             "title": "Section 11 2026",
-            **dates("opens_on", today - timedelta(days=3)),
-            **dates("closes_on", today + timedelta(days=14)),
+            **date_fields("opens_on", today - timedelta(days=3)),
+            **date_fields("closes_on", today + timedelta(days=14)),
         },
     )
     assert reopened.status_code == 302
@@ -66,10 +53,10 @@ def test_closing_early_stops_answers_and_new_dates_reopen_the_cycle(app, db_sess
 def test_the_closing_date_must_follow_the_opening_date(app, db_session, team, admin):
     _, _, _, cycle = team
     today = date.today()
-    refused = post(
+    refused = post_with_csrf(
         as_user(app, db_session, admin),
         f"/admin/cycles/{cycle.id}/edit",
-        {"title": "S11", **dates("opens_on", today), **dates("closes_on", today)},
+        {"title": "S11", **date_fields("opens_on", today), **date_fields("closes_on", today)},
     )
     assert refused.status_code == 400
     assert "The closing date must be after the opening date" in refused.text
@@ -82,17 +69,17 @@ def test_one_organisation_given_more_time_answers_after_the_others_are_closed(
     late = factories.OrganisationFactory(name="Late Agency")
     late_lead = factories.UserFactory(organisation=late, role=lead.role)
     boss = as_user(app, db_session, admin)
-    post(
+    post_with_csrf(
         boss,
         f"/admin/cycles/{cycle.id}/organisations",
         {"organisations": [str(organisation.id), str(late.id)]},
     )
-    post(boss, f"/admin/cycles/{cycle.id}/close", {}, page=f"/admin/cycles/{cycle.id}")
+    post_with_csrf(boss, f"/admin/cycles/{cycle.id}", {}, action=f"/admin/cycles/{cycle.id}/close")
     later = date.today() + timedelta(days=10)
-    given = post(
+    given = post_with_csrf(
         boss,
         f"/admin/cycles/{cycle.id}/organisations/{late.id}/extend",
-        dates("until", later),
+        date_fields("until", later),
         follow_redirects=True,
     )
     assert f"Late Agency now has until {later:%-d %B %Y}" in given.text
@@ -112,7 +99,7 @@ def test_organisations_are_added_and_removed_but_never_one_that_has_started(
     organisation, lead, contributor, cycle = team
     added = factories.OrganisationFactory(name="Added Agency")
     boss = as_user(app, db_session, admin)
-    page = post(
+    page = post_with_csrf(
         boss,
         f"/admin/cycles/{cycle.id}/organisations",
         {"organisations": [str(organisation.id), str(added.id)]},
@@ -120,12 +107,12 @@ def test_organisations_are_added_and_removed_but_never_one_that_has_started(
     )
     assert "Added: Added Agency" in page.text
     start(as_user(app, db_session, lead), cycle)  # the first organisation starts its return
-    refused = post(
+    refused = post_with_csrf(
         boss, f"/admin/cycles/{cycle.id}/organisations", {"organisations": [str(added.id)]}
     )
     assert refused.status_code == 400
     assert "started its return, so cannot be removed" in refused.text
-    removed = post(
+    removed = post_with_csrf(
         boss,
         f"/admin/cycles/{cycle.id}/organisations",
         {"organisations": [str(organisation.id)]},
@@ -149,14 +136,14 @@ def test_publishing_and_adding_an_organisation_email_its_leads(app, db_session, 
     trust_lead = factories.UserFactory(organisation=trust, role=Role.ORGANISATION_LEAD)
     boss = as_user(app, db_session, admin)
     today = date.today()
-    published = post(
+    published = post_with_csrf(
         boss,
         "/admin/cycles/new",
         {
             "definition": "section-11",
             "title": "Section 11 2027",
-            **dates("opens_on", today),
-            **dates("closes_on", today + timedelta(days=42)),
+            **date_fields("opens_on", today),
+            **date_fields("closes_on", today + timedelta(days=42)),
             "organisations": str(police.id),
         },
         follow_redirects=True,
@@ -170,7 +157,7 @@ def test_publishing_and_adding_an_organisation_email_its_leads(app, db_session, 
     cycle = db_session.scalar(select(Cycle).where(Cycle.title == "Section 11 2027"))
     assert f"/assessments/{cycle.id}" in body
 
-    added = post(
+    added = post_with_csrf(
         boss,
         f"/admin/cycles/{cycle.id}/organisations",
         {"organisations": [str(police.id), str(trust.id)]},

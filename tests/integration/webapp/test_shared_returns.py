@@ -35,7 +35,7 @@ from surveys.models import (
     User,
 )
 from tests import factories
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, date_fields, post_with_csrf
 from tests.integration.webapp.test_assessments import as_user, page_data, sign_off_form
 
 SECTION_11 = load_definitions().latest("section-11")
@@ -79,24 +79,11 @@ def make_region(db_session) -> Region:
     return Region(a, b, admin_a, admin_b, police, lead, b_contributor)
 
 
-def post(client, url: str, data: dict, *, page: str | None = None, **extra):
-    html = client.get(page or url).text
-    return client.post(url, data={**data, "csrf_token": csrf_from(html)}, **extra)
-
-
-def date_fields(prefix: str, day: date) -> dict[str, str]:
-    return {
-        f"{prefix}-day": str(day.day),
-        f"{prefix}-month": str(day.month),
-        f"{prefix}-year": str(day.year),
-    }
-
-
 def publish_shared(app, db_session, region: Region) -> tuple[Cycle, Cycle]:
     """A publishes a shared Section 11 offered to B; B joins with the force; both add a question."""
     admin_a = as_user(app, db_session, region.admin_a)
     today = date.today()
-    published = post(
+    published = post_with_csrf(
         admin_a,
         "/admin/cycles/new",
         {
@@ -115,7 +102,7 @@ def publish_shared(app, db_session, region: Region) -> tuple[Cycle, Cycle]:
     assert "Shared cycles offered to you" in offers and "Regional Section 11 2026" in offers
     with tenancy.every_partnership(db_session):
         offer = db_session.scalar(select(SharedCycleOffer))
-    joined = post(
+    joined = post_with_csrf(
         admin_b, f"/admin/cycles/offers/{offer.id}", {"organisations": str(region.police.id)}
     )
     assert joined.status_code == 302, joined.text
@@ -126,7 +113,9 @@ def publish_shared(app, db_session, region: Region) -> tuple[Cycle, Cycle]:
         (admin_a, cycle_a, "How do you share information with the MASH?"),
         (admin_b, cycle_b, "How do you work with our county lines protocol?"),
     ):
-        added = post(client, f"/admin/cycles/{cycle.id}/local-questions", {"label": question})
+        added = post_with_csrf(
+            client, f"/admin/cycles/{cycle.id}/local-questions", {"label": question}
+        )
         assert added.status_code == 302, added.text
     tenancy.work_in(db_session, region.a.id)
     return cycle_a, cycle_b
@@ -152,7 +141,7 @@ def answer_everything(client, cycle: Cycle, local: dict[str, str]) -> None:
     start = client.get(f"/assessments/{cycle.id}").text
     client.post(f"/assessments/{cycle.id}/start", data={"csrf_token": csrf_from(start)})
     for page in SECTION_11.pages:
-        saved = post(client, f"/assessments/{cycle.id}/{page.id}", page_data(page))
+        saved = post_with_csrf(client, f"/assessments/{cycle.id}/{page.id}", page_data(page))
         assert saved.status_code == 302, saved.text
     overview = client.get(f"/assessments/{cycle.id}").text
     local_pages = re.findall(rf"/assessments/{cycle.id}/(local_questions_\d+)", overview)
@@ -160,7 +149,7 @@ def answer_everything(client, cycle: Cycle, local: dict[str, str]) -> None:
     for page_id in dict.fromkeys(local_pages):
         html = client.get(f"/assessments/{cycle.id}/{page_id}").text
         (question_id,) = re.findall(r'name="(local_[0-9a-f]{8})"', html)
-        saved = post(
+        saved = post_with_csrf(
             client, f"/assessments/{cycle.id}/{page_id}", {question_id: local[question_id]}
         )
         assert saved.status_code == 302, saved.text
@@ -265,7 +254,7 @@ def test_a_change_through_one_partnership_stops_a_sign_off_through_the_other(
     bea = as_user(app, db_session, region.b_contributor)  # ...while B's member edits it
     first = SECTION_11.pages[0]
     changed = {**page_data(first), "s1_evidence": "Changed after the lead read it"}
-    assert post(bea, f"/assessments/{cycle_b.id}/{first.id}", changed).status_code == 302
+    assert post_with_csrf(bea, f"/assessments/{cycle_b.id}/{first.id}", changed).status_code == 302
 
     refused = lee.post(f"/assessments/{cycle_a.id}/submit", data=sign_off_form(check))
     assert refused.status_code == 409
@@ -300,11 +289,11 @@ def test_reopening_reopens_it_for_every_partnership_and_tells_them(
     b_copy = next(c for c in copies(db_session) if c.partnership_id == region.b.id)
 
     admin_b = as_user(app, db_session, region.admin_b)
-    reopened = post(
+    reopened = post_with_csrf(
         admin_b,
-        f"/admin/cycles/responses/{b_copy.id}/reopen",
+        f"/admin/cycles/responses/{b_copy.id}",
         {},
-        page=f"/admin/cycles/responses/{b_copy.id}",
+        action=f"/admin/cycles/responses/{b_copy.id}/reopen",
         follow_redirects=True,
     )
     assert "reopened for every partnership: 3 people told" in reopened.text
@@ -354,7 +343,7 @@ def test_evidence_is_each_partnerships_own_file(app, db_session, region):
 def test_a_partnership_joining_later_gets_the_answers_so_far(app, db_session, region):
     admin_a = as_user(app, db_session, region.admin_a)
     today = date.today()
-    post(
+    post_with_csrf(
         admin_a,
         "/admin/cycles/new",
         {
@@ -371,13 +360,15 @@ def test_a_partnership_joining_later_gets_the_answers_so_far(app, db_session, re
     start = lee.get(f"/assessments/{cycle_a.id}").text
     lee.post(f"/assessments/{cycle_a.id}/start", data={"csrf_token": csrf_from(start)})
     first = SECTION_11.pages[0]
-    post(lee, f"/assessments/{cycle_a.id}/{first.id}", page_data(first))
+    post_with_csrf(lee, f"/assessments/{cycle_a.id}/{first.id}", page_data(first))
     assert len(copies(db_session)) == 1
 
     with tenancy.every_partnership(db_session):
         offer = db_session.scalar(select(SharedCycleOffer))
     admin_b = as_user(app, db_session, region.admin_b)
-    post(admin_b, f"/admin/cycles/offers/{offer.id}", {"organisations": str(region.police.id)})
+    post_with_csrf(
+        admin_b, f"/admin/cycles/offers/{offer.id}", {"organisations": str(region.police.id)}
+    )
     lee.get(f"/assessments/{cycle_a.id}")  # the force opens its return again
 
     a_copy, b_copy = copies(db_session)
