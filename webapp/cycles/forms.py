@@ -22,32 +22,54 @@ def one_line(form: GovForm, field: StringField) -> None:
         raise ValidationError(f"{field.label.text} must be on one line")
 
 
-class CycleForm(GovForm):
-    definition = SelectField(
-        "Form", widget=GovSelect(), validators=[InputRequired("Select the form to publish")]
-    )
-    title = StringField(
+def title_field(description: str | None = None) -> StringField:
+    return StringField(
         "Title",
         widget=GovTextInput(),
-        description="For example, Section 11 self-assessment 2026 to 2027",
+        description=description,
         validators=[
             DataRequired("Enter a title for this cycle"),  # spaces alone are no title
             Length(max=200, message="Title must be 200 characters or fewer"),
             one_line,
         ],
     )
-    opens_on = GovDateField(
+
+
+def opens_on_field(description: str | None = None) -> GovDateField:
+    return GovDateField(
         "Opens on",
-        description="For example, 27 3 2026",
+        description=description,
         required_message="Enter the date the cycle opens",
         name_in_errors="The date the cycle opens",
     )
-    closes_on = GovDateField(
+
+
+def closes_on_field(description: str) -> GovDateField:
+    return GovDateField(
         "Closes on",
-        description="Answers are accepted until the end of the day before",
+        description=description,
         required_message="Enter the date the cycle closes",
         name_in_errors="The date the cycle closes",
     )
+
+
+class _OpensBeforeCloses:
+    """The closing date must come after the opening date (both forms with the dates)."""
+
+    opens_on: GovDateField
+
+    def validate_closes_on(self, field: GovDateField) -> None:
+        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
+            raise ValidationError("The closing date must be after the opening date")
+
+
+class CycleForm(_OpensBeforeCloses, GovForm):
+    definition = SelectField(
+        "Form", widget=GovSelect(), validators=[InputRequired("Select the form to publish")]
+    )
+    title = title_field("For example, Section 11 self-assessment 2026 to 2027")
+    opens_on = opens_on_field("For example, 27 3 2026")
+    closes_on = closes_on_field("Answers are accepted until the end of the day before")
     organisations = SelectMultipleField(
         "Organisations that must return it",
         widget=GovCheckboxesInput(),
@@ -64,10 +86,6 @@ class CycleForm(GovForm):
         ),
     )
     submit = SubmitField("Publish cycle", widget=GovSubmitInput())
-
-    def validate_closes_on(self, field: GovDateField) -> None:
-        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
-            raise ValidationError("The closing date must be after the opening date")
 
 
 class LinkForm(GovForm):
@@ -112,35 +130,14 @@ class LocalQuestionForm(GovForm):
     submit = SubmitField("Add question", widget=GovSubmitInput())
 
 
-class CycleDatesForm(GovForm):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter a title for this cycle"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-            one_line,
-        ],
-    )
-    opens_on = GovDateField(
-        "Opens on",
-        required_message="Enter the date the cycle opens",
-        name_in_errors="The date the cycle opens",
-    )
-    closes_on = GovDateField(
-        "Closes on",
-        description=(
-            "Answers are accepted until the end of the day before. A later date extends the "
-            "deadline or reopens a closed cycle"
-        ),
-        required_message="Enter the date the cycle closes",
-        name_in_errors="The date the cycle closes",
+class CycleDatesForm(_OpensBeforeCloses, GovForm):
+    title = title_field()
+    opens_on = opens_on_field()
+    closes_on = closes_on_field(
+        "Answers are accepted until the end of the day before. A later date extends the "
+        "deadline or reopens a closed cycle"
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
-
-    def validate_closes_on(self, field: GovDateField) -> None:
-        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
-            raise ValidationError("The closing date must be after the opening date")
 
 
 class OrganisationsForm(GovForm):
