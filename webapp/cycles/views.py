@@ -10,7 +10,15 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from surveys import cycles, engine, organisations, responses, shared_cycles, shared_returns
+from surveys import (
+    cycles,
+    engine,
+    escalation,
+    organisations,
+    responses,
+    shared_cycles,
+    shared_returns,
+)
 from surveys import returns as surveys_returns
 from surveys.definition import Audience
 from surveys.errors import SubmissionError
@@ -138,6 +146,7 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         if cycle.audience is CycleAudience.ORGANISATIONS
         else set(),
         round_members=shared_cycles.round_members(get_session(), cycle),
+        overdue=escalation.overdue(get_session(), cycle, utcnow(), returns),
     )
 
 
