@@ -46,6 +46,22 @@ class UserFactory(_Base):
     is_active = True
 
 
+def person_holding(
+    session: Session, roles: set[Role] | frozenset[Role], organisation: Organisation | None = None
+) -> User:
+    """A person holding several roles in the session's partnership (for organisation roles,
+    in `organisation`; a reviewer given one works for it)."""
+    from surveys import memberships
+
+    main, _ = memberships.split_roles(roles)
+    user = UserFactory(role=main, organisation=organisation)
+    membership = memberships.membership_here(session, user.id)
+    assert membership is not None
+    memberships.set_roles(session, membership, roles)
+    session.commit()
+    return user
+
+
 def bind(session: Session) -> None:
     """Point every factory at this session."""
     for factory_class in (OrganisationFactory, UserFactory):

@@ -59,7 +59,9 @@ def _inviter(invited_by: User | None) -> str:
 
 def _as_what(membership: Membership) -> str:
     place = f" at {membership.organisation.name}" if membership.organisation else ""
-    return _with_article(membership.role.label.lower()) + place
+    roles = [_with_article(label.lower()) for label in membership.role_labels]
+    listed = ", ".join(roles[:-1]) + " and " + roles[-1] if len(roles) > 1 else roles[0]
+    return listed + place
 
 
 def _with_article(noun: str) -> str:

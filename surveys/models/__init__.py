@@ -20,6 +20,7 @@ from surveys.models.collection import (
 )
 from surveys.models.people import (
     Membership,
+    MembershipRole,
     Organisation,
     OrganisationKind,
     OrganisationPartnership,
@@ -58,6 +59,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Membership",
+    "MembershipRole",
     "Organisation",
     "OrganisationKind",
     "OrganisationPartnership",

@@ -58,8 +58,9 @@ def healthz() -> ResponseReturnValue:
 @signed_in
 def organisation(organisation_id: int) -> ResponseReturnValue:
     member = g.member
-    if member is None or (
-        member.role is not Role.PARTNERSHIP_ADMIN and member.organisation_id != organisation_id
+    if member is None or not (
+        Role.PARTNERSHIP_ADMIN in member.roles
+        or (member.organisation_role and member.organisation_id == organisation_id)
     ):
         abort(404)
     found = organisations.organisation_here(get_session(), organisation_id) or abort(404)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 import yaml
 from flask import Flask
 
-from surveys.models import Role
+from surveys.models import Organisation, Role
 from tests import factories
 from tests.conftest import make_app
 from webapp.access import rule_for
@@ -20,6 +21,11 @@ CASES = [
     for route, outcomes in MATRIX["routes"].items()
     for role, expected in zip(ROLES, outcomes, strict=True)
 ]
+
+
+def test_every_row_has_a_value_per_role():
+    short = [route for route, outcomes in MATRIX["routes"].items() if len(outcomes) != len(ROLES)]
+    assert short == [], f"rows without one value per column {ROLES}"
 
 
 def _routes(app: Flask) -> set[str]:
@@ -107,6 +113,104 @@ def test_route_answers_each_role_as_declared(world, route, role, expected):
             cookie["token"] = token
     response = client.open(_url(app, endpoint, ids), method=method, data={})
     assert _outcome(response) == expected
+
+
+# -- people holding several roles: exactly the union of what each role may use -------------
+
+SINGLE_ROLES = [role.value for role in Role]
+PAIRS = [
+    (a, b)
+    for a, b in combinations(SINGLE_ROLES, 2)
+    if not (Role(a).belongs_to_organisation and Role(b).belongs_to_organisation)
+]
+# A reviewer who also holds an organisation role works for that organisation (the home one,
+# whose objects the world holds): as that part of them, they are a reviewer from the same
+# organisation, refused the home organisation's returns.
+SAME_ORGANISATION_REVIEWER: dict[str, str] = MATRIX.get("same_organisation_reviewer") or {}
+ENDS_THE_SIGN_IN = {"auth.sign_out POST"}
+
+
+def _depends_on_role(route: str) -> bool:
+    outcomes = dict(zip(ROLES, MATRIX["routes"][route], strict=True))
+    return len({outcomes[role] for role in SINGLE_ROLES}) > 1
+
+
+# Every pair asks the pages (GET) whose answer depends on the role, and two pages that show
+# what the roles held allow (home and the choice of partnership: every page's navigation);
+# files made on request (PDF, Word, Excel, downloads), slow to make and reading no role, are
+# left to the check of every pair against every route's declared rule below; the two pairs
+# named in the tests below ask every route.
+FILES = ("_pdf GET", "_docx GET", "_xlsx GET", "download_answers GET", "qr_code GET")
+ROLE_PAGES = sorted(
+    {
+        route
+        for route in MATRIX["routes"]
+        if _depends_on_role(route) and route.endswith(" GET") and not route.endswith(FILES)
+    }
+    | {"main.home GET", "partnerships.choose GET"}
+)
+
+
+def expected_for(route: str, held: tuple[str, ...]) -> str:
+    """What someone holding these roles gets: allowed if any of them is, else refused."""
+    outcomes = dict(zip(ROLES, MATRIX["routes"][route], strict=True))
+    of_organisation = any(Role(role).belongs_to_organisation for role in held)
+    each = [
+        SAME_ORGANISATION_REVIEWER.get(route, outcomes[role])
+        if role == Role.REVIEWER.value and of_organisation
+        else outcomes[role]
+        for role in held
+    ]
+    return "allow" if "allow" in each else each[0]
+
+
+def person_of(session, held: tuple[str, ...], home):
+    roles = frozenset(Role(role) for role in held)
+    of_organisation = any(role.belongs_to_organisation for role in roles)
+    return factories.person_holding(session, roles, home if of_organisation else None)
+
+
+def check_routes_as(world, person, held: tuple[str, ...], routes=None) -> list[str]:
+    """Ask routes (every one by default) as a person holding `held`; return those answering
+    otherwise than the union of the roles."""
+    app, session, _, ids = world
+    from surveys import accounts
+
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, person)
+    wrong = []
+    for route in sorted(set(routes or MATRIX["routes"]) - ENDS_THE_SIGN_IN):
+        endpoint, method = route.split()
+        answer = _outcome(client.open(_url(app, endpoint, ids), method=method, data={}))
+        if answer != expected_for(route, held):
+            wrong.append(f"{route}: {answer}, expected {expected_for(route, held)}")
+    return wrong
+
+
+@pytest.mark.parametrize("held", PAIRS, ids=["+".join(pair) for pair in PAIRS])
+def test_two_roles_give_exactly_the_union_of_their_routes(world, held):
+    app, session, people, ids = world
+    home = session.get(Organisation, ids["organisation_id"])
+    assert check_routes_as(world, person_of(session, held, home), held, ROLE_PAGES) == []
+
+
+def test_each_routes_rule_lets_in_a_pair_of_roles_when_it_lets_in_either():
+    from types import SimpleNamespace
+
+    app = make_app()
+    wrong = []
+    for endpoint in {rule.endpoint for rule in app.url_map.iter_rules()}:
+        rule = rule_for(app, endpoint)
+        for pair in PAIRS:
+
+            def member(*held):
+                return SimpleNamespace(roles=frozenset(Role(r) for r in held), user_id=0)
+
+            each = [rule.lets_in(member(role)) for role in pair]
+            if rule.or_when is None and rule.lets_in(member(*pair)) != any(each):
+                wrong.append(f"{endpoint} {pair}")
+    assert wrong == []
 
 
 def _outcome(response) -> str:
