@@ -29,6 +29,17 @@ from surveys.models.people import (
     Sector,
     User,
 )
+from surveys.models.scrutiny import (
+    Challenge,
+    ChallengeKind,
+    ChallengeStatus,
+    CycleReviewer,
+    MeetingKind,
+    MeetingOutcome,
+    ReturnReview,
+    ReviewMeeting,
+    StandardReview,
+)
 from surveys.models.security import (
     AccountToken,
     ApiToken,
@@ -40,6 +51,15 @@ from surveys.models.security import (
 
 __all__ = [
     "ApiToken",
+    "Challenge",
+    "ChallengeKind",
+    "ChallengeStatus",
+    "CycleReviewer",
+    "MeetingKind",
+    "MeetingOutcome",
+    "ReturnReview",
+    "ReviewMeeting",
+    "StandardReview",
     "Cycle",
     "CycleAssignment",
     "SharedCycleOffer",

@@ -16,10 +16,21 @@ from webapp.access import rule_for
 
 MATRIX = yaml.safe_load((Path(__file__).parent / "access_matrix.yaml").read_text())
 ROLES: list[str] = MATRIX["roles"]
+# A reviewer who works for the organisation whose return the world holds: refused what is
+# that return's (`same_organisation_reviewer` in the YAML), otherwise as any reviewer.
+SAME_ORGANISATION = "reviewer_same_organisation"
+SAME_ORGANISATION_REVIEWER: dict[str, str] = MATRIX.get("same_organisation_reviewer") or {}
 CASES = [
     (route, role, expected)
     for route, outcomes in MATRIX["routes"].items()
     for role, expected in zip(ROLES, outcomes, strict=True)
+] + [
+    (
+        route,
+        SAME_ORGANISATION,
+        SAME_ORGANISATION_REVIEWER.get(route, outcomes[ROLES.index("reviewer")]),
+    )
+    for route, outcomes in MATRIX["routes"].items()
 ]
 
 
@@ -65,9 +76,12 @@ def build_world(app: Flask):
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
     objects.update(factories.learning_world(session, home, people["quality_group"]))
+    objects.update(factories.scrutiny_world(session, home, stored_name="s" * 32))
+    people[SAME_ORGANISATION] = factories.person_holding(session, {Role.REVIEWER}, home)
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
+    (data / "evidence" / ("s" * 32)).write_bytes(b"%PDF-1.4")
     (data / "imports").mkdir(parents=True, exist_ok=True)
     (data / "imports" / f"{objects['upload_id']}.csv").write_bytes(b"sector\npolice\n")
     ids = {
@@ -126,7 +140,6 @@ PAIRS = [
 # A reviewer who also holds an organisation role works for that organisation (the home one,
 # whose objects the world holds): as that part of them, they are a reviewer from the same
 # organisation, refused the home organisation's returns.
-SAME_ORGANISATION_REVIEWER: dict[str, str] = MATRIX.get("same_organisation_reviewer") or {}
 ENDS_THE_SIGN_IN = {"auth.sign_out POST"}
 
 
@@ -195,6 +208,40 @@ def test_two_roles_give_exactly_the_union_of_their_routes(world, held):
     assert check_routes_as(world, person_of(session, held, home), held, ROLE_PAGES) == []
 
 
+def _client_of(app, session, person):
+    from surveys import accounts
+
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, person)
+    return client
+
+
+def test_an_organisation_lead_in_the_quality_group_may_use_both_roles_routes(world):
+    app, session, _, ids = world
+    held = ("organisation_lead", "quality_group")
+    person = person_of(session, held, session.get(Organisation, ids["organisation_id"]))
+    assert check_routes_as(world, person, held) == []  # every route: exactly the union
+    client = _client_of(app, session, person)
+    assert client.get("/quality").status_code == 200  # the quality group's themes
+    assert client.get(f"/assessments/{ids['cycle_id']}").status_code == 200  # the lead's return
+    assert client.get("/admin/users").status_code == 404  # neither role's
+
+
+def test_an_organisation_lead_who_reviews_never_reviews_their_own_organisation(world):
+    app, session, _, ids = world
+    held = ("organisation_lead", "reviewer")
+    home = session.get(Organisation, ids["organisation_id"])
+    person = person_of(session, held, home)
+    assert check_routes_as(world, person, held) == []  # every route: exactly the union
+    other = factories.OrganisationFactory(name="Neighbouring Health Trust")
+    theirs = factories.submitted_return(session, other, title="S11 2025 (health)")
+    client = _client_of(app, session, person)
+    assert client.get(f"/scrutiny/returns/{theirs.id}").status_code == 200
+    assert client.get(f"/scrutiny/returns/{ids['return_id']}").status_code == 404  # own
+    assert client.get(f"/scrutiny/your-returns/{ids['return_id']}").status_code == 200
+
+
 def test_each_routes_rule_lets_in_a_pair_of_roles_when_it_lets_in_either():
     from types import SimpleNamespace
 
@@ -243,6 +290,10 @@ OWNED_ARGUMENTS = frozenset(
         "entry_id",
         "item_id",
         "action_id",
+        "return_id",
+        "challenge_id",
+        "meeting_id",
+        "evidence_id",
     }
 )
 SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
@@ -263,6 +314,7 @@ def build_second_partnership(session) -> dict[str, object]:
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
     ids = factories.collection_world(session, away, stored_name="y" * 32)
     ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
+    ids.update(factories.scrutiny_world(session, away, stored_name="t" * 32))
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)
