@@ -82,10 +82,10 @@ def seed_demo(quiet: bool) -> None:
         click.echo(f"\nDemo sign-in details (password for everyone: {people.DEMO_PASSWORD})")
         for person in people.USERS:
             where = f", {person.organisation}" if person.organisation else ""
-            click.echo(f"  {person.role.label:<30} {person.email}{where}")
+            click.echo(f"  {person.role_labels:<30} {person.email}{where}")
         click.echo(f"\nIn the neighbouring {neighbour.PARTNERSHIP} (same password):")
         for person in neighbour.USERS:
-            click.echo(f"  {person.role.label:<30} {person.email}")
+            click.echo(f"  {person.role_labels:<30} {person.email}")
 
 
 @click.command("create-partnership")
