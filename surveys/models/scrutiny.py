@@ -56,9 +56,7 @@ class StandardReview(PartnershipOwned, Base):
     moderated_rating: Mapped[Any | None] = mapped_column(JSON)
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
     moderated_at: Mapped[datetime | None]
-    moderated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
     moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
@@ -110,9 +108,7 @@ class Challenge(PartnershipOwned, Base):
         str_enum(ChallengeStatus, "challenge_status"), default=ChallengeStatus.OPEN
     )
     answer: Mapped[str] = mapped_column(Text, default="")
-    answered_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(Text, default="")
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -167,9 +163,7 @@ class ReviewMeeting(PartnershipOwned, Base):
     held_on: Mapped[date]
     attendees: Mapped[str] = mapped_column(Text)  # who attended, one a line
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
-    recorded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cycle: Mapped[Cycle | None] = relationship()

@@ -33,9 +33,7 @@ class NewMeeting:
     cycle_id: int | None = None
 
 
-def record_meeting(
-    session: Session, new: NewMeeting, *, recorded_by: int | None
-) -> ReviewMeeting:
+def record_meeting(session: Session, new: NewMeeting, *, recorded_by: int | None) -> ReviewMeeting:
     """Record a meeting and the organisations it covered (their outcomes come after).
 
     The same meeting sent twice (a double click) is recorded once.
