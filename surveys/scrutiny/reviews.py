@@ -62,6 +62,7 @@ class StandardScrutiny:
     question: Question | None  # its compliance rating question, if it has one
     self_rating: str | None  # the level's words, "N/A" words, or None if not rated
     moderated: str | None  # the moderated rating's words, if the reviewer gave one
+    moderated_choice: str | None  # its level value (or N/A), as the form offers it
     moderation_reason: str
     is_moderated_down: bool
     is_accepted: bool
@@ -173,6 +174,7 @@ def _standard_scrutiny(
         question=question,
         self_rating=_words(question, own),
         moderated=_words(question, moderated),
+        moderated_choice=ratings.rating_choice(moderated),
         moderation_reason=review.moderation_reason if review else "",
         is_moderated_down=(
             own_level is not None and moderated_level is not None and moderated_level > own_level

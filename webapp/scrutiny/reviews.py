@@ -152,7 +152,11 @@ def _standard_page(
         moderation = (
             failed
             if isinstance(failed, ModerationForm)
-            else moderation_form(found.question, formdata=None)
+            else moderation_form(
+                found.question,
+                formdata=None,
+                data={"rating": found.moderated_choice, "reason": found.moderation_reason},
+            )
         )
     refs = [standard.ref for standard in scrutiny.standards]
     place = refs.index(ref)
