@@ -39,14 +39,23 @@ class DemoUser:
     name: str
     role: Role
     organisation: str | None = None
+    other_roles: frozenset[Role] = frozenset()  # held beside `role`
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(role.label for role in Role if role in {self.role, *self.other_roles})
 
 
 USERS = [
     DemoUser("admin@example.org", "Alex Morgan", Role.PARTNERSHIP_ADMIN),
     DemoUser("quality@example.org", "Priya Shah", Role.QUALITY_GROUP),
     DemoUser("dsl@example.org", "Jordan Ellis", Role.SAFEGUARDING_LEAD),
-    DemoUser(
-        "lead@police.example.org", "Sam Taylor", Role.ORGANISATION_LEAD, "Riverside Constabulary"
+    DemoUser(  # the police's lead also reviews other agencies' returns, never the police's
+        "lead@police.example.org",
+        "Sam Taylor",
+        Role.ORGANISATION_LEAD,
+        "Riverside Constabulary",
+        frozenset({Role.REVIEWER}),
     ),
     DemoUser(
         "contributor@police.example.org",
@@ -102,7 +111,9 @@ def seed(session: Session) -> list[DemoUser]:
         organisation_id = by_name[person.organisation] if person.organisation else None
         users.create_user(
             session,
-            users.NewUser(person.email, person.name, person.role, organisation_id),
+            users.NewUser(
+                person.email, person.name, person.role, organisation_id, person.other_roles
+            ),
             password=DEMO_PASSWORD,
         )
     return USERS

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning.errors import InvalidInput, NotAllowed, NotFound
 from learning.models import Action, ActionStatus, ActionUpdate, BoardItem, LearningEntry
-from surveys.models import Membership, User, utcnow
+from surveys.models import Membership, Role, User, utcnow
 from surveys.organisations import organisation_here
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,21 @@ def create_action(
     return action
 
 
+SEE_EVERY_ACTION = frozenset({Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP})
+
+
+def sees_every_action(member: Membership) -> bool:
+    """The partnership's admins and quality group see every action; others their own only."""
+    return not SEE_EVERY_ACTION.isdisjoint(member.roles)
+
+
 def can_update(member: Membership, action: Action) -> bool:
     """Say whether a member may update the action (organisation roles: their own only)."""
-    if member.role.belongs_to_organisation:
-        return member.organisation_id == action.owner_organisation_id
-    return True
+    if sees_every_action(member):
+        return True
+    return member.organisation_role is not None and (
+        member.organisation_id == action.owner_organisation_id
+    )
 
 
 def get_action(session: Session, action_id: int, *, member: Membership) -> Action:
@@ -142,11 +152,11 @@ def actions_for_organisation(session: Session, organisation_id: int) -> list[Act
 
 def actions_visible_to(session: Session, member: Membership) -> list[Action]:
     """Return the actions a member may see: their organisation's, or all for the quality group."""
-    if member.role.belongs_to_organisation:
-        if member.organisation_id is None:
-            return []
-        return actions_for_organisation(session, member.organisation_id)
-    return _listed(session)
+    if sees_every_action(member):
+        return _listed(session)
+    if member.organisation_role is None or member.organisation_id is None:
+        return []
+    return actions_for_organisation(session, member.organisation_id)
 
 
 def overdue_actions(session: Session, today: date) -> list[Action]:

@@ -214,7 +214,7 @@ def is_assigned(session: Session, cycle: Cycle, organisation_id: int) -> bool:
 
 def people_to_remind(session: Session, cycle: Cycle) -> list[User]:
     """Return the active leads and contributors, in the cycle's partnership, of organisations
-    that have not submitted."""
+    that have not submitted (an organisation role is always a membership's main `role`)."""
     submitted = select(Response.organisation_id).where(
         Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
     )

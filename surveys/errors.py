@@ -9,6 +9,7 @@ Public API:
         IncompleteResponse, ChangedSinceReview): a response cannot be saved or submitted.
     UnknownPartnership; PartnershipExitRefused (NotExportedRecently): a partnership cannot be
         deleted now.
+    ScrutinyError (NotReviewable): a return's scrutiny cannot be changed as asked.
 """
 
 from __future__ import annotations
@@ -86,3 +87,11 @@ class PartnershipExitRefused(SurveysError):
 
 class NotExportedRecently(PartnershipExitRefused):
     """The partnership has not been exported in the last 24 hours; nothing was deleted."""
+
+
+class ScrutinyError(SurveysError):
+    """A return's scrutiny cannot be changed as asked; the message is written for the person."""
+
+
+class NotReviewable(ScrutinyError, LookupError):
+    """Not a return, challenge or meeting this person may see here (answered as not found)."""

@@ -1,6 +1,6 @@
 """People across partnerships: the partnership a person works in, and who works in one.
 
-A person holds a `Membership` (a role, and for organisation roles an organisation) in each
+A person holds a `Membership` (roles, and for an organisation role an organisation) in each
 partnership they work in. Each signed-in request works in one of them: the one chosen for
 this sign-in (a sign-in starts with the one they chose last) if they still hold it, else
 their first; none if they hold no active membership. Every access decision reads that membership.
@@ -14,18 +14,21 @@ Public API:
     people_here(session) -> list[Membership]: everyone with a membership in this partnership
     set_active(session, membership, is_active=...): (de)activate one membership (no commit)
     refresh_mirror(session, user): keep `User.role`/`organisation` equal to the first membership
+    split_roles(roles) -> (main role, other roles): check a set of roles can be held together
+    set_roles(session, membership, roles): give and remove roles (no commit)
+    holds_role(role): the SQL condition "this membership holds the role" (main or other)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import tenancy
 from surveys.accounts import AccountError
-from surveys.models import Membership, Organisation, User, UserSession
+from surveys.models import Membership, MembershipRole, Organisation, Role, User, UserSession
 
 
 def memberships_of(session: Session, user_id: int) -> list[Membership]:
@@ -129,3 +132,41 @@ def set_active(session: Session, membership: Membership, *, is_active: bool) -> 
     elif not memberships_of(session, user.id) and not user.is_platform_admin:
         user.is_active = False
         session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def split_roles(roles: Iterable[Role]) -> tuple[Role, frozenset[Role]]:
+    """Return the main role and the others of a set a person may hold in one partnership.
+
+    The main role is the organisation role if there is one, else the first partnership role
+    in the order `Role` lists them.
+
+    Raises AccountError: no role, or both organisation roles.
+    """
+    held = frozenset(roles)
+    if not held:
+        raise AccountError("Select at least one role")
+    of_organisation = [role for role in Role if role in held and role.belongs_to_organisation]
+    if len(of_organisation) > 1:
+        raise AccountError("Select either organisation lead or organisation contributor, not both")
+    main = of_organisation[0] if of_organisation else next(r for r in Role if r in held)
+    return main, held - {main}
+
+
+def set_roles(session: Session, membership: Membership, roles: Iterable[Role]) -> None:
+    """Make the membership hold exactly these roles; the caller commits.
+
+    Raises AccountError as `split_roles` does.
+    """
+    main, others = split_roles(roles)
+    membership.role = main
+    kept = [other for other in membership.other_roles if other.role in others]
+    have = {other.role for other in kept}
+    membership.other_roles = kept + [
+        MembershipRole(role=role) for role in Role if role in others and role not in have
+    ]
+    session.flush()
+
+
+def holds_role(role: Role) -> ColumnElement[bool]:
+    """The SQL condition: a `Membership` row holds this role (as its main role or another)."""
+    return or_(Membership.role == role, Membership.other_roles.any(MembershipRole.role == role))

@@ -55,6 +55,7 @@ from sqlalchemy.sql import visitors
 from surveys.models.base import Base, PartnershipOwned
 from surveys.models.people import (
     Membership,
+    MembershipRole,
     Organisation,
     OrganisationPartnership,
     Partnership,
@@ -174,13 +175,14 @@ def owner_of(session: Session, model: type[PartnershipOwned], row_id: int) -> in
 
 def member_emails(session: Session, partnership_id: int, role: Role) -> set[str]:
     """Return the emails of the active people who hold a role in a partnership."""
+    holds = (Membership.role == role) | Membership.other_roles.any(MembershipRole.role == role)
     return set(
         session.scalars(
             select(User.email)
             .join(Membership, Membership.user_id == User.id)
             .where(
                 Membership.partnership_id == partnership_id,
-                Membership.role == role,
+                holds,
                 Membership.is_active.is_(True),
                 User.is_active.is_(True),
             )

@@ -1,10 +1,13 @@
 """People a partnership admin manages: invite them, change and (de)activate them, in one
 partnership only.
 
+A person holds one or more roles in a partnership: at most one organisation role (lead or
+contributor, for the organisation named) and any partnership roles (`surveys.memberships`).
+
 Public API:
     NewUser, create_user(session, new, *, password=None, created_by=None) -> User
     invite_to_partnership(session, new, *, created_by) -> Invitation
-    update_member(session, membership, *, name, role, organisation_id, updated_by) -> Membership
+    update_member(session, membership, *, name, roles, organisation_id, updated_by) -> Membership
     set_member_active(session, membership, *, is_active, changed_by) -> None
 
 Everything here works in the partnership the session works in (`surveys.tenancy`): changing
@@ -44,6 +47,19 @@ class NewUser:
     name: str
     role: Role | None  # None: no partnership (a platform admin made from the command line)
     organisation_id: int | None = None
+    other_roles: frozenset[Role] = frozenset()  # held beside `role` in the same partnership
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset({self.role, *self.other_roles}) if self.role else self.other_roles
+
+    @classmethod
+    def holding(
+        cls, email: str, name: str, roles: frozenset[Role], organisation_id: int | None = None
+    ) -> NewUser:
+        """A new person holding several roles (AccountError if they cannot be held together)."""
+        main, others = memberships.split_roles(roles)
+        return cls(email, name, main, organisation_id, others)
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,7 @@ def create_user(
         raise AccountError("A user with this email address already exists")
     if new.role is not None:
         memberships.partnership_here(session)  # a role is always a role in a partnership
-        _check_role_fits(session, new.role, new.organisation_id)
+        _check_roles_fit(session, new.roles, new.organisation_id)
     if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
     password_hash = None
@@ -76,20 +92,30 @@ def create_user(
         email=email,
         name=new.name.strip(),
         role=new.role,
-        organisation_id=new.organisation_id if _belongs(new.role) else None,
+        organisation_id=_organisation_for(new.roles, new.organisation_id),
         password_hash=password_hash,
     )
     session.add(user)
     session.flush()
-    role = new.role.value if new.role else ""
-    _audit(session, created_by, "user.created", user.id, role)
+    if new.role is not None and new.other_roles:
+        membership = memberships.membership_here(session, user.id)
+        assert membership is not None  # made with the account (surveys.tenancy)
+        memberships.set_roles(session, membership, new.roles)
+    roles = _role_values(new.roles)
+    _audit(session, created_by, "user.created", user.id, roles)
     session.commit()
-    log.info("user created", extra={"user_id": user.id, "role": role})
+    log.info("user created", extra={"user_id": user.id, "role": roles})
     return user
 
 
-def _belongs(role: Role | None) -> bool:
-    return role is not None and role.belongs_to_organisation
+def _organisation_for(roles: frozenset[Role], organisation_id: int | None) -> int | None:
+    """The organisation a membership names: its organisation role's, or a reviewer's own."""
+    names_one = any(role.belongs_to_organisation for role in roles) or Role.REVIEWER in roles
+    return organisation_id if names_one else None
+
+
+def _role_values(roles: frozenset[Role]) -> str:
+    return ",".join(role.value for role in Role if role in roles)
 
 
 def invite_to_partnership(session: Session, new: NewUser, *, created_by: int) -> Invitation:
@@ -105,28 +131,34 @@ def invite_to_partnership(session: Session, new: NewUser, *, created_by: int) ->
         raise AccountError("This person already works in this partnership: change them instead")
     if new.role is None:
         raise AccountError("Select a role")
-    _check_role_fits(session, new.role, new.organisation_id)
+    _check_roles_fit(session, new.roles, new.organisation_id)
     membership = Membership(
         user=existing,
         partnership_id=memberships.partnership_here(session),
         role=new.role,
-        organisation_id=new.organisation_id if _belongs(new.role) else None,
+        organisation_id=_organisation_for(new.roles, new.organisation_id),
     )
     session.add(membership)
+    memberships.set_roles(session, membership, new.roles)
     existing.is_active = True  # an account left with no partnership works again
     memberships.refresh_mirror(session, existing)
-    _audit(session, created_by, "membership.added", existing.id, new.role.value)
+    roles = _role_values(new.roles)
+    _audit(session, created_by, "membership.added", existing.id, roles)
     session.commit()
-    log.info("membership added", extra={"user_id": existing.id, "role": new.role.value})
+    log.info("membership added", extra={"user_id": existing.id, "role": roles})
     return Invitation(existing, membership, is_new_account=False)
 
 
-def _check_role_fits(session: Session, role: Role, organisation_id: int | None) -> None:
-    if not role.belongs_to_organisation:
-        return
-    if organisation_id is None:
+def _check_roles_fit(session: Session, roles: frozenset[Role], organisation_id: int | None) -> None:
+    """Refuse roles that cannot be held together, or an organisation role with no organisation.
+
+    Raises AccountError.
+    """
+    memberships.split_roles(roles)
+    names_one = _organisation_for(roles, organisation_id) is not None
+    if any(role.belongs_to_organisation for role in roles) and organisation_id is None:
         raise AccountError("Select the organisation this person belongs to")
-    if organisation_here(session, organisation_id, active_only=True) is None:
+    if names_one and organisation_here(session, organisation_id or 0, active_only=True) is None:
         raise AccountError("Select an active organisation")
 
 
@@ -135,23 +167,26 @@ def update_member(
     membership: Membership,
     *,
     name: str | None,
-    role: Role,
+    roles: frozenset[Role],
     organisation_id: int | None,
     updated_by: int,
 ) -> Membership:
-    """Change a person's role and organisation in this partnership (and their name, if given:
-    only for people who work in this partnership alone)."""
-    _check_role_fits(session, role, organisation_id)
+    """Give and remove a person's roles and change their organisation in this partnership
+    (and their name, if given: only for people who work in this partnership alone).
+
+    Raises AccountError: roles that cannot be held together, or no organisation for an
+    organisation role.
+    """
+    _check_roles_fit(session, roles, organisation_id)
     if name is not None:
         membership.user.name = name.strip()
-    membership.role = role
+    memberships.set_roles(session, membership, roles)
+    kept = _organisation_for(roles, organisation_id)
     membership.organisation = (  # the object, so a loaded relationship never goes stale
-        session.get(Organisation, organisation_id)
-        if role.belongs_to_organisation and organisation_id is not None
-        else None
+        session.get(Organisation, kept) if kept is not None else None
     )
     memberships.refresh_mirror(session, membership.user)
-    _audit(session, updated_by, "user.updated", membership.user_id, role.value)
+    _audit(session, updated_by, "user.updated", membership.user_id, _role_values(roles))
     session.commit()
     return membership
 

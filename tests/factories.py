@@ -46,6 +46,22 @@ class UserFactory(_Base):
     is_active = True
 
 
+def person_holding(
+    session: Session, roles: set[Role] | frozenset[Role], organisation: Organisation | None = None
+) -> User:
+    """A person holding several roles in the session's partnership (for organisation roles,
+    in `organisation`; a reviewer given one works for it)."""
+    from surveys import memberships
+
+    main, _ = memberships.split_roles(roles)
+    user = UserFactory(role=main, organisation=organisation)
+    membership = memberships.membership_here(session, user.id)
+    assert membership is not None
+    memberships.set_roles(session, membership, roles)
+    session.commit()
+    return user
+
+
 def bind(session: Session) -> None:
     """Point every factory at this session."""
     for factory_class in (OrganisationFactory, UserFactory):
@@ -185,4 +201,94 @@ def learning_world(
         "entry_id": entry.id,
         "item_id": item.id,
         "action_id": action.id,
+    }
+
+
+def submitted_return(
+    session: Session,
+    organisation: Organisation,
+    *,
+    title: str = "S11 2025",
+    answers: dict[str, object] | None = None,
+    days_ago: int = 10,
+):
+    """A Section 11 cycle (open from `days_ago` days ago) with `organisation`'s submitted
+    return: every standard rated "partially met" unless `answers` says otherwise."""
+    from datetime import timedelta
+
+    from surveys import cycles, responses
+    from surveys.loader import load_definitions
+    from surveys.models import utcnow
+
+    definition = load_definitions().latest("section-11")
+    now = utcnow()
+    cycle = cycles.publish_cycle(
+        session,
+        definition,
+        cycles.NewCycle(
+            title, now - timedelta(days=days_ago + 1), now + timedelta(days=30), (organisation.id,)
+        ),
+        created_by=None,
+    )
+    rated = {
+        question.id: {"value": "partially_met", "scale_version": 1}
+        for page in definition.pages
+        for question in page.questions
+        if page.standard and question.type == "compliance_rating"
+    }
+    recorded = responses.record_submitted_response(
+        session,
+        cycle,
+        definition,
+        responses.CompleteResponse(
+            {**rated, "s1_evidence": "Board minutes", **(answers or {})},
+            submitted_at=now - timedelta(days=days_ago),
+            organisation_id=organisation.id,
+        ),
+    )
+    session.commit()
+    return recorded.response
+
+
+def scrutiny_world(
+    session: Session, organisation: Organisation, *, stored_name: str = "x" * 32
+) -> dict[str, object]:
+    """`organisation`'s submitted Section 11 return with an evidence file, a challenge on
+    its first standard and a challenge meeting that covered it; return the ids routes need."""
+    from datetime import date
+
+    from surveys.models import Challenge, ChallengeKind, EvidenceFile, MeetingKind
+    from surveys.scrutiny import meetings
+
+    response = submitted_return(session, organisation)
+    evidence = EvidenceFile(
+        response_id=response.id,
+        question_id="s1_evidence_file",
+        stored_name=stored_name,
+        filename="minutes.pdf",
+        content_type="application/pdf",
+        size=8,
+    )
+    challenge = Challenge(
+        response_id=response.id,
+        organisation_id=organisation.id,
+        standard_ref="S11-1",
+        kind=ChallengeKind.QUESTION,
+        question="How often does the board see the safeguarding report?",
+    )
+    session.add_all([evidence, challenge])
+    session.commit()
+    meeting = meetings.record_meeting(
+        session,
+        meetings.NewMeeting(
+            MeetingKind.CHALLENGE, date(2026, 11, 3), "A reviewer", (organisation.id,)
+        ),
+        recorded_by=None,
+    )
+    return {
+        "return_id": response.id,
+        "standard_ref": "S11-1",
+        "evidence_id": evidence.id,
+        "challenge_id": challenge.id,
+        "meeting_id": meeting.id,
     }

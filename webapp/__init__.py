@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
+    from webapp.scrutiny import bp as scrutiny_bp
     from webapp.themes.views import bp as themes_bp
 
     app.register_blueprint(main_bp)
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(safeguarding_bp)
+    app.register_blueprint(scrutiny_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(log_bp)

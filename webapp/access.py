@@ -2,12 +2,15 @@
 
 Every endpoint must carry a rule (`public`, `signed_in`, `roles(...)` or `platform_admin`);
 an endpoint without one answers 404 and fails the url_map test. Signed-in people asking for
-something their role does not allow get 404, so a page's existence is not confirmed.
-A role is the person's role in the partnership they work in on this request (`g.member`,
-chosen by `webapp.tenancy`), never anything stored on the person: someone in the quality
-group of one partnership and a contributor in another has the quality group's pages only
-while working in the first. `platform_admin` views are for people who run the service
-(`User.is_platform_admin`), which by itself opens no partnership's data.
+something their roles do not allow get 404, so a page's existence is not confirmed.
+Roles are the person's roles in the partnership they work in on this request
+(`g.member.roles`, chosen by `webapp.tenancy`), never anything stored on the person: someone
+in the quality group of one partnership and a contributor in another has the quality group's
+pages only while working in the first. A person holding several roles there may use
+everything any of them allows (the union). `roles(..., or_when=...)` also lets in people a
+check on their membership finds (a reviewer named for one cycle, who holds no reviewer role).
+`platform_admin` views are for people who run the service (`User.is_platform_admin`), which
+by itself opens no partnership's data.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveys.models import Role
+from surveys.models import Membership, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +32,18 @@ class AccessRule:
     is_public: bool = False
     roles: frozenset[Role] = frozenset()  # empty and not public: any signed-in user
     is_for_platform_admins: bool = False
+    # Lets in a member holding none of `roles` when it says yes (it may read the database).
+    or_when: Callable[[Membership], bool] | None = None
+
+    def lets_in(self, member: Membership | None) -> bool:
+        """Whether a member (None: someone in no partnership) passes the roles check."""
+        if not self.roles:
+            return True
+        if member is None:
+            return False
+        if not self.roles.isdisjoint(member.roles):
+            return True
+        return self.or_when is not None and self.or_when(member)
 
 
 def _declare(rule: AccessRule) -> Callable[[F], F]:
@@ -49,9 +64,10 @@ def signed_in(view: F) -> F:
     return _declare(AccessRule())(view)
 
 
-def roles(*allowed: Role) -> Callable[[F], F]:
-    """Only people with one of these roles in the partnership they work in may use this view."""
-    return _declare(AccessRule(roles=frozenset(allowed)))
+def roles(*allowed: Role, or_when: Callable[[Membership], bool] | None = None) -> Callable[[F], F]:
+    """Only people holding one of these roles in the partnership they work in may use this
+    view (or, with `or_when`, members it says yes to)."""
+    return _declare(AccessRule(roles=frozenset(allowed), or_when=or_when))
 
 
 def platform_admin(view: F) -> F:
@@ -84,7 +100,6 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         if rule.is_for_platform_admins and not user.is_platform_admin:
             abort(404)
-        member = g.get("member")
-        if rule.roles and (member is None or member.role not in rule.roles):
+        if not rule.lets_in(g.get("member")):
             abort(404)
         return None

@@ -82,10 +82,10 @@ def seed_demo(quiet: bool) -> None:
         click.echo(f"\nDemo sign-in details (password for everyone: {people.DEMO_PASSWORD})")
         for person in people.USERS:
             where = f", {person.organisation}" if person.organisation else ""
-            click.echo(f"  {person.role.label:<30} {person.email}{where}")
+            click.echo(f"  {person.role_labels:<30} {person.email}{where}")
         click.echo(f"\nIn the neighbouring {neighbour.PARTNERSHIP} (same password):")
         for person in neighbour.USERS:
-            click.echo(f"  {person.role.label:<30} {person.email}")
+            click.echo(f"  {person.role_labels:<30} {person.email}")
 
 
 @click.command("create-partnership")
@@ -106,7 +106,13 @@ def create_partnership(name: str, front_door_name: str, front_door_phone: str) -
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", default=None, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--role",
+    "role_values",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles (at most one of organisation_lead, organisation_contributor)",
+)
 @click.option(
     "--partnership", default=None, help="The partnership's name (needed when there are several)"
 )
@@ -119,30 +125,29 @@ def create_partnership(name: str, front_door_name: str, front_door_phone: str) -
 def create_user(
     email: str,
     name: str,
-    role: str | None,
+    role_values: tuple[str, ...],
     partnership: str | None,
     organisation: str | None,
     platform_admin: bool,
 ) -> None:
-    """Create a user with a role in a partnership, or a platform admin; the password is read
-    from stdin (one line)."""
-    if role is None and not platform_admin:
+    """Create a user with one or more roles in a partnership, or a platform admin; the
+    password is read from stdin (one line)."""
+    if not role_values and not platform_admin:
         raise click.ClickException("Give a --role in a partnership, or --platform-admin")
     password = sys.stdin.readline().rstrip("\n")
     with session_factory(current_app)() as session:
-        if role is not None:
+        if role_values:
             tenancy.work_in(session, _partnership_id(session, partnership))
         try:
-            user = users.create_user(
-                session,
-                users.NewUser(
-                    email,
-                    name,
-                    Role(role) if role else None,
-                    _organisation_id(session, organisation),
-                ),
-                password=password or None,
+            organisation_id = _organisation_id(session, organisation)
+            new = (
+                users.NewUser.holding(
+                    email, name, frozenset(Role(v) for v in role_values), organisation_id
+                )
+                if role_values
+                else users.NewUser(email, name, None, organisation_id)
             )
+            user = users.create_user(session, new, password=password or None)
             if platform_admin:
                 partnerships.make_platform_admin(session, user)
         except accounts.AccountError as error:

@@ -70,7 +70,9 @@ def _inviter(invited_by: User | None) -> str:
 
 def _as_what(membership: Membership) -> str:
     place = f" at {membership.organisation.name}" if membership.organisation else ""
-    return _with_article(membership.role.label.lower()) + place
+    roles = [_with_article(label.lower()) for label in membership.role_labels]
+    listed = ", ".join(roles[:-1]) + " and " + roles[-1] if len(roles) > 1 else roles[0]
+    return listed + place
 
 
 def _with_article(noun: str) -> str:
@@ -187,6 +189,29 @@ def tell_escalated(cycle: Cycle, escalated: Escalated, *, partnership: str) -> i
             what="escalation letter",
             cycle_id=cycle.id,
         )
+    return told
+
+
+def tell_feedback_given(response: Response) -> int:
+    """Tell the organisation's leads that its return has feedback; return how many were told.
+
+    The email names the return and links to it; the feedback itself is read in the product.
+    """
+    if response.organisation_id is None:
+        return 0
+    title = one_line_subject(response.cycle.title)
+    body = (
+        f"The partnership has given feedback on your organisation's return for {title}.\n\n"
+        "Read it, and any challenges still to answer, here (sign-in required):\n"
+        f"{_link('scrutiny.organisation_return', return_id=str(response.id))}\n"
+    )
+    told = 0
+    for lead in cycles.leads_of(get_session(), response.cycle, {response.organisation_id}):
+        try:
+            enqueue("send_email", lead.email, f"Feedback given: {title}", body)
+            told += 1
+        except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
+            log.warning("feedback notice not queued", extra={"response_id": response.id})
     return told
 
 

@@ -10,7 +10,7 @@
   partnership's data fails closed or finds nothing.
 
 `g.member` is that membership: the one accessor views, templates and services use for what
-the person may do here (`g.member.role`, `.organisation_id`, `.organisation`,
+the person may do here (`g.member.roles`, `.organisation_id`, `.organisation`,
 `.partnership`). `g.user` stays the person. `g.memberships` lists every partnership they
 may switch to. An unknown link or token works in no partnership's data (`NOWHERE`): the
 view finds nothing and answers as it does for any unknown link. Jobs find their partnership

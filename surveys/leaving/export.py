@@ -45,6 +45,7 @@ from surveys.models import (
     AuditEvent,
     EvidenceFile,
     Membership,
+    MembershipRole,
     Organisation,
     OrganisationPartnership,
     Partnership,
@@ -187,6 +188,9 @@ def _people_files(archive: zipfile.ZipFile, session: Session, partnership_id: in
             User.name,
             User.email,
             Membership.role,
+            select(func.aggregate_strings(MembershipRole.role, " "))
+            .where(MembershipRole.membership_id == Membership.id)
+            .scalar_subquery(),
             Membership.organisation_id,
             Organisation.name,
             User.is_active,
@@ -207,7 +211,16 @@ def _people_files(archive: zipfile.ZipFile, session: Session, partnership_id: in
         "senior_contact_job",
         "senior_contact_email",
     ]
-    people_header = ["id", "name", "email", "role", "organisation_id", "organisation", "is_active"]
+    people_header = [
+        "id",
+        "name",
+        "email",
+        "role",
+        "other_roles",
+        "organisation_id",
+        "organisation",
+        "is_active",
+    ]
     return [
         Content(
             "organisations.csv",
@@ -216,7 +229,8 @@ def _people_files(archive: zipfile.ZipFile, session: Session, partnership_id: in
         ),
         Content(
             "people.csv",
-            "The people who hold a role in the partnership: name, email, role, organisation",
+            "The people who hold roles in the partnership: name, email, main role, other roles "
+            "(space-separated), organisation",
             _csv(archive, "people.csv", people_header, _rows(session, people)),
         ),
     ]

@@ -20,6 +20,7 @@ from surveys.models.collection import (
 )
 from surveys.models.people import (
     Membership,
+    MembershipRole,
     Organisation,
     OrganisationKind,
     OrganisationPartnership,
@@ -27,6 +28,17 @@ from surveys.models.people import (
     Role,
     Sector,
     User,
+)
+from surveys.models.scrutiny import (
+    Challenge,
+    ChallengeKind,
+    ChallengeStatus,
+    CycleReviewer,
+    MeetingKind,
+    MeetingOutcome,
+    ReturnReview,
+    ReviewMeeting,
+    StandardReview,
 )
 from surveys.models.security import (
     AccountToken,
@@ -39,6 +51,15 @@ from surveys.models.security import (
 
 __all__ = [
     "ApiToken",
+    "Challenge",
+    "ChallengeKind",
+    "ChallengeStatus",
+    "CycleReviewer",
+    "MeetingKind",
+    "MeetingOutcome",
+    "ReturnReview",
+    "ReviewMeeting",
+    "StandardReview",
     "Cycle",
     "CycleAssignment",
     "SharedCycleOffer",
@@ -58,6 +79,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Membership",
+    "MembershipRole",
     "Organisation",
     "OrganisationKind",
     "OrganisationPartnership",

@@ -53,6 +53,8 @@ class Role(enum.StrEnum):
     ORGANISATION_LEAD = "organisation_lead"
     ORGANISATION_CONTRIBUTOR = "organisation_contributor"
     SAFEGUARDING_LEAD = "safeguarding_lead"
+    REVIEWER = "reviewer"  # scrutinises organisations' Section 11 / 175 returns
+    CASE_REVIEWER = "case_reviewer"  # a restricted role for case reviews
 
     @property
     def label(self) -> str:
@@ -60,6 +62,7 @@ class Role(enum.StrEnum):
 
     @property
     def belongs_to_organisation(self) -> bool:
+        """An organisation role: held for the membership's own organisation only."""
         return self in (Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
 
 
@@ -69,6 +72,8 @@ ROLE_LABELS = {
     Role.ORGANISATION_LEAD: "Organisation lead",
     Role.ORGANISATION_CONTRIBUTOR: "Organisation contributor",
     Role.SAFEGUARDING_LEAD: "Designated safeguarding lead",
+    Role.REVIEWER: "Return reviewer",
+    Role.CASE_REVIEWER: "Case review officer",
 }
 
 
@@ -162,11 +167,17 @@ class OrganisationPartnership(Base):
 
 
 class Membership(Base):
-    """A person's role in one partnership (and, for organisation roles, their organisation).
+    """A person's roles in one partnership (and, for organisation roles, their organisation).
 
     A person may hold one in each of several partnerships. Every access decision reads the
-    membership of the partnership the person works in (`webapp.tenancy` puts it in
-    `g.member`); a deactivated one (`is_active` False) gives no access to its partnership.
+    `roles` of the membership of the partnership the person works in (`webapp.tenancy` puts
+    it in `g.member`); a deactivated one (`is_active` False) gives no access to its
+    partnership. A membership holds at most one organisation role, for its own organisation,
+    and any of the partnership roles: `role` is the main one (the organisation role when
+    there is one, so queries for an organisation's leads read one column), the others are
+    `MembershipRole` rows (`surveys.memberships.set_roles` keeps the two in step).
+    `organisation_id` is the organisation of its organisation role; a reviewer may name the
+    organisation they work for too, whose returns they never review.
     """
 
     __tablename__ = "memberships"
@@ -186,3 +197,31 @@ class Membership(Base):
     user: Mapped[User] = relationship()
     partnership: Mapped[Partnership] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    other_roles: Mapped[list[MembershipRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MembershipRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every role held here: what each access decision reads."""
+        return frozenset({self.role, *(other.role for other in self.other_roles)})
+
+    @property
+    def organisation_role(self) -> Role | None:
+        """The organisation role held (lead or contributor), if any."""
+        return self.role if self.role.belongs_to_organisation else None
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles held, in the order `Role` lists them, as people read them."""
+        return [role.label for role in Role if role in self.roles]
+
+
+class MembershipRole(Base):
+    """A partnership role a membership holds beside its main `Membership.role`."""
+
+    __tablename__ = "membership_roles"
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "other_role"), primary_key=True)

@@ -35,8 +35,12 @@ from surveys.errors import NotExportedRecently, PartnershipExitRefused
 from surveys.models import (
     AuditEvent,
     Base,
+    Challenge,
+    ChallengeKind,
+    CycleReviewer,
     EvidenceFile,
     FollowUpRequest,
+    MeetingKind,
     Membership,
     Organisation,
     OrganisationPartnership,
@@ -44,7 +48,9 @@ from surveys.models import (
     PartnershipOwned,
     ResponseChange,
     ResponseVersion,
+    ReturnReview,
     Role,
+    StandardReview,
     User,
     utcnow,
 )
@@ -172,6 +178,36 @@ def _fill_every_table(session: Session, ids: dict[str, Any], org: Organisation) 
     )
     session.commit()
     log.link_theme(session, ids["entry_id"], theme_id)
+    _fill_scrutiny(session, ids, org)
+
+
+def _fill_scrutiny(session: Session, ids: dict[str, Any], org: Organisation) -> None:
+    """A return's review, a standard's, a challenge, a named reviewer, a meeting's outcome."""
+    from surveys.scrutiny import meetings
+
+    response_id = ids["response_id"]
+    someone = session.scalar(
+        select(Membership.user_id).where(
+            Membership.partnership_id == tenancy.partnership_of(session)
+        )
+    )
+    session.add_all(
+        [
+            ReturnReview(response_id=response_id, feedback="Thorough"),
+            StandardReview(response_id=response_id, standard_ref="S11-1"),
+            Challenge(
+                response_id=response_id,
+                organisation_id=org.id,
+                standard_ref="S11-1",
+                kind=ChallengeKind.QUESTION,
+                question="Which board?",
+            ),
+            CycleReviewer(cycle_id=ids["cycle_id"], user_id=someone),
+        ]
+    )
+    session.commit()
+    new = meetings.NewMeeting(MeetingKind.CHALLENGE, date(2026, 11, 3), "Chair", (org.id,))
+    meetings.record_meeting(session, new, recorded_by=None)
 
 
 def counts(session: Session, partnership_id: int) -> dict[str, int]:

@@ -103,7 +103,7 @@ def test_admin_journey_on_postgres_with_redis_queue(postgres_url, smtp_server):
         data={
             "name": "Pat Postgres",
             "email": "pat@pg.example",
-            "role": "quality_group",
+            "roles": "quality_group",
             "organisation_id": "",
             "csrf_token": csrf_from(page.text),
         },

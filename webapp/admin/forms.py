@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import (
     Email,
     InputRequired,
@@ -25,6 +34,20 @@ from webapp.forms import GovForm
 SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
 KIND_CHOICES = [(kind.value, kind.label) for kind in OrganisationKind]
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_HINTS = {
+    Role.PARTNERSHIP_ADMIN: "Manages organisations, people, cycles and API tokens",
+    Role.QUALITY_GROUP: "Finds themes, keeps the learning log and board, agrees actions",
+    Role.ORGANISATION_LEAD: "Signs off and submits their organisation’s returns",
+    Role.ORGANISATION_CONTRIBUTOR: "Fills in their organisation’s returns",
+    Role.SAFEGUARDING_LEAD: "Reviews possible disclosures",
+    Role.REVIEWER: (
+        "Scrutinises organisations’ Section 11 and 175 returns: challenges, moderates "
+        "ratings and gives feedback, never on their own organisation’s"
+    ),
+    Role.CASE_REVIEWER: "Works on case reviews, with access to case details",
+}
+# The checkboxes' hints, in the order of ROLE_CHOICES (for the template).
+ROLE_ITEMS = [{"hint": {"text": ROLE_HINTS[role]}} for role in Role]
 
 
 class OrganisationForm(GovForm):
@@ -100,17 +123,24 @@ class UserForm(GovForm):
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],
     )
-    role = RadioField(
-        "Role",
-        widget=GovRadioInput(),
+    roles = SelectMultipleField(
+        "Roles",
+        widget=GovCheckboxesInput(),
         choices=ROLE_CHOICES,
-        validators=[InputRequired("Select a role")],
+        description=(
+            "Select all that apply: at most one of organisation lead and organisation "
+            "contributor, for the organisation below"
+        ),
+        validators=[InputRequired("Select at least one role")],
     )
     organisation_id = SelectField(
         "Organisation",
         widget=GovSelect(),
         coerce=str,
-        description="Only for organisation leads and contributors",
+        description=(
+            "For organisation leads and contributors. For a return reviewer, the organisation "
+            "they work for: they never review its returns"
+        ),
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -13,6 +13,7 @@ from surveys.models import ApiToken, Membership, OrganisationKind, Role, Sector,
 from surveys.users import NewUser, invite_to_partnership, set_member_active, update_member
 from webapp.access import roles
 from webapp.admin.forms import (
+    ROLE_ITEMS,
     ApiTokenForm,
     EditOrganisationForm,
     EditUserForm,
@@ -141,13 +142,13 @@ def user_new() -> ResponseReturnValue:
     form = InviteUserForm()
     _organisation_choices(form)
     if form.validate_on_submit():
-        new = NewUser(
-            email=form.email.data or "",
-            name=form.name.data or "",
-            role=Role(form.role.data),
-            organisation_id=_organisation_id(form),
-        )
         try:
+            new = NewUser.holding(
+                form.email.data or "",
+                form.name.data or "",
+                _roles(form),
+                organisation_id=_organisation_id(form),
+            )
             invitation = invite_to_partnership(get_session(), new, created_by=g.user.id)
         except accounts.AccountError as error:
             _attach_error(form, error)
@@ -155,16 +156,23 @@ def user_new() -> ResponseReturnValue:
             invite(invitation.membership)
             flash(f"An invitation has been sent to {invitation.user.name}")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, heading="Invite a user"), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "admin/user_form.html", form=form, heading="Invite a user", role_items=ROLE_ITEMS
+    ), 400 if form.errors else 200
+
+
+def _roles(form: InviteUserForm | EditUserForm) -> frozenset[Role]:
+    return frozenset(Role(value) for value in form.roles.data or [])
 
 
 def _attach_error(form: InviteUserForm | EditUserForm, error: accounts.AccountError) -> None:
+    message = str(error)
     field = (
-        form.organisation_id
-        if "organisation" in str(error)
-        else (getattr(form, "email", None) or form.role)
+        form.roles
+        if "role" in message or "organisation lead" in message
+        else form.organisation_id
+        if "organisation" in message
+        else (getattr(form, "email", None) or form.roles)
     )
     field.errors = [*field.errors, str(error)]
 
@@ -182,7 +190,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     form = EditUserForm(  # from the membership here (never `obj=user`: its role is a mirror)
         data={
             "name": user.name,
-            "role": member.role.value,
+            "roles": [role.value for role in Role if role in member.roles],
             "organisation_id": str(member.organisation_id or ""),
             "is_active": member.is_active,
         }
@@ -197,7 +205,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 get_session(),
                 member,
                 name=None if shares_name else form.name.data or "",
-                role=Role(form.role.data),
+                roles=_roles(form),
                 organisation_id=_organisation_id(form),
                 updated_by=g.user.id,
             )
@@ -211,7 +219,12 @@ def user_edit(user_id: int) -> ResponseReturnValue:
             flash(f"{user.name} has been updated")
             return redirect(url_for("admin.users"))
     return render_template(
-        "admin/user_form.html", form=form, user=user, member=member, heading=f"Change {user.name}"
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        member=member,
+        heading=f"Change {user.name}",
+        role_items=ROLE_ITEMS,
     ), 400 if form.errors else 200
 
 

@@ -273,7 +273,7 @@ def _check_page(
         definition=definition,
         rows=journey.summary_rows(),
         missing=journey.missing_answers(),
-        is_lead=g.member.role is Role.ORGANISATION_LEAD,
+        is_lead=Role.ORGANISATION_LEAD in g.member.roles,
         page_names=titles,
         changed=changed,
         question_labels=labels,
@@ -293,7 +293,7 @@ def submit(cycle_id: int) -> ResponseReturnValue:
     response = _response(cycle) or abort(404)
     definition = _journey(response).definition
     try:
-        if g.member.role is Role.ORGANISATION_LEAD:
+        if Role.ORGANISATION_LEAD in g.member.roles:
             if request.form.get("confirm") != "yes":
                 flash("Confirm that you are signing off this return as its senior lead", "error")
                 return redirect(url_for("assessments.check", cycle_id=cycle.id))

@@ -149,4 +149,3 @@ def escalate(cycle_id: int) -> ResponseReturnValue:
     return render_template("cycles/overdue.html", cycle=cycle, form=form, late=late), (
         400 if form.errors else 200
     )
-

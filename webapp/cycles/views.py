@@ -31,6 +31,8 @@ from surveys.models import (
     Response,
     utcnow,
 )
+from surveys.scrutiny import returns as scrutiny_returns
+from surveys.scrutiny.reviewers import has_standards
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
@@ -147,6 +149,9 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         else set(),
         round_members=shared_cycles.round_members(get_session(), cycle),
         overdue=escalation.overdue(get_session(), cycle, utcnow(), returns),
+        feedback=scrutiny_returns.feedback_of(get_session(), cycle, today=utcnow().date())
+        if cycle.audience is CycleAudience.ORGANISATIONS and has_standards(definition_of(cycle))
+        else None,
     )
 
 

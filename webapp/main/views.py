@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from surveys import organisations
 from surveys.models import Role
+from surveys.scrutiny import reviewers
 from webapp.access import public, signed_in
 from webapp.database import get_session
 from webapp.queue import queue_status
@@ -29,7 +30,13 @@ ASSETS = Path(__file__).resolve().parent.parent / "static" / "govuk" / "assets"
 @bp.get("/")
 @signed_in
 def home() -> ResponseReturnValue:
-    return render_template("main/home.html")
+    member = g.member
+    named = (
+        member is not None
+        and Role.REVIEWER not in member.roles
+        and reviewers.is_named_reviewer(get_session(), member.user_id)
+    )
+    return render_template("main/home.html", is_named_reviewer=named)
 
 
 @bp.get("/assets/<path:filename>")
@@ -58,8 +65,9 @@ def healthz() -> ResponseReturnValue:
 @signed_in
 def organisation(organisation_id: int) -> ResponseReturnValue:
     member = g.member
-    if member is None or (
-        member.role is not Role.PARTNERSHIP_ADMIN and member.organisation_id != organisation_id
+    if member is None or not (
+        Role.PARTNERSHIP_ADMIN in member.roles
+        or (member.organisation_role and member.organisation_id == organisation_id)
     ):
         abort(404)
     found = organisations.organisation_here(get_session(), organisation_id) or abort(404)

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 import yaml
 from flask import Flask
 
-from surveys.models import Role
+from surveys.models import Organisation, Role
 from tests import factories
 from tests.conftest import make_app
 from webapp.access import rule_for
 
 MATRIX = yaml.safe_load((Path(__file__).parent / "access_matrix.yaml").read_text())
 ROLES: list[str] = MATRIX["roles"]
+# A reviewer who works for the organisation whose return the world holds: refused what is
+# that return's (`same_organisation_reviewer` in the YAML), otherwise as any reviewer.
+SAME_ORGANISATION = "reviewer_same_organisation"
+SAME_ORGANISATION_REVIEWER: dict[str, str] = MATRIX.get("same_organisation_reviewer") or {}
 CASES = [
     (route, role, expected)
     for route, outcomes in MATRIX["routes"].items()
     for role, expected in zip(ROLES, outcomes, strict=True)
+] + [
+    (
+        route,
+        SAME_ORGANISATION,
+        SAME_ORGANISATION_REVIEWER.get(route, outcomes[ROLES.index("reviewer")]),
+    )
+    for route, outcomes in MATRIX["routes"].items()
 ]
+
+
+def test_every_row_has_a_value_per_role():
+    short = [route for route, outcomes in MATRIX["routes"].items() if len(outcomes) != len(ROLES)]
+    assert short == [], f"rows without one value per column {ROLES}"
 
 
 def _routes(app: Flask) -> set[str]:
@@ -59,9 +76,12 @@ def build_world(app: Flask):
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
     objects.update(factories.learning_world(session, home, people["quality_group"]))
+    objects.update(factories.scrutiny_world(session, home, stored_name="s" * 32))
+    people[SAME_ORGANISATION] = factories.person_holding(session, {Role.REVIEWER}, home)
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
+    (data / "evidence" / ("s" * 32)).write_bytes(b"%PDF-1.4")
     (data / "imports").mkdir(parents=True, exist_ok=True)
     (data / "imports" / f"{objects['upload_id']}.csv").write_bytes(b"sector\npolice\n")
     ids = {
@@ -109,6 +129,139 @@ def test_route_answers_each_role_as_declared(world, route, role, expected):
     assert _outcome(response) == expected
 
 
+# -- people holding several roles: exactly the union of what each role may use -------------
+
+SINGLE_ROLES = [role.value for role in Role]
+PAIRS = [
+    (a, b)
+    for a, b in combinations(SINGLE_ROLES, 2)
+    if not (Role(a).belongs_to_organisation and Role(b).belongs_to_organisation)
+]
+# A reviewer who also holds an organisation role works for that organisation (the home one,
+# whose objects the world holds): as that part of them, they are a reviewer from the same
+# organisation, refused the home organisation's returns.
+ENDS_THE_SIGN_IN = {"auth.sign_out POST"}
+
+
+def _depends_on_role(route: str) -> bool:
+    outcomes = dict(zip(ROLES, MATRIX["routes"][route], strict=True))
+    return len({outcomes[role] for role in SINGLE_ROLES}) > 1
+
+
+# Every pair asks the pages (GET) whose answer depends on the role, and two pages that show
+# what the roles held allow (home and the choice of partnership: every page's navigation);
+# files made on request (PDF, Word, Excel, downloads), slow to make and reading no role, are
+# left to the check of every pair against every route's declared rule below; the two pairs
+# named in the tests below ask every route.
+FILES = ("_pdf GET", "_docx GET", "_xlsx GET", "download_answers GET", "qr_code GET")
+ROLE_PAGES = sorted(
+    {
+        route
+        for route in MATRIX["routes"]
+        if _depends_on_role(route) and route.endswith(" GET") and not route.endswith(FILES)
+    }
+    | {"main.home GET", "partnerships.choose GET"}
+)
+
+
+def expected_for(route: str, held: tuple[str, ...]) -> str:
+    """What someone holding these roles gets: allowed if any of them is, else refused."""
+    outcomes = dict(zip(ROLES, MATRIX["routes"][route], strict=True))
+    of_organisation = any(Role(role).belongs_to_organisation for role in held)
+    each = [
+        SAME_ORGANISATION_REVIEWER.get(route, outcomes[role])
+        if role == Role.REVIEWER.value and of_organisation
+        else outcomes[role]
+        for role in held
+    ]
+    return "allow" if "allow" in each else each[0]
+
+
+def person_of(session, held: tuple[str, ...], home):
+    roles = frozenset(Role(role) for role in held)
+    of_organisation = any(role.belongs_to_organisation for role in roles)
+    return factories.person_holding(session, roles, home if of_organisation else None)
+
+
+def check_routes_as(world, person, held: tuple[str, ...], routes=None) -> list[str]:
+    """Ask routes (every one by default) as a person holding `held`; return those answering
+    otherwise than the union of the roles."""
+    app, session, _, ids = world
+    from surveys import accounts
+
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, person)
+    wrong = []
+    for route in sorted(set(routes or MATRIX["routes"]) - ENDS_THE_SIGN_IN):
+        endpoint, method = route.split()
+        answer = _outcome(client.open(_url(app, endpoint, ids), method=method, data={}))
+        if answer != expected_for(route, held):
+            wrong.append(f"{route}: {answer}, expected {expected_for(route, held)}")
+    return wrong
+
+
+@pytest.mark.parametrize("held", PAIRS, ids=["+".join(pair) for pair in PAIRS])
+def test_two_roles_give_exactly_the_union_of_their_routes(world, held):
+    app, session, people, ids = world
+    home = session.get(Organisation, ids["organisation_id"])
+    assert check_routes_as(world, person_of(session, held, home), held, ROLE_PAGES) == []
+
+
+def _client_of(app, session, person):
+    from surveys import accounts
+
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, person)
+    return client
+
+
+def test_an_organisation_lead_in_the_quality_group_may_use_both_roles_routes(world):
+    app, session, _, ids = world
+    held = ("organisation_lead", "quality_group")
+    person = person_of(session, held, session.get(Organisation, ids["organisation_id"]))
+    assert check_routes_as(world, person, held) == []  # every route: exactly the union
+    client = _client_of(app, session, person)
+    assert client.get("/quality").status_code == 200  # the quality group's themes
+    assert client.get(f"/assessments/{ids['cycle_id']}").status_code == 200  # the lead's return
+    assert client.get("/admin/users").status_code == 404  # neither role's
+
+
+def test_an_organisation_lead_who_reviews_never_reviews_their_own_organisation(world):
+    app, session, _, ids = world
+    held = ("organisation_lead", "reviewer")
+    home = session.get(Organisation, ids["organisation_id"])
+    person = person_of(session, held, home)
+    assert check_routes_as(world, person, held) == []  # every route: exactly the union
+    other = factories.OrganisationFactory(name="Neighbouring Health Trust")
+    theirs = factories.submitted_return(session, other, title="S11 2025 (health)")
+    client = _client_of(app, session, person)
+    assert client.get(f"/scrutiny/returns/{theirs.id}").status_code == 200
+    assert client.get(f"/scrutiny/returns/{ids['return_id']}").status_code == 404  # own
+    assert client.get(f"/scrutiny/your-returns/{ids['return_id']}").status_code == 200
+
+
+def test_each_routes_rule_lets_in_a_pair_of_roles_when_it_lets_in_either():
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    app = make_app()
+    wrong = []
+    for endpoint in {rule.endpoint for rule in app.url_map.iter_rules()}:
+        # The roles part of the rule (a rule's `or_when` reads the database for one cycle).
+        rule = replace(rule_for(app, endpoint), or_when=None)
+        for pair in PAIRS:
+
+            def member(*held):
+                return SimpleNamespace(roles=frozenset(Role(r) for r in held), user_id=0)
+
+            each = [rule.lets_in(member(role)) for role in pair]
+            if rule.lets_in(member(*pair)) != any(each):
+                wrong.append(f"{endpoint} {pair}")
+    assert wrong == []
+
+
 def _outcome(response) -> str:
     if response.status_code == 302 and response.headers["Location"].startswith("/sign-in?next="):
         return "login"
@@ -139,6 +292,10 @@ OWNED_ARGUMENTS = frozenset(
         "entry_id",
         "item_id",
         "action_id",
+        "return_id",
+        "challenge_id",
+        "meeting_id",
+        "evidence_id",
     }
 )
 SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
@@ -159,6 +316,7 @@ def build_second_partnership(session) -> dict[str, object]:
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
     ids = factories.collection_world(session, away, stored_name="y" * 32)
     ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
+    ids.update(factories.scrutiny_world(session, away, stored_name="t" * 32))
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)

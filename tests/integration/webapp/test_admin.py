@@ -91,7 +91,7 @@ def test_admin_invites_a_user_who_receives_an_email(
         {
             "name": "Nia Newcomer",
             "email": "Nia@Agency.org",
-            "role": "organisation_lead",
+            "roles": "organisation_lead",
             "organisation_id": str(organisation.id),
         },
     )
@@ -110,7 +110,7 @@ def test_organisation_roles_need_an_organisation(client, db_session, admin, logi
         {
             "name": "No Org",
             "email": "no@org.org",
-            "role": "organisation_contributor",
+            "roles": "organisation_contributor",
             "organisation_id": "",
         },
     )
@@ -125,7 +125,7 @@ def test_mass_assignment_fields_are_ignored(client, db_session, admin, login_as,
         f"/admin/users/{target.id}",
         {
             "name": "Renamed",
-            "role": "organisation_contributor",
+            "roles": "organisation_contributor",
             "organisation_id": str(target.organisation_id),
             "is_active": "y",
             "password_hash": "x",
@@ -148,7 +148,7 @@ def test_deactivating_a_user_ends_their_sessions(client, db_session, admin, logi
         f"/admin/users/{target.id}",
         {
             "name": target.name,
-            "role": "organisation_lead",
+            "roles": "organisation_lead",
             "organisation_id": str(target.organisation_id),
         },
     )

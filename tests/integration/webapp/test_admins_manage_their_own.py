@@ -82,7 +82,7 @@ def test_inviting_someone_with_an_account_adds_a_membership_here(
         {
             "name": "Typed Name",
             "email": person.email.upper(),
-            "role": "organisation_contributor",
+            "roles": "organisation_contributor",
             "organisation_id": str(mine.id),
         },
     )
@@ -96,7 +96,7 @@ def test_inviting_someone_with_an_account_adds_a_membership_here(
 
     again = post_form(
         "/admin/users/new",
-        {"name": "Bo", "email": person.email, "role": "quality_group", "organisation_id": ""},
+        {"name": "Bo", "email": person.email, "roles": "quality_group", "organisation_id": ""},
     )
     assert again.status_code == 400
     assert "This person already works in this partnership" in again.text
@@ -117,14 +117,14 @@ def test_changing_and_deactivating_a_person_changes_only_this_partnerships_membe
     form = client.get(f"/admin/users/{person.id}").text
     checked = lxml.html.fromstring(form).xpath("//input[@checked]")
     assert [(box.get("name"), box.get("value")) for box in checked] == [
-        ("role", "safeguarding_lead"),  # their role here, not in B
+        ("roles", "safeguarding_lead"),  # their role here, not in B
         ("is_active", "y"),
     ]
     assert 'name="name"' not in form  # their name is theirs in both partnerships
     assert "also works in another partnership" in form
     changed = post_form(
         f"/admin/users/{person.id}",
-        {"name": "Renamed", "role": "quality_group", "organisation_id": ""},
+        {"name": "Renamed", "roles": "quality_group", "organisation_id": ""},
     )  # is_active unticked: deactivated here
     assert changed.status_code == 302
     here = _membership(db_session, person, tenancy.partnership_of(db_session))
@@ -143,7 +143,7 @@ def test_a_person_deactivated_in_their_only_partnership_cannot_sign_in(
     login_as(admin)
     post_form(
         f"/admin/users/{person.id}",
-        {"name": person.name, "role": "quality_group", "organisation_id": ""},
+        {"name": person.name, "roles": "quality_group", "organisation_id": ""},
     )
     db_session.expire_all()
     assert db_session.get(User, person.id).is_active is False
@@ -237,7 +237,7 @@ def test_the_persons_own_role_columns_mirror_their_first_membership(
         f"/admin/users/{person.id}",
         {
             "name": person.name,
-            "role": "organisation_contributor",
+            "roles": "organisation_contributor",
             "organisation_id": str(second.id),
             "is_active": "y",
         },

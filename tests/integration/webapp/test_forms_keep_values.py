@@ -206,7 +206,7 @@ def test_user_forms_keep_every_value(client, login_as, admin, db_session):
     posted = {
         "name": "Nia Newcomer",
         "email": "not an email",
-        "role": "organisation_lead",
+        "roles": "organisation_lead",
         "organisation_id": str(organisation.id),
     }
     html = post_with_error(client, "/admin/users/new", "/admin/users/new", posted)
@@ -215,7 +215,7 @@ def test_user_forms_keep_every_value(client, login_as, admin, db_session):
     url = f"/admin/users/{person.id}"
     posted = {
         "name": "",
-        "role": "organisation_contributor",
+        "roles": "organisation_contributor",
         "organisation_id": str(organisation.id),
     }
     html = post_with_error(client, url, url, posted)

@@ -25,7 +25,7 @@ def test_invitation_names_partnership_organisation_role_and_inviter(
         {
             "name": "Nia Newcomer",
             "email": "nia@agency.org",
-            "role": "organisation_contributor",
+            "roles": "organisation_contributor",
             "organisation_id": str(organisation.id),
         },
     )
