@@ -17,13 +17,14 @@ Public API:
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from surveys import changes, shared_returns
+from surveys.answer_types import stored_files
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
 from surveys.evidence import EvidenceRejected, Upload, store_evidence
@@ -98,7 +99,7 @@ class PostedPage:
 
     page: Page
     answers: dict[str, JSONValue]  # every question on the page; files as first loaded
-    uploads: Mapping[str, Upload]  # files newly sent, by question id
+    uploads: Mapping[str, Sequence[Upload]]  # files newly sent, by question id
     loaded_version: int  # the version the page was built from
     loaded_answers: str  # the answers' digests as the page was built (changes.page_fingerprints)
     listed: tuple[str, ...] = ()  # the clashing questions the page showed
@@ -238,23 +239,38 @@ def _compare(
 def _with_uploads(
     session: Session, response: Response, posted: PostedPage, user: User, folder: Path
 ) -> dict[str, JSONValue]:
-    """Return the page's answers, storing any newly uploaded evidence (once per request)."""
+    """Return the page's answers, storing newly uploaded evidence (once per request).
+
+    A file question's answer lists the files kept from before, then the new ones: each new
+    file's description (at the end of the list) becomes the stored file's.
+    """
     page_answers = dict(posted.answers)
-    for question_id, upload in posted.uploads.items():
-        evidence = store_evidence(
-            session,
-            folder,
-            response_id=response.id,
-            question_id=question_id,
-            upload=upload,
-            user_id=user.id,
-        )
-        page_answers[question_id] = {
-            "file_id": evidence.id,
-            "filename": evidence.filename,
-            "content_type": evidence.content_type,
-            "size": evidence.size,
-        }
+    for question_id, uploads in posted.uploads.items():
+        files = stored_files(page_answers.get(question_id))
+        kept = files[: len(files) - len(uploads)]
+        added = [
+            store_evidence(
+                session,
+                folder,
+                response_id=response.id,
+                question_id=question_id,
+                upload=upload,
+                user_id=user.id,
+            )
+            for upload in uploads
+        ]
+        page_answers[question_id] = [
+            *kept,
+            *(
+                {
+                    "file_id": evidence.id,
+                    "filename": evidence.filename,
+                    "content_type": evidence.content_type,
+                    "size": evidence.size,
+                }
+                for evidence in added
+            ),
+        ]
     return page_answers
 
 

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from surveys.answer_types import format_size
 from webapp.config import CONFIGS, Config, ConfigError
 from webapp.form_names import form_name
 from webapp.wording import plural
@@ -130,6 +131,7 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["form_name"] = form_name
+    app.jinja_env.filters["file_size"] = format_size
 
 
 def _register_blueprints(app: Flask) -> None:

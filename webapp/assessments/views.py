@@ -199,9 +199,9 @@ def _posted_page(page: Page, form: PageForm, loaded: int) -> page_saves.PostedPa
     """Read the posted page: answers, newly sent files, how it was loaded, clash choices."""
     uploads = {}
     for question in form.active_questions():
-        upload = answer_type(question).new_upload(form[question.id])
-        if upload is not None:
-            uploads[question.id] = Upload(upload.filename or "", upload.stream)
+        sent = answer_type(question).new_upload(form[question.id])
+        if sent:
+            uploads[question.id] = [Upload(file.filename or "", file.stream) for file in sent]
     listed = tuple(request.form.getlist("conflict"))
     return page_saves.PostedPage(
         page,

@@ -232,7 +232,8 @@ def test_evidence_upload_is_checked_stored_and_served_to_the_team_only(app, db_s
     assert good.status_code == 302
     stored = db_session.scalar(select(Response))
     db_session.refresh(stored)
-    file_id = stored.answers[file_question.id]["file_id"]
+    [file] = stored.answers[file_question.id]
+    file_id = file["file_id"]
     download = lee.get(f"/assessments/{cycle.id}/evidence/{file_id}")
     assert download.data == b"%PDF-1.4 board minutes"
     assert "board minutes.pdf" in download.headers["Content-Disposition"]
