@@ -138,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.actions.views import bp as actions_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
-    from webapp.assessments.views import bp as assessments_bp
+    from webapp.assessments import bp as assessments_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from surveys import (
     changes,
@@ -29,7 +24,6 @@ from surveys import (
     tenancy,
 )
 from surveys.answer_types import answer_type
-from surveys.audit import record_audit
 from surveys.definition import Page
 from surveys.engine import PageForm
 from surveys.errors import (
@@ -39,12 +33,18 @@ from surveys.errors import (
 )
 from surveys.evidence import Upload
 from surveys.journey import Journey
-from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
-from webapp.access import roles
+from surveys.models import Cycle, Response, Role, utcnow
+from webapp.assessments.blueprint import (
+    assigned_cycle,
+    bp,
+    evidence_folder,
+    members,
+    own_response,
+    return_journey,
+)
 from webapp.database import get_session
 from webapp.errors import render_error
 from webapp.form_pages import (
-    data_folder,
     definition_of,
     page_form,
     page_titles,
@@ -52,57 +52,27 @@ from webapp.form_pages import (
 )
 from webapp.queue import after_submission
 
-bp = Blueprint("assessments", __name__, url_prefix="/assessments")
-members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
-
-
-def _cycle(cycle_id: int) -> Cycle:
-    """Return a cycle assigned to the user's organisation; anything else is 404 (and audited)."""
-    cycle = get_session().get(Cycle, cycle_id)
-    if cycle is None or not cycles.is_assigned(get_session(), cycle, g.member.organisation_id):
-        record_audit(
-            get_session(),
-            user_id=g.user.id,
-            action="access.denied",
-            object_type="cycle",
-            object_id=cycle_id,
-        )
-        get_session().commit()
-        abort(404)
-    return cycle
-
-
-def _response(cycle: Cycle) -> Response | None:
-    return responses.organisation_response(get_session(), cycle, g.member.organisation_id)
-
-
-def _journey(response: Response) -> Journey:
-    """The return as the organisation answers it: the form and every partnership's questions."""
-    session = get_session()
-    definition = shared_returns.return_definition(session, response, definition_of(response))
-    return Journey(definition, shared_returns.return_answers(session, response))
-
 
 @bp.get("")
 @members
 def index() -> ResponseReturnValue:
     open_cycles = cycles.open_cycles_for(get_session(), g.member.organisation_id)
-    rows = [(cycle, _response(cycle)) for cycle in open_cycles]
+    rows = [(cycle, own_response(cycle)) for cycle in open_cycles]
     return render_template("assessments/index.html", rows=rows)
 
 
 @bp.get("/<int:cycle_id>")
 @members
 def overview(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle)
+    cycle = assigned_cycle(cycle_id)
+    response = own_response(cycle)
     session = get_session()
     deadline = running_cycles.deadline_for(session, cycle, g.member.organisation_id)
     is_open = cycle.opens_at <= utcnow() < deadline
     if response and is_open and shared_returns.missing_cycles(session, response):
         response = responses.join_copies(session, response, evidence_folder=evidence_folder())
     if response:
-        journey = _journey(response)
+        journey = return_journey(response)
     else:
         journey = Journey(shared_returns.own_definition(session, cycle, definition_of(cycle)), {})
     return render_template(
@@ -122,7 +92,7 @@ def overview(cycle_id: int) -> ResponseReturnValue:
 @bp.post("/<int:cycle_id>/start")
 @members
 def start(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+    cycle = assigned_cycle(cycle_id)
     try:
         responses.start_organisation_response(get_session(), cycle, g.member.organisation_id)
     except SubmissionError as error:
@@ -133,11 +103,11 @@ def start(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/<int:cycle_id>/<page_id>", methods=["GET", "POST"])
 @members
 def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
+    cycle = assigned_cycle(cycle_id)
+    response = own_response(cycle) or abort(404)
     if response.is_submitted:
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    journey = _journey(response)
+    journey = return_journey(response)
     if not journey.shows(page_id):
         abort(404)
     definition = journey.definition
@@ -234,7 +204,7 @@ def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseRetur
     ):  # saving for later, or settling a clash that came from saving for later
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    next_id = _journey(response).next_page_id(page_id)  # the saved answers' journey
+    next_id = return_journey(response).next_page_id(page_id)  # the saved answers' journey
     return redirect(
         url_for("assessments.page", cycle_id=cycle.id, page_id=next_id)
         if next_id
@@ -242,15 +212,11 @@ def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseRetur
     )
 
 
-def evidence_folder() -> Path:
-    return data_folder() / "evidence"
-
-
 @bp.get("/<int:cycle_id>/check")
 @members
 def check(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
+    cycle = assigned_cycle(cycle_id)
+    response = own_response(cycle) or abort(404)
     return _check_page(cycle, response)
 
 
@@ -262,7 +228,7 @@ def _check_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     """Show Check your answers at the response's current version (what a lead signs off)."""
-    journey = _journey(response)
+    journey = return_journey(response)
     definition = journey.definition
     titles = page_titles(definition)
     labels = {q.id: q.label for page in definition.pages for q in page.questions}
@@ -289,9 +255,9 @@ def _reviewed_version() -> int:
 @bp.post("/<int:cycle_id>/submit")
 @members
 def submit(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
-    definition = _journey(response).definition
+    cycle = assigned_cycle(cycle_id)
+    response = own_response(cycle) or abort(404)
+    definition = return_journey(response).definition
     try:
         if g.member.role is Role.ORGANISATION_LEAD:
             if request.form.get("confirm") != "yes":
@@ -318,22 +284,3 @@ def submit(cycle_id: int) -> ResponseReturnValue:
     except SubmissionError as error:
         flash(str(error), "error")
     return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-
-
-@bp.get("/<int:cycle_id>/evidence/<int:file_id>")
-@members
-def evidence(cycle_id: int, file_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
-    file = get_session().scalar(
-        select(EvidenceFile).where(
-            EvidenceFile.id == file_id, EvidenceFile.response_id == response.id
-        )
-    ) or abort(404)
-    return send_from_directory(
-        evidence_folder(),
-        file.stored_name,
-        as_attachment=True,
-        download_name=file.filename,
-        mimetype=file.content_type,
-    )

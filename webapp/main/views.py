@@ -16,7 +16,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from surveys import organisations
+from surveys import organisations, past_returns
 from surveys.models import Role
 from webapp.access import public, signed_in
 from webapp.database import get_session
@@ -29,7 +29,13 @@ ASSETS = Path(__file__).resolve().parent.parent / "static" / "govuk" / "assets"
 @bp.get("/")
 @signed_in
 def home() -> ResponseReturnValue:
-    return render_template("main/home.html")
+    member = g.member
+    returns = (
+        past_returns.organisation_returns(get_session(), member.organisation_id)
+        if member is not None and member.role.belongs_to_organisation and member.organisation_id
+        else []
+    )
+    return render_template("main/home.html", returns=returns)
 
 
 @bp.get("/assets/<path:filename>")
