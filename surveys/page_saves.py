@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from surveys import changes, shared_returns
+from surveys import carry_forward, changes, shared_returns
 from surveys.answer_types import stored_files
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
@@ -52,15 +52,22 @@ def save_page(
     """Merge one page's answers into the response, refusing a stale overwrite.
 
     A save that changes nothing is not a new version (and so never conflicts); a save that
-    does is logged with the questions it changed (surveys.changes).
+    does is logged with the questions it changed (surveys.changes). Either confirms a
+    standard carried forward from the last return (surveys.carry_forward).
     """
     current = locked(session, response)
     if current.is_submitted:
         raise ResponseLocked("This response has been submitted and can no longer be changed")
     check_open_for(session, current)
     changed = changes.changed_question_ids(answers_of(current), save.answers)
-    if not changed:
+    confirming = save.page_id in _unconfirmed(current)  # a carried standard, seen and saved
+    if not changed and not confirming:
         session.commit()  # nothing to write: release the row
+        return current
+    if not changed:
+        current.answers = carry_forward.confirm_page(current.answers or {}, save.page_id)
+        shared_returns.mirror(session, current, evidence_folder=evidence_folder)
+        session.commit()
         return current
     page_versions = dict((current.answers or {}).get(PAGE_VERSIONS, {}))
     if page_versions.get(save.page_id, 0) > save.loaded_version:
@@ -73,7 +80,8 @@ def save_page(
         )
     current.version += 1
     page_versions[save.page_id] = current.version
-    current.answers = {**(current.answers or {}), **save.answers, PAGE_VERSIONS: page_versions}
+    answers = {**(current.answers or {}), **save.answers, PAGE_VERSIONS: page_versions}
+    current.answers = carry_forward.confirm_page(answers, save.page_id)
     current.last_saved_at = utcnow()
     current.last_saved_by_id = user.id if user else None
     changes.record_change(
@@ -91,6 +99,11 @@ def save_page(
         extra={"response_id": current.id, "page": save.page_id, "changed": len(changed)},
     )
     return current
+
+
+def _unconfirmed(response: Response) -> tuple[str, ...]:
+    found = carry_forward.carried(response.answers)
+    return found.unconfirmed if found else ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, g
 
-from surveys import cycles, responses, shared_returns
+from surveys import cycles, responses, shared_returns, sign_off
 from surveys.audit import record_audit
 from surveys.journey import Journey
 from surveys.models import Cycle, Response, Role
@@ -44,10 +44,13 @@ def own_response(cycle: Cycle) -> Response | None:
     return responses.organisation_response(get_session(), cycle, g.member.organisation_id)
 
 
-def return_journey(response: Response) -> Journey:
-    """The return as the organisation answers it: the form and every partnership's questions."""
+def return_journey(response: Response, *, whole: bool = False) -> Journey:
+    """The return as this person answers it: the form and every partnership's questions,
+    without the lead's declaration for anyone but the lead (unless `whole`, to read it)."""
     session = get_session()
     definition = shared_returns.return_definition(session, response, definition_of(response))
+    if not whole and g.member.role is not Role.ORGANISATION_LEAD:
+        definition = sign_off.without_declaration(definition)
     return Journey(definition, shared_returns.return_answers(session, response))
 
 

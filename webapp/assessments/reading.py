@@ -27,7 +27,7 @@ def _read_context(cycle: Cycle, response: Response) -> dict[str, object]:
         "cycle": cycle,
         "response": response,
         "organisation": g.member.organisation,
-        "sections": past_returns.read_sections(return_journey(response)),
+        "sections": past_returns.read_sections(return_journey(response, whole=True)),
         "shared_with": [p.name for p in shared_returns.partnerships_of(session, response)]
         if cycle.shared_round
         else [],

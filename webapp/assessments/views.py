@@ -14,6 +14,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from surveys import (
+    carry_forward,
     changes,
     cycles,
     engine,
@@ -27,8 +28,6 @@ from surveys.answer_types import answer_type
 from surveys.definition import Page
 from surveys.engine import PageForm
 from surveys.errors import (
-    ChangedSinceReview,
-    IncompleteResponse,
     SubmissionError,
 )
 from surveys.evidence import Upload
@@ -46,11 +45,10 @@ from webapp.database import get_session
 from webapp.errors import render_error
 from webapp.form_pages import (
     definition_of,
+    definitions,
     page_form,
-    page_titles,
     page_view,
 )
-from webapp.queue import after_submission
 
 
 @bp.get("")
@@ -75,12 +73,21 @@ def overview(cycle_id: int) -> ResponseReturnValue:
         journey = return_journey(response)
     else:
         journey = Journey(shared_returns.own_definition(session, cycle, definition_of(cycle)), {})
+    carried = carry_forward.carried(response.answers) if response else None
+    unconfirmed = set(carried.unconfirmed) if carried else set()
     return render_template(
         "assessments/overview.html",
         cycle=cycle,
         response=response,
         definition=journey.definition,
-        tasks=journey.page_statuses(),
+        tasks=[
+            (page, "carried" if page.id in unconfirmed else status)
+            for page, status in journey.page_statuses()
+        ],
+        carried=carried,
+        previous=None
+        if response
+        else carry_forward.previous_return(session, cycle, g.member.organisation_id),
         is_open=is_open,
         deadline=deadline,
         shared_with=[p.name for p in shared_returns.partnerships_of(session, response)]
@@ -94,7 +101,9 @@ def overview(cycle_id: int) -> ResponseReturnValue:
 def start(cycle_id: int) -> ResponseReturnValue:
     cycle = assigned_cycle(cycle_id)
     try:
-        responses.start_organisation_response(get_session(), cycle, g.member.organisation_id)
+        responses.start_organisation_response(
+            get_session(), cycle, g.member.organisation_id, definitions=definitions()
+        )
     except SubmissionError as error:
         flash(str(error), "error")
     return redirect(url_for("assessments.overview", cycle_id=cycle.id))
@@ -130,6 +139,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
                 evidence_folder=evidence_folder(),
             )
         if outcome.is_saved:
+            _say_removed(form)
             return _after_save(cycle, page_id, response)
         if outcome.refused_file:
             form[outcome.refused_file[0]].errors.append(outcome.refused_file[1])
@@ -148,11 +158,34 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         loaded_answers=_loaded_answers()  # what the form was first built from
         if request.method == "POST"
         else changes.page_fingerprints(current, journey.answers),
+        carried=_carried_here(response, current),
+        lead_declares=_lead_declares_on(response, page_id),
     )
     view.errors.extend({"text": text, "href": f"#{anchor}"} for anchor, text in outcome.errors)
     status = 400 if outcome.errors or (request.method == "POST" and form.errors) else 200
     status = 409 if outcome.message and not outcome.errors else status
     return render_template("assessments/page.html", view=view, form=form), status
+
+
+def _carried_here(response: Response, page: Page) -> dict[str, object] | None:
+    """What this page shows of carry forward: from which cycle, and last time's files."""
+    carried = carry_forward.carried(response.answers)
+    if carried is None or page.id not in carried.unconfirmed:
+        return None
+    files = [
+        (question.label, carried.files[question.id])
+        for question in page.questions
+        if carried.files.get(question.id)
+    ]
+    return {"from_title": carried.from_title, "files": files}
+
+
+def _lead_declares_on(response: Response, page_id: str) -> bool:
+    """Return whether this page holds the lead's declaration, which this person cannot answer."""
+    if g.member.role is Role.ORGANISATION_LEAD:
+        return False
+    pages = {page.id: page for page in definition_of(response).pages}
+    return page_id in pages and any(q.declaration for q in pages[page_id].questions)
 
 
 def _loaded_version(response: Response) -> int | None:
@@ -185,6 +218,16 @@ def _posted_page(page: Page, form: PageForm, loaded: int) -> page_saves.PostedPa
     )
 
 
+def _say_removed(form: PageForm) -> None:
+    names = [
+        str(file["filename"])
+        for question in form.active_questions()
+        for file in getattr(form[question.id], "removed", None) or []
+    ]
+    if names:
+        flash(f"Removed {', '.join(names)}")
+
+
 def _loaded_answers() -> str:
     return request.form.get("loaded_answers", "")
 
@@ -210,77 +253,3 @@ def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseRetur
         if next_id
         else url_for("assessments.check", cycle_id=cycle.id)
     )
-
-
-@bp.get("/<int:cycle_id>/check")
-@members
-def check(cycle_id: int) -> ResponseReturnValue:
-    cycle = assigned_cycle(cycle_id)
-    response = own_response(cycle) or abort(404)
-    return _check_page(cycle, response)
-
-
-def _check_page(
-    cycle: Cycle,
-    response: Response,
-    *,
-    changed: list[changes.Change] | None = None,
-    status: int = 200,
-) -> ResponseReturnValue:
-    """Show Check your answers at the response's current version (what a lead signs off)."""
-    journey = return_journey(response)
-    definition = journey.definition
-    titles = page_titles(definition)
-    labels = {q.id: q.label for page in definition.pages for q in page.questions}
-    return render_template(
-        "assessments/check.html",
-        cycle=cycle,
-        response=response,
-        definition=definition,
-        rows=journey.summary_rows(),
-        missing=journey.missing_answers(),
-        is_lead=g.member.role is Role.ORGANISATION_LEAD,
-        page_names=titles,
-        changed=changed,
-        question_labels=labels,
-    ), status
-
-
-def _reviewed_version() -> int:
-    """Return the version the lead's sign-off page showed (-1, never a version, if absent)."""
-    text = request.form.get("version", "")
-    return int(text) if text.isdecimal() and len(text) < 10 else -1
-
-
-@bp.post("/<int:cycle_id>/submit")
-@members
-def submit(cycle_id: int) -> ResponseReturnValue:
-    cycle = assigned_cycle(cycle_id)
-    response = own_response(cycle) or abort(404)
-    definition = return_journey(response).definition
-    try:
-        if g.member.role is Role.ORGANISATION_LEAD:
-            if request.form.get("confirm") != "yes":
-                flash("Confirm that you are signing off this return as its senior lead", "error")
-                return redirect(url_for("assessments.check", cycle_id=cycle.id))
-            outcome = responses.submit_response(
-                get_session(),
-                response,
-                definition=definition,
-                user=g.user,
-                reviewed_version=_reviewed_version(),
-            )
-            if outcome.is_new:
-                after_submission()
-            return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-        responses.request_sign_off(get_session(), response, user=g.user, definition=definition)
-        flash("Your organisation lead has been asked to sign this off")
-    except ChangedSinceReview as error:
-        get_session().refresh(response)
-        return _check_page(cycle, response, changed=error.changes, status=409)
-    except IncompleteResponse:
-        flash("Answer every required question before you submit", "error")
-        return redirect(url_for("assessments.check", cycle_id=cycle.id))
-    except SubmissionError as error:
-        flash(str(error), "error")
-    return redirect(url_for("assessments.overview", cycle_id=cycle.id))
