@@ -27,7 +27,7 @@ from surveys import carry_forward, changes, shared_returns
 from surveys.answer_types import stored_files
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
-from surveys.evidence import EvidenceRejected, Upload, store_evidence
+from surveys.evidence import EvidenceRejected, Upload, checked, store_evidence
 from surveys.models import Response, User, utcnow
 from surveys.responses import PAGE_VERSIONS, answers_of, check_open_for, locked
 
@@ -261,6 +261,7 @@ def _with_uploads(
     for question_id, uploads in posted.uploads.items():
         files = stored_files(page_answers.get(question_id))
         kept = files[: len(files) - len(uploads)]
+        ready = [checked(upload, question_id=question_id) for upload in uploads]  # all, first
         added = [
             store_evidence(
                 session,
@@ -270,7 +271,7 @@ def _with_uploads(
                 upload=upload,
                 user_id=user.id,
             )
-            for upload in uploads
+            for upload in ready
         ]
         page_answers[question_id] = [
             *kept,
