@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
+    from webapp.team.views import bp as team_bp
     from webapp.themes.views import bp as themes_bp
 
     app.register_blueprint(main_bp)
@@ -166,3 +167,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(team_bp)
