@@ -134,23 +134,52 @@ def load_lexicon() -> Lexicon:
     )
 
 
-@dataclass(frozen=True)
 class _Token:
-    start: int
-    end: int
-    text: str
+    """A word of the text, with what the rules ask of it worked out once."""
 
-    @property
-    def key(self) -> str:
-        return self.text.lower().replace("\u2019", "'").removesuffix("'s").replace("'", "")
+    __slots__ = ("end", "is_capitalised", "is_initial", "key", "start", "text")
 
-    @property
-    def is_capitalised(self) -> bool:
-        return self.text[0].isupper()
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text = start, end, text
+        self.key = text.lower().replace("\u2019", "'").removesuffix("'s").replace("'", "")
+        self.is_capitalised = text[0].isupper()
+        self.is_initial = self.is_capitalised and len(text.rstrip(".")) == 1
 
-    @property
-    def is_initial(self) -> bool:
-        return len(self.text.rstrip(".")) == 1 and self.text[0].isupper()
+
+# The cue patterns end with `$`: they ask what comes just before a word. They are searched in
+# the text up to the word (`pattern.search(text, start, end)` sees the characters before
+# `start` for `\b` and look-behinds, as a search of `text[:end]` would), over the last
+# _BEFORE characters only: no cue is that long, and a search of the whole text before every
+# word made finding names quadratic in the length of the answer.
+_BEFORE = 200
+# The same cues anywhere in the text: a text with none of them needs no search before each word.
+_TITLE_ANYWHERE = re.compile(_TITLE.pattern.removesuffix("$"), re.IGNORECASE)
+_STRONG_CUE_ANYWHERE = re.compile(_STRONG_CUE.pattern.removesuffix("$"), re.IGNORECASE)
+_CUE_ANYWHERE = re.compile(_CUE.pattern.removesuffix("$"), re.IGNORECASE)
+
+
+def _ends_with(pattern: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
+    """Return `pattern` (anchored with `$`) searched in `text[:end]`, near its end."""
+    return pattern.search(text, end - _BEFORE if end > _BEFORE else 0, end)
+
+
+def _title_before(text: str, start: int) -> re.Match[str] | None:
+    """Return the title (Mr, Dr, Nan, ...) just before `start`, with only spaces between."""
+    end = start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if text[end:start].strip(" "):
+        return None  # a line break or tab between: not "Mr Smith"
+    return _TITLE.search(text, max(0, end - 20), end)
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """Which kinds of cue the text holds anywhere (none: no need to look before each word)."""
+
+    title: bool
+    strong: bool
+    weak: bool
 
 
 class NameFinder:
@@ -162,10 +191,15 @@ class NameFinder:
     def find(self, text: str) -> list[Span]:
         """Return ``(start, end, "NAME")`` spans in ``text``."""
         tokens = [_Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        cues = _Cues(
+            title=_TITLE_ANYWHERE.search(text) is not None,
+            strong=_STRONG_CUE_ANYWHERE.search(text) is not None,
+            weak=_CUE_ANYWHERE.search(text) is not None,
+        )
         spans: list[Span] = []
         i = 0
         while i < len(tokens):
-            if self._starts_name(text, tokens, i):
+            if self._starts_name(text, tokens, i, cues):
                 j = self._extend(tokens, i)
                 end = tokens[j].end
                 if tokens[j].text.lower().endswith(("'s", "\u2019s")):
@@ -176,35 +210,36 @@ class NameFinder:
                 i += 1
         return spans
 
-    def _starts_name(self, text: str, tokens: list[_Token], i: int) -> bool:
+    def _starts_name(self, text: str, tokens: list[_Token], i: int, cues: _Cues) -> bool:
         tok = tokens[i]
-        before = text[: tok.start]
         if tok.key in self.lex.blocked or tok.text.lower() in {"i", "a"}:
             return False
         if tok.is_initial:
             return i + 1 < len(tokens) and self._is_surname_like(tokens[i + 1])
-        title = _TITLE.search(before.rstrip())
-        if (
-            title
-            and before[title.end() :].strip(" .") == ""
-            and self._after_title(tok, title.group())
-        ):
+        title = _title_before(text, tok.start) if cues.title else None
+        if title and self._after_title(tok, title.group()):
             return True
-        if _STRONG_CUE.search(before) and self._after_strong_cue(tok, text[tok.end :]):
+        if (
+            cues.strong
+            and _ends_with(_STRONG_CUE, text, tok.start)
+            and self._after_strong_cue(tok, text[tok.end : tok.end + _BEFORE])
+        ):
             return True
         if self._gazetteer_hit(text, tok, tokens, i):
             return True
-        if self._unknown_capitalised(tok, before):
+        if self._unknown_capitalised(text, tok, cues):
             return True
         return self._capitalised_pair(text, tokens, i)
 
-    def _unknown_capitalised(self, tok: _Token, before: str) -> bool:
+    def _unknown_capitalised(self, text: str, tok: _Token, cues: _Cues) -> bool:
         """Return whether ``tok`` is a mid-sentence capitalised word that is not English."""
         if not tok.is_capitalised or tok.text.isupper() or tok.key in self.lex.common:
             return False
         if not tok.key.replace("-", "").isalpha() or len(tok.key) < 3:
             return False
-        return not _SENTENCE_START.search(before) or _CUE.search(before) is not None
+        return not _ends_with(_SENTENCE_START, text, tok.start) or (
+            cues.weak and _ends_with(_CUE, text, tok.start) is not None
+        )
 
     def _after_title(self, tok: _Token, title: str) -> bool:
         key = title.lower().rstrip(".")
@@ -237,10 +272,12 @@ class NameFinder:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if nxt is not None and (nxt.key in self.lex.blocked or nxt.key in _PLACE_WORDS):
             return False  # "Green Lane", "Rose Court", "Hope Children's Centre"
-        before, after = text[: tok.start], text[tok.end :]
-        if key in _MONTHS and (_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after)):
+        if key in _MONTHS and (
+            _ends_with(_MONTH_BEFORE, text, tok.start)
+            or _MONTH_AFTER.match(text[tok.end : tok.end + _BEFORE])
+        ):
             return False
-        if not _SENTENCE_START.search(before):
+        if not _ends_with(_SENTENCE_START, text, tok.start):
             return True
         if nxt is None or nxt.start - tok.end > 2:
             return False

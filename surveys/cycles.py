@@ -139,6 +139,7 @@ class ReturnRow:
     status: str  # not_started, in_progress, awaiting_sign_off, submitted
     response: Response | None
     extended_to: datetime | None = None  # its own, later deadline
+    escalated_at: datetime | None = None  # overdue, and its people and senior contact told
 
     @property
     def status_label(self) -> str:
@@ -167,7 +168,15 @@ def returns(session: Session, cycle: Cycle, *, with_answers: bool = True) -> lis
     for assignment in sorted(assignments, key=lambda a: a.organisation.name.lower()):
         response = responses.get(assignment.organisation_id)
         status = response.status.value if response else "not_started"
-        rows.append(ReturnRow(assignment.organisation, status, response, assignment.deadline))
+        rows.append(
+            ReturnRow(
+                assignment.organisation,
+                status,
+                response,
+                assignment.deadline,
+                assignment.escalated_at,
+            )
+        )
     return rows
 
 

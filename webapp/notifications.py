@@ -10,6 +10,7 @@ import logging
 from flask import current_app, url_for
 
 from surveys import cycles, return_people, shared_returns
+from surveys.escalation import Escalated
 from surveys.models import Cycle, Membership, Response, User, utcnow
 from webapp.database import get_session
 from webapp.mail import one_line_subject
@@ -21,6 +22,16 @@ log = logging.getLogger(__name__)
 
 def _link(endpoint: str, **values: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _try_send(to: str, subject: str, body: str, *, what: str, **ids: int) -> bool:
+    """Queue an email; False (and a warning naming `what` and the ids) if it was not queued."""
+    try:
+        enqueue("send_email", to, subject, body)
+    except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
+        log.warning(f"{what} not queued", extra=ids, exc_info=True)
+        return False
+    return True
 
 
 def send_invitation(membership: Membership, token: str, *, invited_by: User | None = None) -> None:
@@ -86,14 +97,9 @@ def send_reminder(user: User, cycle: Cycle) -> bool:
         f"The deadline is {cycle.closes_at:%-d %B %Y}. Continue it here:\n"
         f"{_link('assessments.overview', cycle_id=str(cycle.id))}\n"
     )
-    try:
-        enqueue("send_email", user.email, f"Reminder: {title}", body)
-    except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
-        log.warning(
-            "reminder not queued", extra={"user_id": user.id, "cycle_id": cycle.id}, exc_info=True
-        )
-        return False
-    return True
+    return _try_send(
+        user.email, f"Reminder: {title}", body, what="reminder", user_id=user.id, cycle_id=cycle.id
+    )
 
 
 def tell_published(cycle: Cycle, organisation_ids: set[int]) -> int:
@@ -109,11 +115,8 @@ def tell_published(cycle: Cycle, organisation_ids: set[int]) -> int:
             "and submit it.\n\n"
             f"Start it here:\n{_link('assessments.overview', cycle_id=str(cycle.id))}\n"
         )
-        try:
-            enqueue("send_email", lead.email, f"Asked of your organisation: {title}", body)
-            told += 1
-        except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
-            log.warning("publication notice not queued", extra={"cycle_id": cycle.id})
+        subject = f"Asked of your organisation: {title}"
+        told += _try_send(lead.email, subject, body, what="publication notice", cycle_id=cycle.id)
     return told
 
 
@@ -132,11 +135,58 @@ def tell_reopened(response: Response, *, by: User) -> int:
     )
     told = 0
     for email in sorted(shared_returns.people_to_tell(get_session(), response)):
-        try:
-            enqueue("send_email", email, f"Reopened: {title}", body)
-            told += 1
-        except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
-            log.warning("reopening notice not queued", extra={"response_id": response.id})
+        told += _try_send(
+            email, f"Reopened: {title}", body, what="reopening notice", response_id=response.id
+        )
+    return told
+
+
+def tell_escalated(cycle: Cycle, escalated: Escalated, *, partnership: str) -> int:
+    """Send an overdue return's second reminder to its people, and tell its senior contact.
+
+    Returns how many emails were queued. Names the organisation and the dates, never answers.
+    """
+    title = one_line_subject(cycle.title)
+    organisation = escalated.organisation.name
+    was_due, until = f"{escalated.was_due:%-d %B %Y}", f"{escalated.until:%-d %B %Y}"
+    link = _link("assessments.overview", cycle_id=str(cycle.id))
+    body = (
+        f"{title} was due from your organisation on {was_due} and has not been submitted.\n\n"
+        f"The partnership now expects it by {until}. Continue it here:\n{link}\n\n"
+        + (
+            f"{escalated.contact.name} ({escalated.contact.job or 'senior contact'}) has been "
+            "told that it is overdue.\n"
+            if escalated.contact.is_named
+            else ""
+        )
+    )
+    told = 0
+    for person in escalated.people:
+        told += _try_send(
+            person.email, f"Overdue: {title}", body, what="escalation", cycle_id=cycle.id
+        )
+    if escalated.contact.is_named:
+        people = len(escalated.people)
+        letter = (
+            f"Dear {escalated.contact.name},\n\n"
+            f"{organisation}'s return for {title} was due on {was_due} and has not been "
+            f"submitted. You are named as its senior contact by {partnership}.\n\n"
+            f"The partnership now expects it by {until}. "
+            + (
+                f"We have reminded {plural(people, 'person', 'people')} at {organisation} "
+                "who can complete it.\n"
+                if people
+                else f"Nobody at {organisation} can complete it on Learning Loop yet: please ask "
+                "its safeguarding lead to contact the partnership.\n"
+            )
+        )
+        told += _try_send(
+            escalated.contact.email,
+            f"Overdue from {organisation}: {title}",
+            letter,
+            what="escalation letter",
+            cycle_id=cycle.id,
+        )
     return told
 
 

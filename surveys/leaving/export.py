@@ -173,6 +173,9 @@ def _people_files(archive: zipfile.ZipFile, session: Session, partnership_id: in
             Organisation.kind,
             OrganisationPartnership.is_active,
             OrganisationPartnership.joined_at,
+            OrganisationPartnership.senior_contact_name,
+            OrganisationPartnership.senior_contact_job,
+            OrganisationPartnership.senior_contact_email,
         )
         .join(OrganisationPartnership, OrganisationPartnership.organisation_id == Organisation.id)
         .where(OrganisationPartnership.partnership_id == partnership_id)
@@ -193,7 +196,17 @@ def _people_files(archive: zipfile.ZipFile, session: Session, partnership_id: in
         .where(Membership.partnership_id == partnership_id)
         .order_by(User.id)
     )
-    org_header = ["id", "name", "sector", "kind", "is_active", "joined_at"]
+    org_header = [
+        "id",
+        "name",
+        "sector",
+        "kind",
+        "is_active",
+        "joined_at",
+        "senior_contact_name",
+        "senior_contact_job",
+        "senior_contact_email",
+    ]
     people_header = ["id", "name", "email", "role", "organisation_id", "organisation", "is_active"]
     return [
         Content(

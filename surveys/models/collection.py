@@ -96,6 +96,7 @@ class CycleAssignment(PartnershipOwned, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     last_reminded_at: Mapped[datetime | None]
     deadline: Mapped[datetime | None]  # this organisation's own, later deadline (an extension)
+    escalated_at: Mapped[datetime | None]  # overdue: its people and senior contact were told
 
     cycle: Mapped[Cycle] = relationship(back_populates="assignments")
     organisation: Mapped[Organisation] = relationship()

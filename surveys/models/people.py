@@ -138,8 +138,9 @@ class User(Base):
 class OrganisationPartnership(Base):
     """An organisation serves a partnership: one organisation may serve several.
 
-    `is_active` is the partnership's own: a partnership that stops working with an
-    organisation deactivates it here, and the other partnerships it serves are untouched.
+    `is_active` and the senior contact are the partnership's own: a partnership that stops
+    working with an organisation deactivates it here, and the other partnerships it serves
+    are untouched.
     """
 
     __tablename__ = "organisation_partnerships"
@@ -151,6 +152,11 @@ class OrganisationPartnership(Base):
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Whom this partnership tells when the organisation's return is overdue (its own choice:
+    # a director or chief officer), beside the organisation's leads. Empty: nobody named.
+    senior_contact_name: Mapped[str] = mapped_column(String(200), default="")
+    senior_contact_job: Mapped[str] = mapped_column(String(200), default="")
+    senior_contact_email: Mapped[str] = mapped_column(String(254), default="")
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -10,7 +10,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from surveys.models import OrganisationKind, Role, Sector
 from webapp.forms import GovForm
@@ -44,11 +51,44 @@ class OrganisationForm(GovForm):
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
 
+def _needed_with_a_name(form: EditOrganisationForm, field: EmailField) -> None:
+    if (form.senior_contact_name.data or "").strip() and not (field.data or "").strip():
+        raise StopValidation("Enter the senior contact’s email address")
+
+
 class EditOrganisationForm(OrganisationForm):
     is_active = BooleanField(
         "Active in this partnership (its people can work in it and it is sent assessments)",
         widget=GovCheckboxInput(),
     )
+    senior_contact_name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    senior_contact_job = StringField(
+        "Job title (optional)",
+        widget=GovTextInput(),
+        description="For example, Director of Nursing or Chief Superintendent",
+        validators=[Length(max=200, message="Job title must be 200 characters or fewer")],
+    )
+    senior_contact_email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            _needed_with_a_name,
+            Optional(),
+            Email(
+                "Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+
+    def validate_senior_contact_name(self, field: StringField) -> None:
+        if self.senior_contact_email.data and not (field.data or "").strip():
+            raise ValidationError("Enter the senior contact’s name")
 
 
 class UserForm(GovForm):

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import accounts, memberships, organisations
+from surveys import accounts, escalation, memberships, organisations
 from surveys import api_tokens as tokens
+from surveys.errors import SubmissionError
 from surveys.models import ApiToken, Membership, OrganisationKind, Role, Sector, utcnow
 from surveys.users import NewUser, invite_to_partnership, set_member_active, update_member
 from webapp.access import roles
@@ -72,16 +73,21 @@ def organisation_new() -> ResponseReturnValue:
 def organisation_edit(organisation_id: int) -> ResponseReturnValue:
     organisation = organisations.organisation_here(get_session(), organisation_id) or abort(404)
     is_active = organisations.is_active_here(get_session(), organisation_id)
+    contact = escalation.senior_contact(get_session(), organisation_id)
     form = EditOrganisationForm(
         data={
             "name": organisation.name,
             "kind": organisation.kind.value,
             "sector": organisation.sector.value,
             "is_active": is_active,
+            "senior_contact_name": contact.name,
+            "senior_contact_job": contact.job,
+            "senior_contact_email": contact.email,
         }
     )
     if form.validate_on_submit():
         try:
+            escalation.set_senior_contact(get_session(), organisation_id, _contact(form))
             organisations.update_organisation(
                 get_session(),
                 organisation,
@@ -89,7 +95,7 @@ def organisation_edit(organisation_id: int) -> ResponseReturnValue:
                 is_active=form.is_active.data,
                 updated_by=g.user.id,
             )
-        except accounts.AccountError as error:
+        except (accounts.AccountError, SubmissionError) as error:
             form.name.errors.append(str(error))
         else:
             flash(f"{organisation.name} has been updated")
@@ -100,6 +106,14 @@ def organisation_edit(organisation_id: int) -> ResponseReturnValue:
         organisation=organisation,
         heading=f"Change {organisation.name}",
     ), 400 if form.errors else 200
+
+
+def _contact(form: EditOrganisationForm) -> escalation.SeniorContact:
+    return escalation.SeniorContact(
+        form.senior_contact_name.data or "",
+        form.senior_contact_job.data or "",
+        form.senior_contact_email.data or "",
+    )
 
 
 @bp.get("/users")

@@ -159,3 +159,19 @@ class ExtensionForm(GovForm):
         name_in_errors="The new deadline",
     )
     submit = SubmitField("Give more time", widget=GovSubmitInput())
+
+
+class EscalationForm(GovForm):
+    organisations = SelectMultipleField(
+        "Overdue returns to escalate",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validators=[InputRequired("Select the organisations to escalate")],
+    )
+    until = GovDateField(
+        "New date the return is expected by",
+        description="Each organisation can go on answering until the end of the day before",
+        required_message="Enter the new date the return is expected by",
+        name_in_errors="The new date",
+    )
+    submit = SubmitField("Send overdue reminders", widget=GovSubmitInput())

@@ -8,14 +8,15 @@ from datetime import UTC, date, datetime, time
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from surveys import running_cycles
+from surveys import escalation, running_cycles
 from surveys.errors import SubmissionError
-from surveys.models import CycleAudience, Organisation
+from surveys.models import CycleAudience, Organisation, utcnow
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
-from webapp.cycles.forms import CycleDatesForm, ExtensionForm, OrganisationsForm
+from webapp.cycles.forms import CycleDatesForm, EscalationForm, ExtensionForm, OrganisationsForm
 from webapp.cycles.views import organisation_choices
 from webapp.database import get_session
-from webapp.notifications import tell_published
+from webapp.notifications import tell_escalated, tell_published
+from webapp.wording import plural
 
 
 def _midnight(day: date) -> datetime:
@@ -110,3 +111,42 @@ def extend(cycle_id: int, organisation_id: int) -> ResponseReturnValue:
     return render_template(
         "cycles/extend.html", cycle=cycle, organisation=organisation, form=form
     ), (400 if form.errors else 200)
+
+
+@bp.route("/<int:cycle_id>/overdue", methods=["GET", "POST"])
+@admin_only
+def escalate(cycle_id: int) -> ResponseReturnValue:
+    """The overdue returns: a second reminder, their senior contacts told, a new date."""
+    cycle = cycle_or_404(cycle_id)
+    if cycle.audience is not CycleAudience.ORGANISATIONS:
+        abort(404)
+    now = utcnow()
+    late = escalation.overdue(get_session(), cycle, now)
+    form = EscalationForm(
+        data={"organisations": [item.organisation.id for item in late if not item.escalated_at]}
+    )
+    form.organisations.choices = [(item.organisation.id, item.organisation.name) for item in late]
+    if late and form.validate_on_submit():
+        try:
+            done = escalation.escalate(
+                get_session(),
+                cycle,
+                tuple(form.organisations.data or ()),
+                _midnight(form.until.data),
+                by=g.user.id,
+                now=now,
+            )
+        except SubmissionError as error:
+            form.organisations.errors = [*form.organisations.errors, str(error)]
+        else:
+            partnership = g.member.partnership.name
+            told = sum(tell_escalated(cycle, item, partnership=partnership) for item in done)
+            flash(
+                f"{plural(told, 'email')} sent about {plural(len(done), 'overdue return')}: "
+                + ", ".join(item.organisation.name for item in done)
+            )
+            return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    return render_template("cycles/overdue.html", cycle=cycle, form=form, late=late), (
+        400 if form.errors else 200
+    )
+

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from surveys import (
     carry_forward,
     cycles,
+    escalation,
     organisations,
     past_returns,
     responses,
@@ -149,6 +150,7 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         if cycle.audience is CycleAudience.ORGANISATIONS
         else set(),
         round_members=shared_cycles.round_members(get_session(), cycle),
+        overdue=escalation.overdue(get_session(), cycle, utcnow(), returns),
     )
 
 

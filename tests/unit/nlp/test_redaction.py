@@ -124,6 +124,20 @@ def test_hard_negatives_are_left_alone(rules: RuleRedactor, text: str) -> None:
     assert result.counts == {}
 
 
+def test_a_long_answer_is_read_to_its_end_like_a_short_one(rules: RuleRedactor) -> None:
+    """Cues are looked for just before each word, however long the answer before them."""
+    filler = "The team met every week and the plan was reviewed with the family. " * 800
+    for tail, name in (
+        ("In the end my son called Tyler came home.", "Tyler"),
+        ("We spoke to Mr Oyelaran about it.", "Oyelaran"),
+        ("Her nan is Maureen Pickles and she lives at 14 Acacia Road.", "Maureen Pickles"),
+    ):
+        short, long = rules.redact(tail), rules.redact(filler + tail)
+        assert name not in long.text and long.text.endswith(short.text)
+    lines = rules.redact(filler + "Please ask the Dr\nAbout it.")
+    assert lines.text.endswith("Please ask the Dr\nAbout it.")  # a title, then a new line
+
+
 def test_report_spans_and_counts_refer_to_the_original(rules: RuleRedactor) -> None:
     text = "Call Sarah Jones on 07700 900123 or sarah@example.com, LU1 2AB."
     result = rules.redact(text)
