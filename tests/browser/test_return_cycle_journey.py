@@ -54,6 +54,7 @@ class Organisation:
     lead: str
     contributor: str
     admin: str
+    quality: str
 
 
 @pytest.fixture
@@ -70,6 +71,7 @@ def organisation(live_server: Any) -> Organisation:
             organisation=police, role=Role.ORGANISATION_CONTRIBUTOR, name="Cass Contributor"
         )
         admin = factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)
+        quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
         for title, opened in (("Section 11 2025", 380), ("Section 11 2026", 1)):
             cycles.publish_cycle(
                 session,
@@ -83,13 +85,18 @@ def organisation(live_server: Any) -> Organisation:
         answer_and_submit(session, last, police, lead, LAST_YEAR, files=("policy-2025.pdf",))
         last.closes_at = now - timedelta(days=300)
         session.commit()
-        return Organisation(live_server.url, this.id, lead.email, contributor.email, admin.email)
+        return Organisation(
+            live_server.url, this.id, lead.email, contributor.email, admin.email, quality.email
+        )
 
 
-def other_level(question_id: str) -> str:
+def other_level(question_id: str, *, last: bool = False) -> str:
+    """A level of the scale other than last year's rating (or, with `last`, last year's)."""
     question = SECTION_11.question(question_id)
-    last = LAST_YEAR[question_id]
-    chosen = last["value"] if isinstance(last, dict) else last
+    rated = LAST_YEAR[question_id]
+    chosen = rated["value"] if isinstance(rated, dict) else rated
+    if last:
+        return question.option_label(chosen) or chosen
     return next(level.label for level in question.scale.levels if level.value != chosen)
 
 
@@ -186,6 +193,21 @@ def test_a_return_carried_forward_changed_signed_off_and_downloaded(
     text = " ".join(pdf_text(Path(download.value.path()).read_bytes()).split())
     assert "Riverside Police" in text and submitted.reference in text
     assert NEW_EVIDENCE in text and "board-minutes.pdf" in text and "training-plan.txt" in text
+    sign_out(page)
+
+    sign_in(page, organisation.url, organisation.quality)  # the partnership reads what changed
+    page.get_by_role("link", name="Returns", exact=True).click()
+    visit(page)
+    page.get_by_role("link", name="Section 11 2026").click()
+    visit(page)
+    page.get_by_role("link", name="Submitted for Riverside Police").click()
+    notes = page.locator(".app-return-note")
+    expect(notes.filter(has_text="Unchanged since last cycle")).to_have_count(len(STANDARDS) - 2)
+    expect(notes.first).to_contain_text(
+        f"rating {other_level('s1_rating', last=True)} → {new_rating}"
+    )
+    expect(page.get_by_role("link", name="board-minutes.pdf")).to_be_visible()
+    visit(page)
     assert problems == []
 
 
