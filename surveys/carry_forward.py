@@ -124,20 +124,27 @@ def carried(answers: Mapping[str, JSONValue] | None) -> Carried | None:
     mark = (answers or {}).get(CARRIED)
     if not isinstance(mark, dict):
         return None
-    files = mark.get("files") if isinstance(mark.get("files"), dict) else {}
+    pages, files = mark.get("pages"), mark.get("files")
     return Carried(
         str(mark.get("from", "")),
-        tuple(str(page_id) for page_id in mark.get("pages") or ()),
-        {str(key): tuple(str(name) for name in names) for key, names in files.items()},  # type: ignore[union-attr]
+        tuple(str(page_id) for page_id in pages) if isinstance(pages, list) else (),
+        {
+            str(question_id): tuple(str(name) for name in names)
+            for question_id, names in files.items()
+            if isinstance(names, list)
+        }
+        if isinstance(files, dict)
+        else {},
     )
 
 
 def confirm_page(answers: Mapping[str, JSONValue], page_id: str) -> dict[str, JSONValue]:
     """Return the answers with the standard on this page confirmed (no longer marked)."""
     mark = answers.get(CARRIED)
-    if not isinstance(mark, dict) or page_id not in (mark.get("pages") or ()):
+    found = carried(answers)
+    if not isinstance(mark, dict) or found is None or page_id not in found.unconfirmed:
         return dict(answers)
-    pages = [page for page in mark.get("pages") or () if page != page_id]  # type: ignore[union-attr]
+    pages: list[JSONValue] = [page for page in found.unconfirmed if page != page_id]
     return {**answers, CARRIED: {**mark, "pages": pages}}
 
 
