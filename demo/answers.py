@@ -295,7 +295,7 @@ def _date(question: Question, context: _Context) -> JSONValue:
 def _file(question: Question, context: _Context) -> JSONValue:
     if not question.required:
         return None  # demo uploads would point at bytes nobody stored
-    return {"filename": "evidence.pdf", "content_type": "application/pdf", "size": 48_213}
+    return [{"filename": "evidence.pdf", "content_type": "application/pdf", "size": 48_213}]
 
 
 def _confidence(question: Question, context: _Context) -> JSONValue:

@@ -3,7 +3,9 @@
 Public API:
     DatePartsField: `<id>-day`, `<id>-month`, `<id>-year` -> ISO date text.
     ConfidencePairField: `<id>-before`, `<id>-after` -> {"before": n, "after": n}.
-    UploadField: an uploaded file object (duck-typed) -> {"filename", "content_type", "size"}.
+    UploadField: the files of a question, a list of {"filename", "content_type", "size",
+        "file_id"}: a new upload (or several, `multiple`) is added to the list kept from
+        before, and `<id>-remove` names files to take off it (stored_files reads the list).
     RepeatingGroupField: rows `<id>-<n>-<field>`; `<id>-add` asks for one more row.
 
 Each composite field has `is_blank`; parts fields also have `parts` (the raw text to show
@@ -196,21 +198,56 @@ def describe_upload(upload: Any) -> dict[str, Any]:
     }
 
 
-class UploadField(Field):
-    """A file input; `upload` is the new file object (the app stores its bytes)."""
+def stored_files(answer: Any) -> list[dict[str, Any]]:
+    """Return the files of a file answer: a list, oldest first (one stored before several were
+    kept is a single dict)."""
+    items = [answer] if isinstance(answer, dict) else answer if isinstance(answer, list) else []
+    return [i for i in items if isinstance(i, dict) and isinstance(i.get("filename"), str)]
 
-    upload: Any = None
+
+def file_key(file: dict[str, Any], index: int) -> str:
+    """Return what a Remove checkbox posts for a file: its id, or its place for one without."""
+    file_id = file.get("file_id")
+    return str(file_id) if isinstance(file_id, int) else f"n{index}"
+
+
+class UploadField(Field):
+    """A file input that keeps a list of files: new uploads are added, ticked ones removed.
+
+    `uploads` are the new file objects (the app stores their bytes), `new_files` their
+    metadata at the end of `data`, and `removed` the files taken off this time.
+    """
+
+    uploads: list[Any]
+    new_files: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.removed = []
+        super().process(formdata, data, extra_filters)
+        if formdata is None:
+            return
+        ticked = set(formdata.getlist(f"{self.name}-remove"))
+        keep = [(file_key(f, i) not in ticked, f) for i, f in enumerate(self.data)]
+        self.removed = [file for kept, file in keep if not kept]
+        self.data = [file for kept, file in keep if kept]
 
     def process_data(self, value: Any) -> None:
-        self.upload = None
-        is_answer = isinstance(value, dict) and isinstance(value.get("filename"), str)
-        self.data = value if is_answer else None
+        self.uploads, self.new_files = [], []
+        self.data = stored_files(value)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        upload = next((value for value in valuelist if _is_upload(value)), None)
-        if upload is not None:  # no new file keeps the one uploaded before
-            self.upload = upload
-            self.data = describe_upload(upload)
+        self.uploads = [value for value in valuelist if _is_upload(value)]
+        self.new_files = [describe_upload(upload) for upload in self.uploads]
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        """Return the question's files after this post: kept ones, then new ones."""
+        return [*self.data, *self.new_files]
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.files
 
     def _value(self) -> str:
         return ""

@@ -326,6 +326,11 @@ class Question(_Model):
     concern: Concern | None = None
     personal_data: bool = False
     purpose: LongText | None = Field(default=None, description="Why personal data is asked for")
+    declaration: bool = Field(
+        default=False,
+        description="Part of the organisation lead's declaration: only the lead answers it, "
+        "when signing off (contributors send a return for sign-off without it)",
+    )
     autocomplete: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z -]{0,40}$")] | None = None
 
     def option_label(self, value: str) -> str | None:

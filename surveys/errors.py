@@ -6,7 +6,8 @@ Public API:
     UnknownDefinition: no loaded definition has the requested key (and version).
     UnknownPage: a definition has no page with the requested id.
     SubmissionError and its kinds (CycleClosed, ResponseLocked, EditConflict,
-        IncompleteResponse, ChangedSinceReview): a response cannot be saved or submitted.
+        IncompleteResponse, UnconfirmedStandards, ChangedSinceReview): a response cannot
+        be saved or submitted.
     UnknownPartnership; PartnershipExitRefused (NotExportedRecently): a partnership cannot be
         deleted now.
     ScrutinyError (NotReviewable): a return's scrutiny cannot be changed as asked.
@@ -66,6 +67,15 @@ class IncompleteResponse(SubmissionError):
     def __init__(self, message: str, *, missing: list[tuple[str, str]]):
         super().__init__(message)
         self.missing = missing
+
+
+class UnconfirmedStandards(SubmissionError):
+    """Standards carried forward from the last return are not yet confirmed or changed;
+    `page_ids` lists their pages, in form order."""
+
+    def __init__(self, message: str, *, page_ids: list[str]):
+        super().__init__(message)
+        self.page_ids = page_ids
 
 
 class ChangedSinceReview(SubmissionError):

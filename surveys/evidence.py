@@ -4,6 +4,7 @@ Public API:
     ACCEPTED_TYPES: the file extensions the server stores (the form's default list too).
     EvidenceRejected: the file was refused; the message is for the person, `question_id` says
         which question's field to show it on.
+    checked(upload, *, question_id) -> CheckedUpload: read and checked, nothing stored
     store_evidence(session, folder, *, response_id, question_id, upload, user_id)
 """
 
@@ -98,16 +99,8 @@ def _is_macro(name: str) -> bool:
     return lowered.endswith("vbaproject.bin") or lowered.startswith(("basic/", "scripts/"))
 
 
-def store_evidence(
-    session: Session,
-    folder: Path,
-    *,
-    response_id: int,
-    question_id: str,
-    upload: Upload,
-    user_id: int | None,
-) -> EvidenceFile:
-    """Check an upload by its content and store it; never uses the client's file name as a path.
+def checked(upload: Upload, *, question_id: str) -> CheckedUpload:
+    """Read an upload and check it by its content, storing nothing.
 
     Raises:
         EvidenceRejected: the file's type, size or contents are refused.
@@ -118,20 +111,47 @@ def store_evidence(
         _check_content(extension, data)
     except SubmissionError as error:
         raise EvidenceRejected(str(error), question_id=question_id) from error
+    return CheckedUpload(upload.filename, extension, data)
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    filename: str
+    extension: str
+    data: bytes
+
+
+def store_evidence(
+    session: Session,
+    folder: Path,
+    *,
+    response_id: int,
+    question_id: str,
+    upload: Upload | CheckedUpload,
+    user_id: int | None,
+) -> EvidenceFile:
+    """Check an upload by its content (unless checked already) and store it; never uses the
+    client's file name as a path.
+
+    Raises:
+        EvidenceRejected: the file's type, size or contents are refused.
+    """
+    if isinstance(upload, Upload):
+        upload = checked(upload, question_id=question_id)
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = uuid.uuid4().hex
-    (folder / stored_name).write_bytes(data)
+    (folder / stored_name).write_bytes(upload.data)
     safe_name = (
         "".join(c for c in Path(upload.filename.replace("\\", "/")).name if c.isprintable())[:200]
-        or f"evidence.{extension}"
+        or f"evidence.{upload.extension}"
     )
     evidence = EvidenceFile(
         response_id=response_id,
         question_id=question_id,
         stored_name=stored_name,
         filename=safe_name,
-        content_type=ALLOWED[extension][0],
-        size=len(data),
+        content_type=ALLOWED[upload.extension][0],
+        size=len(upload.data),
         uploaded_by_id=user_id,
     )
     session.add(evidence)

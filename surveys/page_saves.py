@@ -17,16 +17,17 @@ Public API:
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from surveys import changes, shared_returns
+from surveys import carry_forward, changes, shared_returns
+from surveys.answer_types import stored_files
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.errors import EditConflict, ResponseLocked, SubmissionError
-from surveys.evidence import EvidenceRejected, Upload, store_evidence
+from surveys.evidence import EvidenceRejected, Upload, checked, store_evidence
 from surveys.models import Response, User, utcnow
 from surveys.responses import PAGE_VERSIONS, answers_of, check_open_for, locked
 
@@ -51,15 +52,22 @@ def save_page(
     """Merge one page's answers into the response, refusing a stale overwrite.
 
     A save that changes nothing is not a new version (and so never conflicts); a save that
-    does is logged with the questions it changed (surveys.changes).
+    does is logged with the questions it changed (surveys.changes). Either confirms a
+    standard carried forward from the last return (surveys.carry_forward).
     """
     current = locked(session, response)
     if current.is_submitted:
         raise ResponseLocked("This response has been submitted and can no longer be changed")
     check_open_for(session, current)
     changed = changes.changed_question_ids(answers_of(current), save.answers)
-    if not changed:
+    confirming = save.page_id in _unconfirmed(current)  # a carried standard, seen and saved
+    if not changed and not confirming:
         session.commit()  # nothing to write: release the row
+        return current
+    if not changed:
+        current.answers = carry_forward.confirm_page(current.answers or {}, save.page_id)
+        shared_returns.mirror(session, current, evidence_folder=evidence_folder)
+        session.commit()
         return current
     page_versions = dict((current.answers or {}).get(PAGE_VERSIONS, {}))
     if page_versions.get(save.page_id, 0) > save.loaded_version:
@@ -72,7 +80,8 @@ def save_page(
         )
     current.version += 1
     page_versions[save.page_id] = current.version
-    current.answers = {**(current.answers or {}), **save.answers, PAGE_VERSIONS: page_versions}
+    answers = {**(current.answers or {}), **save.answers, PAGE_VERSIONS: page_versions}
+    current.answers = carry_forward.confirm_page(answers, save.page_id)
     current.last_saved_at = utcnow()
     current.last_saved_by_id = user.id if user else None
     changes.record_change(
@@ -92,13 +101,18 @@ def save_page(
     return current
 
 
+def _unconfirmed(response: Response) -> tuple[str, ...]:
+    found = carry_forward.carried(response.answers)
+    return found.unconfirmed if found else ()
+
+
 @dataclass(frozen=True)
 class PostedPage:
     """What a person posted on a shared page, read from the form by the view."""
 
     page: Page
     answers: dict[str, JSONValue]  # every question on the page; files as first loaded
-    uploads: Mapping[str, Upload]  # files newly sent, by question id
+    uploads: Mapping[str, Sequence[Upload]]  # files newly sent, by question id
     loaded_version: int  # the version the page was built from
     loaded_answers: str  # the answers' digests as the page was built (changes.page_fingerprints)
     listed: tuple[str, ...] = ()  # the clashing questions the page showed
@@ -238,23 +252,39 @@ def _compare(
 def _with_uploads(
     session: Session, response: Response, posted: PostedPage, user: User, folder: Path
 ) -> dict[str, JSONValue]:
-    """Return the page's answers, storing any newly uploaded evidence (once per request)."""
+    """Return the page's answers, storing newly uploaded evidence (once per request).
+
+    A file question's answer lists the files kept from before, then the new ones: each new
+    file's description (at the end of the list) becomes the stored file's.
+    """
     page_answers = dict(posted.answers)
-    for question_id, upload in posted.uploads.items():
-        evidence = store_evidence(
-            session,
-            folder,
-            response_id=response.id,
-            question_id=question_id,
-            upload=upload,
-            user_id=user.id,
-        )
-        page_answers[question_id] = {
-            "file_id": evidence.id,
-            "filename": evidence.filename,
-            "content_type": evidence.content_type,
-            "size": evidence.size,
-        }
+    for question_id, uploads in posted.uploads.items():
+        files = stored_files(page_answers.get(question_id))
+        kept = files[: len(files) - len(uploads)]
+        ready = [checked(upload, question_id=question_id) for upload in uploads]  # all, first
+        added = [
+            store_evidence(
+                session,
+                folder,
+                response_id=response.id,
+                question_id=question_id,
+                upload=upload,
+                user_id=user.id,
+            )
+            for upload in ready
+        ]
+        page_answers[question_id] = [
+            *kept,
+            *(
+                {
+                    "file_id": evidence.id,
+                    "filename": evidence.filename,
+                    "content_type": evidence.content_type,
+                    "size": evidence.size,
+                }
+                for evidence in added
+            ),
+        ]
     return page_answers
 
 

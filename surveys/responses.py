@@ -7,7 +7,8 @@ a double click or a retry finds the response already submitted. Saving a page of
 Public API:
     new_response(cycle, *, organisation_id=None, public_link_id=None, submission_id=None)
         the one place a Response is made (not added to the session)
-    start_organisation_response / start_anonymous_response: a draft, made once (race-safe)
+    start_organisation_response / start_anonymous_response: a draft, made once (race-safe);
+        an organisation's may start from its last return (surveys.carry_forward)
     join_copies(session, response): a shared return's copy in each partnership that asks for
         it (surveys.shared_returns), made when missing
     organisation_response, find_by_submission_id, answers_of, new_reference
@@ -15,7 +16,8 @@ Public API:
     check_open_for(session, response): the same, with its organisation's own extension
     locked(session, response) -> Response: re-read under a row lock (saves and submits)
     PAGE_VERSIONS: the bookkeeping key of which version last changed each page
-    request_sign_off(session, response, *, user, definition)
+    request_sign_off(session, response, *, user, definition) -> SentForSignOff: needs every
+        answer but the lead's declaration (surveys.sign_off), and carried standards confirmed
     submit_response(session, response, *, definition, user=None, reviewed_version=None)
         -> Submitted: a draft becomes submitted, once, in one transaction (commits)
     record_submitted_response(session, cycle, definition, CompleteResponse) -> Submitted:
@@ -42,7 +44,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveys import changes, follow_ups, running_cycles, safeguarding, shared_returns, tenancy
+from surveys import (
+    carry_forward,
+    changes,
+    follow_ups,
+    running_cycles,
+    safeguarding,
+    shared_returns,
+    sign_off,
+    tenancy,
+)
 from surveys.audit import record_audit
 from surveys.definition import JSONValue, SurveyDefinition
 from surveys.errors import (
@@ -52,6 +63,7 @@ from surveys.errors import (
     SubmissionError,
 )
 from surveys.journey import Journey
+from surveys.loader import DefinitionRegistry
 from surveys.models import (
     Cycle,
     DisclosureFlag,
@@ -109,14 +121,31 @@ def organisation_response(session: Session, cycle: Cycle, organisation_id: int) 
     )
 
 
-def start_organisation_response(session: Session, cycle: Cycle, organisation_id: int) -> Response:
-    """Return the organisation's shared response, creating it on first use (race-safe)."""
+def start_organisation_response(
+    session: Session,
+    cycle: Cycle,
+    organisation_id: int,
+    *,
+    definitions: DefinitionRegistry | None = None,
+) -> Response:
+    """Return the organisation's shared response, creating it on first use (race-safe).
+
+    With the form `definitions`, a new return starts from the organisation's last submitted
+    return of the same form: its standards carried forward (surveys.carry_forward).
+    """
     existing = organisation_response(session, cycle, organisation_id)
     if existing is not None:
         return join_copies(session, existing)
     if not running_cycles.is_open_for(session, cycle, organisation_id, utcnow()):
         raise CycleClosed("This form is closed and is no longer taking answers")
     response = new_response(cycle, organisation_id=organisation_id)
+    previous = carry_forward.previous_return(session, cycle, organisation_id)
+    if definitions is not None and previous is not None:
+        response.answers = carry_forward.carried_answers(
+            previous,
+            definitions.get(previous.definition_key, previous.definition_version),
+            definitions.get(cycle.definition_key, cycle.definition_version),
+        )
     session.add(response)
     try:
         session.commit()
@@ -204,12 +233,16 @@ def start_anonymous_response(session: Session, link: PublicLink, submission_id: 
 
 def request_sign_off(
     session: Session, response: Response, *, user: User, definition: SurveyDefinition
-) -> Response:
-    """Mark a complete organisation response as ready for its lead to sign off."""
+) -> SentForSignOff:
+    """Mark an organisation's return, complete but for the lead's declaration, as ready for
+    its lead to sign off (once: a repeat finds it sent)."""
     current = locked(session, response)
-    if not current.is_submitted:
-        _check_answered(Journey(definition, shared_returns.return_answers(session, current)))
-    if current.status is ResponseStatus.IN_PROGRESS:
+    if not current.is_submitted:  # everything but the lead's declaration, which they answer
+        answers = shared_returns.return_answers(session, current)
+        _check_answered(Journey(sign_off.without_declaration(definition), answers))
+        carry_forward.check_confirmed(current.answers)
+    is_new = current.status is ResponseStatus.IN_PROGRESS
+    if is_new:
         current.status = ResponseStatus.AWAITING_SIGN_OFF
         shared_returns.mirror(session, current)
         record_audit(
@@ -220,7 +253,13 @@ def request_sign_off(
             object_id=current.id,
         )
     session.commit()
-    return current
+    return SentForSignOff(current, is_new=is_new)
+
+
+@dataclass(frozen=True)
+class SentForSignOff:
+    response: Response
+    is_new: bool  # False when it was already waiting (a double click) or submitted
 
 
 def _check_answered(journey: Journey) -> None:
@@ -260,6 +299,7 @@ def submit_response(
     check_open_for(session, current)
     journey = Journey(definition, shared_returns.return_answers(session, current))
     _check_answered(journey)
+    carry_forward.check_confirmed(current.answers)
     if reviewed_version is not None:
         _check_reviewed(session, current, reviewed_version)
     now = utcnow()

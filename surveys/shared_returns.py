@@ -291,7 +291,9 @@ def _changes_of(session: Session, source: Response) -> list[ResponseChange]:
 def _file_answer(
     session: Session, value: JSONValue, copy: Response, folder: Path | None
 ) -> JSONValue:
-    """Return a file answer pointing at this copy's own file, copying the file if needed."""
+    """Return an answer whose files point at this copy's own files, copying them if needed."""
+    if isinstance(value, list):  # a file question's files (rows of a group pass unchanged)
+        return [_file_answer(session, item, copy, folder) for item in value]
     if not (isinstance(value, dict) and isinstance(value.get("file_id"), int)):
         return value
     with tenancy.every_partnership(session):

@@ -1,5 +1,5 @@
 """People a partnership admin manages: invite them, change and (de)activate them, in one
-partnership only.
+partnership only; an organisation lead does the same for their own organisation's team.
 
 A person holds one or more roles in a partnership: at most one organisation role (lead or
 contributor, for the organisation named) and any partnership roles (`surveys.memberships`).
@@ -7,8 +7,13 @@ contributor, for the organisation named) and any partnership roles (`surveys.mem
 Public API:
     NewUser, create_user(session, new, *, password=None, created_by=None) -> User
     invite_to_partnership(session, new, *, created_by) -> Invitation
+    AlreadyWorksHere: the email's account already has a membership in this partnership
     update_member(session, membership, *, name, roles, organisation_id, updated_by) -> Membership
     set_member_active(session, membership, *, is_active, changed_by) -> None
+    TEAM_ROLES; invite_to_team(session, new, *, lead) -> Invitation: a lead invites a lead or
+        contributor of their own organisation (the admin's invitation, limited)
+    team_member(session, lead, user_id) -> Membership | None: a colleague the lead may
+        (de)activate: of their organisation here, in an organisation role, not themselves
 
 Everything here works in the partnership the session works in (`surveys.tenancy`): changing
 or deactivating a person changes their membership there and nothing of their other
@@ -60,6 +65,13 @@ class NewUser:
         """A new person holding several roles (AccountError if they cannot be held together)."""
         main, others = memberships.split_roles(roles)
         return cls(email, name, main, organisation_id, others)
+
+
+class AlreadyWorksHere(AccountError):
+    """The email already has a membership in this partnership: change it instead."""
+
+
+TEAM_ROLES = (Role.ORGANISATION_CONTRIBUTOR, Role.ORGANISATION_LEAD)
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,7 @@ def invite_to_partnership(session: Session, new: NewUser, *, created_by: int) ->
         assert membership is not None  # made with the account
         return Invitation(user, membership, is_new_account=True)
     if memberships.membership_here(session, existing.id, include_inactive=True) is not None:
-        raise AccountError("This person already works in this partnership: change them instead")
+        raise AlreadyWorksHere("This person already works in this partnership: change them instead")
     if new.role is None:
         raise AccountError("Select a role")
     _check_roles_fit(session, new.roles, new.organisation_id)
@@ -208,6 +220,29 @@ def set_member_active(
         "",
     )
     session.commit()
+
+
+def invite_to_team(session: Session, new: NewUser, *, lead: Membership) -> Invitation:
+    """Invite someone to the lead's own organisation, as a lead or contributor, the way a
+    partnership admin invites anyone (a new account, or a membership added to theirs)."""
+    if lead.role is not Role.ORGANISATION_LEAD or lead.organisation_id is None:
+        raise AccountError("Only an organisation's lead can invite people to its team")
+    if new.role not in TEAM_ROLES:
+        raise AccountError("Select whether they will be a contributor or a lead")
+    if new.organisation_id != lead.organisation_id:
+        raise AccountError("You can invite people to your own organisation only")
+    return invite_to_partnership(session, new, created_by=lead.user_id)
+
+
+def team_member(session: Session, lead: Membership, user_id: int) -> Membership | None:
+    """Return a colleague's membership that the lead may (de)activate, or None: someone of
+    the lead's organisation in this partnership, in an organisation role, not the lead."""
+    if lead.role is not Role.ORGANISATION_LEAD or user_id == lead.user_id:
+        return None
+    found = memberships.membership_here(session, user_id, include_inactive=True)
+    if found is None or found.organisation_id != lead.organisation_id:
+        return None
+    return found if found.role in TEAM_ROLES else None
 
 
 def _audit(session: Session, by: int | None, action: str, user_id: int, detail: str) -> None:

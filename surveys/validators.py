@@ -209,25 +209,37 @@ class NumberRules:
             raise ValidationError(rules.error_too_large or default)
 
 
-class FileRules:
-    """Check a newly uploaded file's type and size (a kept earlier upload passed already)."""
+MAX_FILES = 20  # the files one file question keeps
 
-    def __init__(self, question: Question):
+
+class FileRules:
+    """Check each newly uploaded file's type and size, and how many files the question keeps
+    (files kept from before passed already)."""
+
+    def __init__(self, question: Question, max_files: int = MAX_FILES):
         rules = question.validation
         self.types = tuple(rules.allowed_file_types or DEFAULT_FILE_TYPES)
         self.max_mb = rules.max_file_size_mb or DEFAULT_MAX_FILE_MB
+        self.max_files = max_files
         self.type_error = rules.error_invalid
         self.size_error = rules.error_too_large
 
     def __call__(self, form: Form, field: Field) -> None:
-        if getattr(field, "upload", None) is None or not isinstance(field.data, dict):
-            return
-        suffix = PurePath(str(field.data.get("filename", ""))).suffix.lower().lstrip(".")
+        new_files = getattr(field, "new_files", None) or []
+        for file in new_files:
+            self._check(file)
+        if new_files and len(field.data) + len(new_files) > self.max_files:
+            raise ValidationError(
+                f"You can attach up to {self.max_files} files here: remove one to add another"
+            )
+
+    def _check(self, file: dict[str, Any]) -> None:
+        suffix = PurePath(str(file.get("filename", ""))).suffix.lower().lstrip(".")
         if suffix not in self.types:
             names = [kind.upper() for kind in self.types]
             listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
             raise ValidationError(self.type_error or f"The selected file must be a {listed}")
-        size = field.data.get("size") or 0
+        size = file.get("size") or 0
         if size <= 0:
             raise ValidationError("The selected file is empty")
         if size > self.max_mb * 1024 * 1024:

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from surveys.answer_types import format_size
 from webapp.config import CONFIGS, Config, ConfigError
 from webapp.form_names import form_name
 from webapp.wording import plural
@@ -130,13 +131,14 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["form_name"] = form_name
+    app.jinja_env.filters["file_size"] = format_size
 
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.actions.views import bp as actions_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
-    from webapp.assessments.views import bp as assessments_bp
+    from webapp.assessments import bp as assessments_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp
@@ -148,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.respond.views import bp as respond_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
     from webapp.scrutiny import bp as scrutiny_bp
+    from webapp.team.views import bp as team_bp
     from webapp.themes.views import bp as themes_bp
 
     app.register_blueprint(main_bp)
@@ -166,3 +169,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(team_bp)

@@ -9,9 +9,9 @@ import logging
 
 from flask import current_app, url_for
 
-from surveys import cycles, shared_returns
+from surveys import cycles, return_people, shared_returns
 from surveys.escalation import Escalated
-from surveys.models import Cycle, Membership, Response, User
+from surveys.models import Cycle, Membership, Response, User, utcnow
 from webapp.database import get_session
 from webapp.mail import one_line_subject
 from webapp.queue import enqueue
@@ -205,14 +205,63 @@ def tell_feedback_given(response: Response) -> int:
         "Read it, and any challenges still to answer, here (sign-in required):\n"
         f"{_link('scrutiny.organisation_return', return_id=str(response.id))}\n"
     )
-    told = 0
-    for lead in cycles.leads_of(get_session(), response.cycle, {response.organisation_id}):
-        try:
-            enqueue("send_email", lead.email, f"Feedback given: {title}", body)
-            told += 1
-        except Exception:  # noqa: BLE001 - the queue (or, run at once, the mail server) failed
-            log.warning("feedback notice not queued", extra={"response_id": response.id})
-    return told
+    leads = cycles.leads_of(get_session(), response.cycle, {response.organisation_id})
+    return _send_each({lead.email for lead in leads}, f"Feedback given: {title}", body, response)
+
+
+def tell_sent_for_sign_off(response: Response, *, by: User) -> int:
+    """Tell the organisation's leads a return is ready for them to sign off; return how many."""
+    session = get_session()
+    title = one_line_subject(response.cycle.title)
+    body = (
+        f"{by.name} has sent your organisation's return for {title} for you to sign off "
+        f"(reference {response.reference}).\n\n"
+        "Check the answers, complete the senior lead's declaration if the form has one, then "
+        f"sign it off and submit it here:\n"
+        f"{_link('assessments.check', cycle_id=str(response.cycle_id))}\n"
+    )
+    return _send_each(
+        return_people.organisation_leads(session, response),
+        f"Ready for you to sign off: {title}",
+        body,
+        response,
+    )
+
+
+def tell_submitted(response: Response, *, by: User) -> int:
+    """Send a receipt to the organisation's leads and whoever sent it for sign-off, and tell
+    each partnership that holds the return; return how many emails were queued."""
+    session = get_session()
+    title = one_line_subject(response.cycle.title)
+    organisation = response.organisation.name if response.organisation else "An organisation"
+    when = f"{response.submitted_at or utcnow():%-d %B %Y at %H:%M}"
+    receipt = (
+        f"{organisation}'s return for {title} was signed off and submitted by {by.name} on "
+        f"{when}.\n\nYour reference: {response.reference}\n\n"
+        "Read, print or download the submitted return here:\n"
+        f"{_link('assessments.your_return', cycle_id=str(response.cycle_id))}\n"
+    )
+    sender = return_people.sent_for_sign_off_by(session, response)
+    organisation_people = return_people.organisation_leads(session, response)
+    if sender is not None and sender.is_active:
+        organisation_people.add(sender.email)
+    told = _send_each(organisation_people, f"Submitted: {title}", receipt, response)
+    notice = (
+        f"{organisation} has submitted its return for {title} (reference {response.reference}), "
+        f"signed off by {by.name} on {when}.\n\n"
+        "See it in the returns list of the cycle, under Forms and cycles:\n"
+        f"{_link('cycles.response', response_id=str(response.id))}\n"
+    )
+    admins = return_people.partnership_admins(session, response) - organisation_people
+    return told + _send_each(admins, f"Return submitted: {organisation}, {title}", notice, response)
+
+
+def _send_each(emails: set[str], subject: str, body: str, response: Response) -> int:
+    """Queue one email to each address; return how many were queued (failures are logged)."""
+    return sum(
+        _try_send(email, subject, body, what="return notice", response_id=response.id)
+        for email in sorted(emails)
+    )
 
 
 def disclosure_alert(base_url: str, response_id: int) -> tuple[str, str]:

@@ -18,8 +18,9 @@ Public API:
 
 Stored shapes: text, choices, yes_no ("yes" / "no") and dates (ISO) are strings; checkboxes
 a list of values; numbers int or float; compliance_rating {"value", "scale_version"} or
-"not_applicable"; confidence_pair {"before": n, "after": n}; file {"filename",
-"content_type", "size"}; repeating_group a list of row dicts. None means no answer.
+"not_applicable"; confidence_pair {"before": n, "after": n}; file a list of {"filename",
+"content_type", "size", "file_id"} (one dict when stored before a question kept several:
+read both with `stored_files`); repeating_group a list of row dicts. None means no answer.
 
 Entries for answers held in one field are in `plain`, answers made of parts in `composite`,
 their base in `base`. A new question type means: a builder (surveys.fields), an
@@ -49,6 +50,7 @@ from surveys.answer_types.plain import (
     format_date,
     format_size,
 )
+from surveys.composite import stored_files
 from surveys.definition import JSONValue, Labels, Question, QuestionType
 from surveys.validators import LONG_TEXT_MAX
 
@@ -94,6 +96,7 @@ __all__ = [
     "format_date",
     "format_size",
     "is_blank_answer",
+    "stored_files",
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from surveys import cells
 from surveys.answer_types.base import AnswerType, Cell, ImportColumn, held_shape
+from surveys.composite import stored_files
 from surveys.definition import JSONValue, Labels, Question
 from surveys.ratings import NOT_APPLICABLE, rating_answer, rating_choice, rating_label
 from surveys.validators import SHORT_TEXT_MAX, clean_text, parse_number
@@ -181,36 +182,37 @@ class DateAnswer(AnswerType):
 
 @dataclass(frozen=True)
 class FileAnswer(AnswerType):
-    """Metadata of an upload; the bytes are kept by the app, so it cannot be imported."""
+    """The files' metadata, a list; the bytes are kept by the app, so it cannot be imported."""
 
     is_compared: bool = False
     stays_unless_replaced: bool = True
 
     def from_field(self, question: Question, field: Any) -> JSONValue:
-        return held_shape(field)
+        files = getattr(field, "files", None)
+        return list(files) if files else None
 
     def new_upload(self, field: Any) -> Any | None:
-        return getattr(field, "upload", None)
+        return list(getattr(field, "uploads", None) or []) or None
 
     def form_value(self, question: Question, answer: JSONValue) -> Any:
-        return answer if isinstance(answer, dict) else None
+        return stored_files(answer) or None
 
     def posted(self, question: Question, answer: JSONValue, name: str) -> list[tuple[str, str]]:
-        return []  # the engine keeps an earlier upload when no new file is sent
+        return []  # the engine keeps earlier uploads; a browser posts only new files
 
     def display(self, question: Question, answer: JSONValue, labels: Labels) -> tuple[str, ...]:
-        if isinstance(answer, dict):
-            return (f"{answer.get('filename')} ({format_size(answer.get('size'))})",)
-        return (str(answer),)
+        files = stored_files(answer)
+        if not files:
+            return (str(answer),)
+        return tuple(f"{file['filename']} ({format_size(file.get('size'))})" for file in files)
 
     def _wide_cell(self, question: Question, answer: JSONValue, labels: Labels) -> Cell:
-        if isinstance(answer, dict):
-            return str(answer.get("filename", ""))
-        return super()._wide_cell(question, answer, labels)
+        return self.stored_cell(question, answer)
 
     def stored_cell(self, question: Question, answer: JSONValue) -> Cell:
-        if isinstance(answer, dict) and "filename" in answer:
-            return str(answer["filename"])
+        files = stored_files(answer)
+        if files:
+            return "; ".join(str(file["filename"]) for file in files)
         return super().stored_cell(question, answer)
 
     def import_columns(self, question: Question) -> list[ImportColumn]:

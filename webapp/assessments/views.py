@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from surveys import (
+    carry_forward,
     changes,
     cycles,
     engine,
@@ -29,88 +25,69 @@ from surveys import (
     tenancy,
 )
 from surveys.answer_types import answer_type
-from surveys.audit import record_audit
 from surveys.definition import Page
 from surveys.engine import PageForm
 from surveys.errors import (
-    ChangedSinceReview,
-    IncompleteResponse,
     SubmissionError,
 )
 from surveys.evidence import Upload
 from surveys.journey import Journey
-from surveys.models import Cycle, EvidenceFile, Response, Role, utcnow
-from webapp.access import roles
+from surveys.models import Cycle, Response, Role, utcnow
+from webapp.assessments.blueprint import (
+    assigned_cycle,
+    bp,
+    evidence_folder,
+    members,
+    own_response,
+    return_journey,
+)
 from webapp.database import get_session
 from webapp.errors import render_error
 from webapp.form_pages import (
-    data_folder,
     definition_of,
+    definitions,
     page_form,
-    page_titles,
     page_view,
 )
-from webapp.queue import after_submission
-
-bp = Blueprint("assessments", __name__, url_prefix="/assessments")
-members = roles(Role.ORGANISATION_LEAD, Role.ORGANISATION_CONTRIBUTOR)
-
-
-def _cycle(cycle_id: int) -> Cycle:
-    """Return a cycle assigned to the user's organisation; anything else is 404 (and audited)."""
-    cycle = get_session().get(Cycle, cycle_id)
-    if cycle is None or not cycles.is_assigned(get_session(), cycle, g.member.organisation_id):
-        record_audit(
-            get_session(),
-            user_id=g.user.id,
-            action="access.denied",
-            object_type="cycle",
-            object_id=cycle_id,
-        )
-        get_session().commit()
-        abort(404)
-    return cycle
-
-
-def _response(cycle: Cycle) -> Response | None:
-    return responses.organisation_response(get_session(), cycle, g.member.organisation_id)
-
-
-def _journey(response: Response) -> Journey:
-    """The return as the organisation answers it: the form and every partnership's questions."""
-    session = get_session()
-    definition = shared_returns.return_definition(session, response, definition_of(response))
-    return Journey(definition, shared_returns.return_answers(session, response))
 
 
 @bp.get("")
 @members
 def index() -> ResponseReturnValue:
     open_cycles = cycles.open_cycles_for(get_session(), g.member.organisation_id)
-    rows = [(cycle, _response(cycle)) for cycle in open_cycles]
+    rows = [(cycle, own_response(cycle)) for cycle in open_cycles]
     return render_template("assessments/index.html", rows=rows)
 
 
 @bp.get("/<int:cycle_id>")
 @members
 def overview(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle)
+    cycle = assigned_cycle(cycle_id)
+    response = own_response(cycle)
     session = get_session()
     deadline = running_cycles.deadline_for(session, cycle, g.member.organisation_id)
     is_open = cycle.opens_at <= utcnow() < deadline
     if response and is_open and shared_returns.missing_cycles(session, response):
         response = responses.join_copies(session, response, evidence_folder=evidence_folder())
     if response:
-        journey = _journey(response)
+        journey = return_journey(response)
     else:
         journey = Journey(shared_returns.own_definition(session, cycle, definition_of(cycle)), {})
+    carried = carry_forward.carried(response.answers) if response else None
+    unconfirmed = set(carried.unconfirmed) if carried else set()
     return render_template(
         "assessments/overview.html",
         cycle=cycle,
         response=response,
         definition=journey.definition,
-        tasks=journey.page_statuses(),
+        tasks=[
+            (page, "carried" if page.id in unconfirmed else status)
+            for page, status in journey.page_statuses()
+        ],
+        carried=carried,
+        previous=None
+        if response
+        else carry_forward.previous_return(session, cycle, g.member.organisation_id),
         is_open=is_open,
         deadline=deadline,
         shared_with=[p.name for p in shared_returns.partnerships_of(session, response)]
@@ -122,9 +99,11 @@ def overview(cycle_id: int) -> ResponseReturnValue:
 @bp.post("/<int:cycle_id>/start")
 @members
 def start(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
+    cycle = assigned_cycle(cycle_id)
     try:
-        responses.start_organisation_response(get_session(), cycle, g.member.organisation_id)
+        responses.start_organisation_response(
+            get_session(), cycle, g.member.organisation_id, definitions=definitions()
+        )
     except SubmissionError as error:
         flash(str(error), "error")
     return redirect(url_for("assessments.overview", cycle_id=cycle.id))
@@ -133,11 +112,11 @@ def start(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/<int:cycle_id>/<page_id>", methods=["GET", "POST"])
 @members
 def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
+    cycle = assigned_cycle(cycle_id)
+    response = own_response(cycle) or abort(404)
     if response.is_submitted:
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    journey = _journey(response)
+    journey = return_journey(response)
     if not journey.shows(page_id):
         abort(404)
     definition = journey.definition
@@ -160,6 +139,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
                 evidence_folder=evidence_folder(),
             )
         if outcome.is_saved:
+            _say_removed(form)
             return _after_save(cycle, page_id, response)
         if outcome.refused_file:
             form[outcome.refused_file[0]].errors.append(outcome.refused_file[1])
@@ -178,11 +158,34 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         loaded_answers=_loaded_answers()  # what the form was first built from
         if request.method == "POST"
         else changes.page_fingerprints(current, journey.answers),
+        carried=_carried_here(response, current),
+        lead_declares=_lead_declares_on(response, page_id),
     )
     view.errors.extend({"text": text, "href": f"#{anchor}"} for anchor, text in outcome.errors)
     status = 400 if outcome.errors or (request.method == "POST" and form.errors) else 200
     status = 409 if outcome.message and not outcome.errors else status
     return render_template("assessments/page.html", view=view, form=form), status
+
+
+def _carried_here(response: Response, page: Page) -> dict[str, object] | None:
+    """What this page shows of carry forward: from which cycle, and last time's files."""
+    carried = carry_forward.carried(response.answers)
+    if carried is None or page.id not in carried.unconfirmed:
+        return None
+    files = [
+        (question.label, carried.files[question.id])
+        for question in page.questions
+        if carried.files.get(question.id)
+    ]
+    return {"from_title": carried.from_title, "files": files}
+
+
+def _lead_declares_on(response: Response, page_id: str) -> bool:
+    """Return whether this page holds the lead's declaration, which this person cannot answer."""
+    if g.member.role is Role.ORGANISATION_LEAD:
+        return False
+    pages = {page.id: page for page in definition_of(response).pages}
+    return page_id in pages and any(q.declaration for q in pages[page_id].questions)
 
 
 def _loaded_version(response: Response) -> int | None:
@@ -199,9 +202,9 @@ def _posted_page(page: Page, form: PageForm, loaded: int) -> page_saves.PostedPa
     """Read the posted page: answers, newly sent files, how it was loaded, clash choices."""
     uploads = {}
     for question in form.active_questions():
-        upload = answer_type(question).new_upload(form[question.id])
-        if upload is not None:
-            uploads[question.id] = Upload(upload.filename or "", upload.stream)
+        sent = answer_type(question).new_upload(form[question.id])
+        if sent:
+            uploads[question.id] = [Upload(file.filename or "", file.stream) for file in sent]
     listed = tuple(request.form.getlist("conflict"))
     return page_saves.PostedPage(
         page,
@@ -213,6 +216,16 @@ def _posted_page(page: Page, form: PageForm, loaded: int) -> page_saves.PostedPa
         resolve=request.form.get("resolve"),
         choices={question_id: request.form.get(f"choice-{question_id}") for question_id in listed},
     )
+
+
+def _say_removed(form: PageForm) -> None:
+    names = [
+        str(file["filename"])
+        for question in form.active_questions()
+        for file in getattr(form[question.id], "removed", None) or []
+    ]
+    if names:
+        flash(f"Removed {', '.join(names)}")
 
 
 def _loaded_answers() -> str:
@@ -234,106 +247,9 @@ def _after_save(cycle: Cycle, page_id: str, response: Response) -> ResponseRetur
     ):  # saving for later, or settling a clash that came from saving for later
         flash("Your answers have been saved. Anyone in your organisation can carry on")
         return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-    next_id = _journey(response).next_page_id(page_id)  # the saved answers' journey
+    next_id = return_journey(response).next_page_id(page_id)  # the saved answers' journey
     return redirect(
         url_for("assessments.page", cycle_id=cycle.id, page_id=next_id)
         if next_id
         else url_for("assessments.check", cycle_id=cycle.id)
-    )
-
-
-def evidence_folder() -> Path:
-    return data_folder() / "evidence"
-
-
-@bp.get("/<int:cycle_id>/check")
-@members
-def check(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
-    return _check_page(cycle, response)
-
-
-def _check_page(
-    cycle: Cycle,
-    response: Response,
-    *,
-    changed: list[changes.Change] | None = None,
-    status: int = 200,
-) -> ResponseReturnValue:
-    """Show Check your answers at the response's current version (what a lead signs off)."""
-    journey = _journey(response)
-    definition = journey.definition
-    titles = page_titles(definition)
-    labels = {q.id: q.label for page in definition.pages for q in page.questions}
-    return render_template(
-        "assessments/check.html",
-        cycle=cycle,
-        response=response,
-        definition=definition,
-        rows=journey.summary_rows(),
-        missing=journey.missing_answers(),
-        is_lead=Role.ORGANISATION_LEAD in g.member.roles,
-        page_names=titles,
-        changed=changed,
-        question_labels=labels,
-    ), status
-
-
-def _reviewed_version() -> int:
-    """Return the version the lead's sign-off page showed (-1, never a version, if absent)."""
-    text = request.form.get("version", "")
-    return int(text) if text.isdecimal() and len(text) < 10 else -1
-
-
-@bp.post("/<int:cycle_id>/submit")
-@members
-def submit(cycle_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
-    definition = _journey(response).definition
-    try:
-        if Role.ORGANISATION_LEAD in g.member.roles:
-            if request.form.get("confirm") != "yes":
-                flash("Confirm that you are signing off this return as its senior lead", "error")
-                return redirect(url_for("assessments.check", cycle_id=cycle.id))
-            outcome = responses.submit_response(
-                get_session(),
-                response,
-                definition=definition,
-                user=g.user,
-                reviewed_version=_reviewed_version(),
-            )
-            if outcome.is_new:
-                after_submission()
-            return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-        responses.request_sign_off(get_session(), response, user=g.user, definition=definition)
-        flash("Your organisation lead has been asked to sign this off")
-    except ChangedSinceReview as error:
-        get_session().refresh(response)
-        return _check_page(cycle, response, changed=error.changes, status=409)
-    except IncompleteResponse:
-        flash("Answer every required question before you submit", "error")
-        return redirect(url_for("assessments.check", cycle_id=cycle.id))
-    except SubmissionError as error:
-        flash(str(error), "error")
-    return redirect(url_for("assessments.overview", cycle_id=cycle.id))
-
-
-@bp.get("/<int:cycle_id>/evidence/<int:file_id>")
-@members
-def evidence(cycle_id: int, file_id: int) -> ResponseReturnValue:
-    cycle = _cycle(cycle_id)
-    response = _response(cycle) or abort(404)
-    file = get_session().scalar(
-        select(EvidenceFile).where(
-            EvidenceFile.id == file_id, EvidenceFile.response_id == response.id
-        )
-    ) or abort(404)
-    return send_from_directory(
-        evidence_folder(),
-        file.stored_name,
-        as_attachment=True,
-        download_name=file.filename,
-        mimetype=file.content_type,
     )

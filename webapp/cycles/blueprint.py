@@ -1,7 +1,8 @@
 """The cycles blueprint at /admin/cycles, for partnership admins; views.py and answers.py
 add its routes.
 
-Public API: `bp`, `admin_only`, `cycle_or_404`.
+Public API: `bp`, `admin_only`, `readers` (admins and the quality group: the returns, read
+only), `cycle_or_404`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from webapp.database import get_session
 
 bp = Blueprint("cycles", __name__, url_prefix="/admin/cycles")
 admin_only = roles(Role.PARTNERSHIP_ADMIN)
+readers = roles(Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP)
 
 
 def cycle_or_404(cycle_id: int) -> Cycle:

@@ -6,26 +6,30 @@ import io
 from datetime import UTC, datetime, time
 
 import segno
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from surveys import (
+    carry_forward,
     cycles,
-    engine,
     escalation,
     organisations,
+    past_returns,
     responses,
     shared_cycles,
     shared_returns,
 )
 from surveys import returns as surveys_returns
+from surveys.audit import record_audit
 from surveys.definition import Audience
 from surveys.errors import SubmissionError
+from surveys.journey import Journey
 from surveys.models import (
     Cycle,
     CycleAudience,
     DisclosureFlag,
+    EvidenceFile,
     OrganisationKind,
     PublicLink,
     Response,
@@ -33,16 +37,16 @@ from surveys.models import (
 )
 from surveys.scrutiny import returns as scrutiny_returns
 from surveys.scrutiny.reviewers import has_standards
-from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
+from webapp.cycles.blueprint import admin_only, bp, cycle_or_404, readers
 from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
 from webapp.form_names import form_name
-from webapp.form_pages import definition_of, definitions, page_titles
+from webapp.form_pages import data_folder, definition_of, definitions
 from webapp.notifications import send_reminder, tell_published, tell_reopened
 
 
 @bp.get("")
-@admin_only
+@readers
 def index() -> ResponseReturnValue:
     return render_template(
         "cycles/index.html",
@@ -126,7 +130,7 @@ def ratings(cycle_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:cycle_id>")
-@admin_only
+@readers
 def detail(cycle_id: int) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     returns = (
@@ -230,22 +234,80 @@ def remind(cycle_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/responses/<int:response_id>")
-@admin_only
+@readers
 def response(response_id: int) -> ResponseReturnValue:
     found = get_session().get(Response, response_id) or abort(404)
     definition = shared_returns.own_definition(get_session(), found.cycle, definition_of(found))
-    rows = engine.summary_rows(definition, responses.answers_of(found))
+    journey = Journey(definition, responses.answers_of(found))
     withheld = {flag.question_id for flag in _flags(found)}
+    sections = past_returns.read_sections(journey)
+    for section in sections:
+        section.answers = [a for a in section.answers if a.question_id not in withheld]
+    previous = (
+        carry_forward.previous_return(get_session(), found.cycle, found.organisation_id)
+        if found.organisation_id is not None
+        else None
+    )
+    if previous is not None:
+        _note_changes(
+            sections, Journey(definition_of(previous), previous.answers), journey, previous
+        )
     return render_template(
         "cycles/response.html",
         response=found,
         definition=definition,
-        rows=[r for r in rows if r.question_id not in withheld],
+        sections=sections,
         withheld=withheld,
-        page_titles=page_titles(definition),
+        previous=previous,
         shared_with=[p.name for p in shared_returns.partnerships_of(get_session(), found)]
         if found.cycle.shared_round
         else [],
+    )
+
+
+def _note_changes(
+    sections: list[past_returns.ReadSection], before: Journey, after: Journey, previous: Response
+) -> None:
+    """Say on each standard whether it changed since the last cycle, and how its rating moved."""
+    found = carry_forward.changes_since_last(before, after)
+    for section in sections:
+        change = found.get(section.page_id)
+        if change is None:
+            continue
+        if change.is_unchanged:
+            section.notes.append(f"Unchanged since last cycle ({previous.cycle.title})")
+            continue
+        parts = []
+        if change.rating_before != change.rating_after:
+            before, after = change.rating_before or "not rated", change.rating_after or "not rated"
+            parts.append(f"rating {before} → {after}")
+        if change.changed:
+            parts.append("changed: " + "; ".join(f"‘{label}’" for label in change.changed))
+        section.notes.append(f"Since last cycle ({previous.cycle.title}): " + ", ".join(parts))
+
+
+@bp.get("/responses/<int:response_id>/evidence/<int:file_id>")
+@readers
+def evidence(response_id: int, file_id: int) -> ResponseReturnValue:
+    """Open an evidence file of a return (every opening is written to the audit log)."""
+    found = get_session().get(Response, response_id) or abort(404)
+    file = get_session().scalar(
+        select(EvidenceFile).where(EvidenceFile.id == file_id, EvidenceFile.response_id == found.id)
+    ) or abort(404)
+    record_audit(
+        get_session(),
+        user_id=g.user.id,
+        action="evidence.opened",
+        object_type="evidence_file",
+        object_id=file.id,
+    )
+    get_session().commit()
+    return send_from_directory(
+        data_folder() / "evidence",
+        file.stored_name,
+        as_attachment=True,
+        download_name=file.filename,
+        mimetype=file.content_type,
     )
 
 

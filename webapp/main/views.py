@@ -16,7 +16,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from surveys import organisations
+from surveys import organisations, past_returns
 from surveys.models import Role
 from surveys.scrutiny import reviewers
 from webapp.access import public, signed_in
@@ -36,7 +36,12 @@ def home() -> ResponseReturnValue:
         and Role.REVIEWER not in member.roles
         and reviewers.is_named_reviewer(get_session(), member.user_id)
     )
-    return render_template("main/home.html", is_named_reviewer=named)
+    returns = (
+        past_returns.organisation_returns(get_session(), member.organisation_id)
+        if member is not None and member.role.belongs_to_organisation and member.organisation_id
+        else []
+    )
+    return render_template("main/home.html", is_named_reviewer=named, returns=returns)
 
 
 @bp.get("/assets/<path:filename>")

@@ -17,6 +17,7 @@ from tests.conftest import csrf_from
 
 SECTION_11 = load_definitions().latest("section-11")
 FIRST = SECTION_11.pages[0]
+SIGN_OFF = SECTION_11.page("sign_off")  # its senior lead's declaration is the lead's alone
 
 
 @pytest.fixture
@@ -130,6 +131,8 @@ def test_contributor_asks_for_sign_off_and_lead_submits_once(app, db_session, te
     stored = db_session.scalar(select(Response))
     db_session.refresh(stored)
     assert stored.status is ResponseStatus.AWAITING_SIGN_OFF
+    assert stored.answers.get("senior_lead_name") is None  # the contributor never declares
+    declare(lee, cycle)
     html = lee.get(f"/assessments/{cycle.id}/check").text
     for _ in range(2):  # a double click
         lee.post(f"/assessments/{cycle.id}/submit", data=sign_off_form(html))
@@ -232,7 +235,8 @@ def test_evidence_upload_is_checked_stored_and_served_to_the_team_only(app, db_s
     assert good.status_code == 302
     stored = db_session.scalar(select(Response))
     db_session.refresh(stored)
-    file_id = stored.answers[file_question.id]["file_id"]
+    [file] = stored.answers[file_question.id]
+    file_id = file["file_id"]
     download = lee.get(f"/assessments/{cycle.id}/evidence/{file_id}")
     assert download.data == b"%PDF-1.4 board minutes"
     assert "board minutes.pdf" in download.headers["Content-Disposition"]
@@ -257,11 +261,17 @@ def fill_every_page(client, cycle) -> None:
         assert post_page(client, cycle, page, page_data(page)).status_code == 302, page.id
 
 
+def declare(lead_client, cycle) -> None:
+    """The lead answers the senior lead's declaration (after a contributor filled the rest)."""
+    assert post_page(lead_client, cycle, SIGN_OFF, page_data(SIGN_OFF)).status_code == 302
+
+
 def test_lead_signs_off_only_the_version_they_reviewed(app, db_session, team):
     organisation, lead, contributor, cycle = team
     cass, lee = as_user(app, db_session, contributor), as_user(app, db_session, lead)
     start(cass, cycle)
     fill_every_page(cass, cycle)
+    declare(lee, cycle)
     reviewed = lee.get(f"/assessments/{cycle.id}/check").text
     changed = {**page_data(FIRST), "s1_evidence": "Board minutes added after the review"}
     assert post_page(cass, cycle, FIRST, changed).status_code == 302
@@ -288,6 +298,7 @@ def test_a_save_that_changes_nothing_does_not_stop_sign_off(app, db_session, tea
     cass, lee = as_user(app, db_session, contributor), as_user(app, db_session, lead)
     start(cass, cycle)
     fill_every_page(cass, cycle)
+    declare(lee, cycle)
     reviewed = lee.get(f"/assessments/{cycle.id}/check").text
     assert post_page(cass, cycle, FIRST, page_data(FIRST)).status_code == 302  # same answers
     lee.post(f"/assessments/{cycle.id}/submit", data=sign_off_form(reviewed))

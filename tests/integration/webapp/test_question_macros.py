@@ -410,11 +410,17 @@ def test_the_emoji_scale_draws_faces_and_names_each_choice() -> None:
     assert choices[-2:] == ["or", "I don't want to say"]  # set apart, as GOV.UK does
 
 
-def test_a_stored_file_is_named_and_can_be_replaced(web: FlaskClient) -> None:
+def test_stored_files_are_listed_with_a_box_to_remove_each_and_more_can_be_added(
+    web: FlaskClient,
+) -> None:
     doc = parse(web.get("/_questions/all/facts?stored=1").text)
-    hint = text_of(doc.get_element_by_id("policy_file-hint"))
-    assert "policy.pdf" in hint
-    assert "policy_file-hint" in described_by(doc.get_element_by_id("policy_file"))
+    remove = doc.xpath("//input[@name='policy_file-remove']")
+    assert [box.get("value") for box in remove] == ["n0"]  # stored without an id: by its place
+    assert text_of(doc.xpath(f"//label[@for='{remove[0].get('id')}']")[0]) == "Remove policy.pdf"
+    upload = doc.get_element_by_id("policy_file")
+    assert upload.get("multiple") is not None
+    assert "added to the files above" in text_of(doc.get_element_by_id("policy_file-hint"))
+    assert "policy_file-hint" in described_by(upload)
     assert [
         doc.get_element_by_id(f"review_date-{p}").get("value") for p in "day month year".split()
     ] == [

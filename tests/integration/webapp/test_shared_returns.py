@@ -337,7 +337,7 @@ def test_evidence_is_each_partnerships_own_file(app, db_session, region):
     ] * 2
     for copy in copies(db_session):
         mine = next(f for f in files if f.partnership_id == copy.partnership_id)
-        assert copy.answers[FILE_QUESTION.id]["file_id"] == mine.id
+        assert [file["file_id"] for file in copy.answers[FILE_QUESTION.id]] == [mine.id]
 
 
 def test_a_partnership_joining_later_gets_the_answers_so_far(app, db_session, region):

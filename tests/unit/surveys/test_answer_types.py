@@ -51,8 +51,11 @@ EXAMPLES: dict[str, tuple[str, JSONValue, tuple[str, ...]]] = {
     "yes_no": ("has_lead", "yes", ("Yes",)),
     "file": (
         "policy_file",
-        {"filename": "policy.pdf", "content_type": "application/pdf", "size": 2048},
-        ("policy.pdf (2.0 KB)",),
+        [
+            {"filename": "policy.pdf", "content_type": "application/pdf", "size": 2048},
+            {"filename": "minutes.docx", "content_type": "application/msword", "size": 1024},
+        ],
+        ("policy.pdf (2.0 KB)", "minutes.docx (1.0 KB)"),
     ),
     "repeating_group": (
         "actions",

@@ -247,8 +247,8 @@ def test_file_upload_metadata_and_rules(definition: SurveyDefinition) -> None:
     )
     assert form.errors == {}
     stored = engine.answers_from_form(definition.page("facts"), form)["policy_file"]
-    assert stored == {"filename": "policy.pdf", "content_type": "application/pdf", "size": 8}
-    assert form["policy_file"].upload is not None
+    assert stored == [{"filename": "policy.pdf", "content_type": "application/pdf", "size": 8}]
+    assert len(form["policy_file"].uploads) == 1
     wrong = post(definition, "facts", _facts(policy_file=FakeUpload("run.exe", b"MZ")))
     assert wrong.errors["policy_file"] == ["The selected file must be a PDF or DOCX"]
     big = post(
@@ -261,11 +261,42 @@ def test_file_upload_metadata_and_rules(definition: SurveyDefinition) -> None:
 
 def test_earlier_upload_is_kept_when_no_new_file(definition: SurveyDefinition) -> None:
     earlier = {"filename": "policy.pdf", "content_type": "application/pdf", "size": 8}
-    form = post(
+    form = post(  # stored before a question kept several files: one dict
         definition, "facts", _facts(policy_file="not a file"), answers={"policy_file": earlier}
     )
     assert form.errors == {}
-    assert engine.answers_from_form(definition.page("facts"), form)["policy_file"] == earlier
+    assert engine.answers_from_form(definition.page("facts"), form)["policy_file"] == [earlier]
+
+
+def test_new_files_are_added_and_ticked_ones_removed(definition: SurveyDefinition) -> None:
+    kept = [
+        {"file_id": 7, "filename": "policy.pdf", "content_type": "application/pdf", "size": 8},
+        {"file_id": 9, "filename": "minutes.pdf", "content_type": "application/pdf", "size": 8},
+    ]
+    uploads = [FakeUpload("plan.docx", b"PK\x03\x04"), FakeUpload("audit.pdf", b"%PDF-1.7")]
+    data = _facts(policy_file=uploads, **{"policy_file-remove": "7"})
+    form = post(definition, "facts", data, answers={"policy_file": kept})
+    assert form.errors == {}
+    stored = engine.answers_from_form(definition.page("facts"), form)["policy_file"]
+    assert [file["filename"] for file in stored] == ["minutes.pdf", "plan.docx", "audit.pdf"]
+    assert [file["filename"] for file in form["policy_file"].removed] == ["policy.pdf"]
+    everything_removed = _facts(policy_file="not a file", **{"policy_file-remove": ["7", "9"]})
+    form = post(definition, "facts", everything_removed, answers={"policy_file": kept})
+    assert engine.answers_from_form(definition.page("facts"), form)["policy_file"] is None
+
+
+def test_a_question_keeps_at_most_its_number_of_files(definition: SurveyDefinition) -> None:
+    from surveys.validators import MAX_FILES
+
+    kept = [
+        {"file_id": n, "filename": f"f{n}.pdf", "content_type": "application/pdf", "size": 8}
+        for n in range(MAX_FILES)
+    ]
+    more = _facts(policy_file=FakeUpload("one-more.pdf", b"%PDF-1.7"))
+    form = post(definition, "facts", more, answers={"policy_file": kept})
+    assert form.errors["policy_file"] == [
+        f"You can attach up to {MAX_FILES} files here: remove one to add another"
+    ]
 
 
 def _plan(**changes: Any) -> dict[str, Any]:
