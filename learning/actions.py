@@ -30,8 +30,10 @@ def create_action(
     created_by: User,
     board_item_id: int | None = None,
     entry_id: int | None = None,
+    recommendation_id: int | None = None,
 ) -> Action:
-    """Create an action for an organisation, from a board item or a learning entry."""
+    """Create an action for an organisation, from a board item, a learning entry or a case
+    review's recommendation."""
     description = description.strip()
     if not description:
         raise InvalidInput("Describe the action")
@@ -47,6 +49,7 @@ def create_action(
         due_date=due_date,
         board_item_id=board_item_id,
         entry_id=entry_id,
+        recommendation_id=recommendation_id,
         created_by_id=created_by.id,
     )
     session.add(action)

@@ -7,6 +7,7 @@ Public API:
     UnknownPage: a definition has no page with the requested id.
     SubmissionError and its kinds (CycleClosed, ResponseLocked, EditConflict,
         IncompleteResponse, ChangedSinceReview): a response cannot be saved or submitted.
+    CaseReviewError (ReviewNotFound): a case review cannot be found or changed as asked.
     UnknownPartnership; PartnershipExitRefused (NotExportedRecently): a partnership cannot be
         deleted now.
 """
@@ -86,3 +87,15 @@ class PartnershipExitRefused(SurveysError):
 
 class NotExportedRecently(PartnershipExitRefused):
     """The partnership has not been exported in the last 24 hours; nothing was deleted."""
+
+
+class CaseReviewError(SurveysError):
+    """A case review cannot be found or changed as asked; the message is for the person."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message is about, if one
+
+
+class ReviewNotFound(CaseReviewError, LookupError):
+    """There is no such case review (or recommendation, or return) in this partnership."""

@@ -2,6 +2,7 @@
 
 Public API:
     STREAM_LABELS: stream value -> name; stream_label(value) -> name (a readable fallback).
+    NEVER_THEMED: streams whose answers no theming run reads.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ STREAM_LABELS = {
     "child_voice": "Child and young person voice",
     "family_voice": "Family voice",
     "case_audit": "Multi-agency case file audit",
+    "case_review": "Case review information return",
 }
+
+# Agencies' accounts of one child's case for a rapid review: kept to the review, never themed.
+NEVER_THEMED = frozenset({"case_review"})
 
 
 def stream_label(value: str) -> str:

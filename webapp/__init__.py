@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.platform.views import bp as platform_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
+    from webapp.reviews.views import bp as reviews_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
     from webapp.themes.views import bp as themes_bp
 
@@ -164,3 +165,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(reviews_bp)

@@ -51,6 +51,11 @@ class Flag(enum.StrEnum):
         return {"half": "Half the time gone", "most": "Due soon", "overdue": "Overdue"}[self.value]
 
     @property
+    def phrase(self) -> str:
+        """How an email subject says it: "Notify the national panel due soon"."""
+        return {"half": "half way", "most": "due soon", "overdue": "overdue"}[self.value]
+
+    @property
     def share(self) -> float:
         return {"half": 0.5, "most": 0.8, "overdue": 1.0}[self.value]
 

@@ -53,6 +53,7 @@ class Role(enum.StrEnum):
     ORGANISATION_LEAD = "organisation_lead"
     ORGANISATION_CONTRIBUTOR = "organisation_contributor"
     SAFEGUARDING_LEAD = "safeguarding_lead"
+    CASE_REVIEWER = "case_reviewer"  # sees case reviews' restricted case details
 
     @property
     def label(self) -> str:
@@ -69,6 +70,7 @@ ROLE_LABELS = {
     Role.ORGANISATION_LEAD: "Organisation lead",
     Role.ORGANISATION_CONTRIBUTOR: "Organisation contributor",
     Role.SAFEGUARDING_LEAD: "Designated safeguarding lead",
+    Role.CASE_REVIEWER: "Case review officer",
 }
 
 
