@@ -59,6 +59,7 @@ def build_world(app: Flask):
     invited = factories.UserFactory(password_hash=None, organisation=home)
     objects = factories.collection_world(session, home)
     objects.update(factories.learning_world(session, home, people["quality_group"]))
+    objects.update(factories.review_world(session, home, people["case_reviewer"]))
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
@@ -139,6 +140,9 @@ OWNED_ARGUMENTS = frozenset(
         "entry_id",
         "item_id",
         "action_id",
+        "review_id",
+        "return_id",
+        "recommendation_id",
     }
 )
 SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
@@ -159,6 +163,7 @@ def build_second_partnership(session) -> dict[str, object]:
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
     ids = factories.collection_world(session, away, stored_name="y" * 32)
     ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
+    ids.update(factories.review_world(session, away, quality))
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)
