@@ -2,7 +2,8 @@
 
 Public API:
     STREAM_LABELS: stream value -> name; stream_label(value) -> name (a readable fallback).
-    NEVER_THEMED: streams whose answers no theming run reads.
+    KEPT_WITH_REVIEWS: streams whose answers stay with their case review: no theming run
+        reads them and the API does not serve them.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ STREAM_LABELS = {
     "case_review": "Case review information return",
 }
 
-# Agencies' accounts of one child's case for a rapid review: kept to the review, never themed.
-NEVER_THEMED = frozenset({"case_review"})
+# Agencies' accounts of one child's case for a rapid review: kept with the review.
+KEPT_WITH_REVIEWS = frozenset({"case_review"})
 
 
 def stream_label(value: str) -> str:
