@@ -45,6 +45,7 @@ USERS = [
     DemoUser("admin@example.org", "Alex Morgan", Role.PARTNERSHIP_ADMIN),
     DemoUser("quality@example.org", "Priya Shah", Role.QUALITY_GROUP),
     DemoUser("dsl@example.org", "Jordan Ellis", Role.SAFEGUARDING_LEAD),
+    DemoUser("reviews@example.org", "Morgan Reid", Role.CASE_REVIEWER),
     DemoUser(
         "lead@police.example.org", "Sam Taylor", Role.ORGANISATION_LEAD, "Riverside Constabulary"
     ),

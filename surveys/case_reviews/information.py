@@ -75,7 +75,7 @@ def ask_agencies(
     else:
         asked = {a.organisation_id for a in cycle.assignments}
         for organisation_id in sorted(wanted - asked):
-            session.add(CycleAssignment(cycle_id=cycle.id, organisation_id=organisation_id))
+            cycle.assignments.append(CycleAssignment(organisation_id=organisation_id))
     record_audit(
         session,
         user_id=by.id,

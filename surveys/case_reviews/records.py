@@ -189,7 +189,7 @@ def add_meeting(
     meeting = RapidReviewMeeting(
         review_id=review.id, held_on=held_on, attended_by=attended_by.strip(), notes=notes.strip()
     )
-    session.add(meeting)
+    review.meetings.append(meeting)
     _audit(session, review.id, "case_review.meeting_added", by)
     session.commit()
     return meeting
@@ -290,9 +290,11 @@ def add_recommendation(session: Session, review_id: int, text: str, *, by: User)
     review = get_review(session, review_id)
     if not text.strip():
         raise CaseReviewError("Enter the recommendation", field="text")
-    number = 1 + max((r.number for r in review.recommendations), default=0)
-    recommendation = Recommendation(review_id=review.id, number=number, text=text.strip())
-    session.add(recommendation)
+    last = session.scalar(
+        select(func.max(Recommendation.number)).where(Recommendation.review_id == review.id)
+    )
+    recommendation = Recommendation(review_id=review.id, number=(last or 0) + 1, text=text.strip())
+    review.recommendations.append(recommendation)
     _audit(session, review.id, "case_review.recommendation_added", by)
     session.commit()
     return recommendation
