@@ -25,6 +25,7 @@ from webapp.access import roles
 from webapp.database import get_session
 from webapp.form_pages import definition_of, definitions
 from webapp.forms import GovForm
+from webapp.notifications import tell_published
 from webapp.reviews import forms
 from webapp.reviews.forms import show_error
 
@@ -149,9 +150,10 @@ def agencies(review_id: int) -> ResponseReturnValue:
         (o.id, o.name)
         for o in organisations.list_organisations(get_session(), include_inactive=False)
     ]
+    returns = information.information_returns(get_session(), review)
     if form.validate_on_submit():
         try:
-            information.ask_agencies(
+            cycle = information.ask_agencies(
                 get_session(),
                 review.id,
                 list(form.organisations.data or []),
@@ -161,10 +163,10 @@ def agencies(review_id: int) -> ResponseReturnValue:
         except CaseReviewError as error:
             show_error(form, error)
         else:
+            newly = set(form.organisations.data or []) - {r.organisation.id for r in returns}
+            tell_published(cycle, newly)  # each agency's lead: what is asked, and by when
             return _to_review(review, "The agencies have been asked for information")
-    asked = [
-        row.organisation.name for row in information.information_returns(get_session(), review)
-    ]
+    asked = [row.organisation.name for row in returns]
     return _form_page(
         form,
         title="Ask agencies for information",

@@ -212,3 +212,28 @@ def test_case_details_are_removed_on_their_date(app, db_session, officer):
     ).one()
     assert (removed.object_id, removed.user_id) == (str(due.id), None)
     assert db_session.get(CaseReview, due.id) is not None  # the review itself stays
+
+
+def test_asking_agencies_tells_their_leads_once_and_the_return_is_on_their_assessments(
+    app, client, login_as, db_session, officer, smtp_server
+):
+    app.config.update(MAIL_PORT=smtp_server.port)
+    police = factories.OrganisationFactory(name="Riverside Police")
+    lead = factories.UserFactory(role=Role.ORGANISATION_LEAD, organisation=police)
+    review = _review(db_session, officer, aware=utcnow().date() - timedelta(days=2))
+    login_as(officer)
+    url = f"/reviews/{review.id}/information"
+    assert post_with_csrf(client, url, {"organisations": str(police.id)}).status_code == 302
+    (email,) = smtp_server.wait_for(1)
+    assert email["To"] == lead.email
+    assert email["Subject"] == "Asked of your organisation: Rapid review information: RR-2026-010"
+    assert post_with_csrf(client, url, {"organisations": str(police.id)}).status_code == 302
+    db_session.expire_all()
+    cycle = db_session.get(CaseReview, review.id).information_cycle
+    assert [a.organisation_id for a in cycle.assignments] == [police.id]
+    login_as(lead)
+    assert "Rapid review information: RR-2026-010" in client.get("/assessments").text
+    assert len(smtp_server.messages) == 1  # asked again: nothing new to tell
+    login_as(officer)
+    none_chosen = post_with_csrf(client, url, {})
+    assert none_chosen.status_code == 400 and "Select the agencies" in none_chosen.text
