@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from demo.responses import demo_responses
 from surveys import cycles, follow_ups, responses
-from surveys.definition import Audience
+from surveys.definition import Audience, Stream
 from surveys.engine import visible_answers
 from surveys.loader import DefinitionRegistry
 from surveys.models import Cycle, Organisation, OrganisationKind, Role, User, utcnow
@@ -51,6 +51,8 @@ def seed_collection(session: Session, registry: DefinitionRegistry) -> int:
         )
     by_key = {}
     for definition in registry.latest_definitions():
+        if definition.stream is Stream.CASE_REVIEW:
+            continue  # asked of agencies by each rapid review (demo.reviews), not by a cycle
         opens_at = now - timedelta(days=max(OPEN_DAYS_AGO, oldest.get(definition.key, 0) + 7))
         kind = OrganisationKind.SCHOOL if "175" in definition.key else OrganisationKind.AGENCY
         assigned = (

@@ -37,6 +37,7 @@ DEFAULT_COUNTS: dict[str, int] = {
     "child-voice-11-plus": 40,
     "family-voice": 40,
     "case-audit": 16,
+    "rapid-review-information": 0,  # asked by each case review: see demo.reviews
 }
 _FALLBACK_COUNT = 10  # a built-in form added later still gets some demo answers
 # Which response of a form carries the fictional possible disclosure (four in all).

@@ -30,8 +30,10 @@ def create_action(
     created_by: User,
     board_item_id: int | None = None,
     entry_id: int | None = None,
+    recommendation_id: int | None = None,
 ) -> Action:
-    """Create an action for an organisation, from a board item or a learning entry."""
+    """Create an action for an organisation, from a board item, a learning entry or a case
+    review's recommendation."""
     description = description.strip()
     if not description:
         raise InvalidInput("Describe the action")
@@ -47,6 +49,7 @@ def create_action(
         due_date=due_date,
         board_item_id=board_item_id,
         entry_id=entry_id,
+        recommendation_id=recommendation_id,
         created_by_id=created_by.id,
     )
     session.add(action)
@@ -55,11 +58,13 @@ def create_action(
     return action
 
 
-SEE_EVERY_ACTION = frozenset({Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP})
+# Case review officers: the actions recommendations of case reviews became.
+SEE_EVERY_ACTION = frozenset({Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP, Role.CASE_REVIEWER})
 
 
 def sees_every_action(member: Membership) -> bool:
-    """The partnership's admins and quality group see every action; others their own only."""
+    """The partnership's admins, quality group and case review officers see every action;
+    others their own only."""
     return not SEE_EVERY_ACTION.isdisjoint(member.roles)
 
 

@@ -65,6 +65,7 @@ class EntryDetails:
     status: EntryStatus = EntryStatus.OPEN
     review_date: date | None = None
     organisation_ids: list[int] = field(default_factory=list)
+    case_review_id: int | None = None  # kept when an edit does not name one
 
 
 def _check(details: EntryDetails) -> None:
@@ -95,6 +96,8 @@ def _apply(session: Session, entry: LearningEntry, details: EntryDetails) -> Non
     if len(found) != len(ids):  # only organisations serving this partnership
         raise InvalidInput("Select organisations from the list")
     entry.organisations = found
+    if details.case_review_id is not None:
+        entry.case_review_id = details.case_review_id
     entry.updated_at = utcnow()
 
 

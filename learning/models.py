@@ -281,6 +281,10 @@ class LearningEntry(PartnershipOwned, Base):
         str_enum(EntryStatus, "learning_entry_status"), default=EntryStatus.OPEN, index=True
     )
     review_date: Mapped[date | None]
+    # The case review the learning came from (source_kind case_review).
+    case_review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_reviews.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -387,6 +391,10 @@ class Action(PartnershipOwned, Base):
     )
     entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("learning_entries.id", ondelete="SET NULL")
+    )
+    # A case review's recommendation this action carries out (one action each).
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_recommendations.id", ondelete="SET NULL"), unique=True
     )
     evidence_of_impact: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

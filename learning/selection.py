@@ -6,7 +6,8 @@ Public API:
     collect(session, selection, registry) -> Collected (answers, and how many were withheld)
     responses_with_sector(responses) -> list[(Response, sector)]
 
-Only submitted responses are read; any answer flagged as a possible disclosure (or every
+Only submitted responses are read, never a stream of `KEPT_WITH_REVIEWS` (agencies' accounts of one
+child's case for a rapid review); any answer flagged as a possible disclosure (or every
 free-text answer of a response flagged without known flags) is left out before the pipeline
 sees it. Logs ids only.
 """
@@ -28,6 +29,7 @@ from surveys.loader import DefinitionRegistry
 from surveys.models import Organisation, Response, ResponseStatus
 from surveys.responses import answers_of
 from surveys.safeguarding import flagged_questions, withheld_questions
+from surveys.streams import KEPT_WITH_REVIEWS
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,8 @@ def _answers_of(
             if question.type not in FREE_TEXT_TYPES or analysis is None:
                 continue
             stream = (analysis.stream or definition.stream).value
+            if stream in KEPT_WITH_REVIEWS:
+                continue
             text = answers.get(question.id)
             if not isinstance(text, str) or not text.strip():
                 continue

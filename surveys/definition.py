@@ -91,6 +91,7 @@ class Stream(StrEnum):
     CHILD_VOICE = "child_voice"
     FAMILY_VOICE = "family_voice"
     CASE_AUDIT = "case_audit"
+    CASE_REVIEW = "case_review"  # agencies' information returns to a rapid review
 
 
 class Polarity(StrEnum):

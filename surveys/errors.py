@@ -8,6 +8,7 @@ Public API:
     SubmissionError and its kinds (CycleClosed, ResponseLocked, EditConflict,
         IncompleteResponse, UnconfirmedStandards, ChangedSinceReview): a response cannot
         be saved or submitted.
+    CaseReviewError (ReviewNotFound): a case review cannot be found or changed as asked.
     UnknownPartnership; PartnershipExitRefused (NotExportedRecently): a partnership cannot be
         deleted now.
     ScrutinyError (NotReviewable): a return's scrutiny cannot be changed as asked.
@@ -105,3 +106,15 @@ class ScrutinyError(SurveysError):
 
 class NotReviewable(ScrutinyError, LookupError):
     """Not a return, challenge or meeting this person may see here (answered as not found)."""
+
+
+class CaseReviewError(SurveysError):
+    """A case review cannot be found or changed as asked; the message is for the person."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message is about, if one
+
+
+class ReviewNotFound(CaseReviewError, LookupError):
+    """There is no such case review (or recommendation, or return) in this partnership."""

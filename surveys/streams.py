@@ -2,6 +2,8 @@
 
 Public API:
     STREAM_LABELS: stream value -> name; stream_label(value) -> name (a readable fallback).
+    KEPT_WITH_REVIEWS: streams whose answers stay with their case review: no theming run
+        reads them and the API does not serve them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ STREAM_LABELS = {
     "child_voice": "Child and young person voice",
     "family_voice": "Family voice",
     "case_audit": "Multi-agency case file audit",
+    "case_review": "Case review information return",
 }
+
+# Agencies' accounts of one child's case for a rapid review: kept with the review.
+KEPT_WITH_REVIEWS = frozenset({"case_review"})
 
 
 def stream_label(value: str) -> str:

@@ -262,6 +262,7 @@ def _seed_demo(app: Flask) -> None:
     from demo.collection import seed_collection
     from demo.neighbour import seed_neighbour
     from demo.people import seed
+    from demo.reviews import seed_reviews
     from surveys.loader import load_definitions
 
     with session_factory(app)() as session:
@@ -270,6 +271,7 @@ def _seed_demo(app: Flask) -> None:
         seed(session)
         seed_collection(session, load_definitions())
         seed_neighbour(session, load_definitions())
+        seed_reviews(session, load_definitions())
 
 
 @pytest.fixture

@@ -292,3 +292,73 @@ def scrutiny_world(
         "challenge_id": challenge.id,
         "meeting_id": meeting.id,
     }
+
+
+def review_world(
+    session: Session, organisation: Organisation, user: User, *, reference: str = "RR-2026-001"
+) -> dict[str, object]:
+    """Create a case review with a meeting, case details, a deadline alert, an information
+    return submitted by `organisation` and a recommendation turned into an action; return the
+    ids routes need."""
+    from datetime import date, timedelta
+
+    from learning import review_learning
+    from surveys import responses
+    from surveys.case_reviews import details, information, records
+    from surveys.loader import load_definitions
+    from surveys.models import ReviewDeadlineAlert, ReviewDecision, utcnow
+
+    today = utcnow().date()
+    review = records.record_notification(
+        session,
+        records.Notification(reference, today - timedelta(days=3), "A serious incident"),
+        recorded_by=user,
+    )
+    records.add_meeting(
+        session, review.id, held_on=today, attended_by="Police, health", notes="", by=user
+    )
+    records.record_decision(
+        session,
+        review.id,
+        records.Decision(ReviewDecision.LOCAL_REVIEW, "Learning for the partnership", today),
+        by=user,
+    )
+    details.save_details(
+        session,
+        review.id,
+        details.Details("Child Name", today + timedelta(days=3650), date(2020, 1, 1)),
+        by=user,
+        today=today,
+    )
+    definition = load_definitions().latest(information.INFORMATION_FORM)
+    cycle = information.ask_agencies(
+        session, review.id, [organisation.id], definition=definition, by=user
+    )
+    submitted = responses.record_submitted_response(
+        session,
+        cycle,
+        definition,
+        responses.CompleteResponse(
+            {"was_involved": "yes", "involvement": "Seen twice", "learning": "Share sooner"},
+            submitted_at=utcnow(),
+            organisation_id=organisation.id,
+        ),
+    )
+    session.add(
+        ReviewDeadlineAlert(review_id=review.id, clock="notify_panel", flag="half", due_on=today)
+    )
+    session.commit()
+    recommendation = records.add_recommendation(session, review.id, "Share sooner", by=user)
+    review_learning.action_from_recommendation(
+        session,
+        review.id,
+        recommendation.id,
+        owner_organisation_id=organisation.id,
+        due_date=today + timedelta(days=90),
+        created_by=user,
+    )
+    return {
+        "review_id": review.id,
+        "information_id": submitted.response.id,
+        "recommendation_id": recommendation.id,
+    }

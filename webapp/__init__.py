@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.platform.views import bp as platform_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.respond.views import bp as respond_bp
+    from webapp.reviews.views import bp as reviews_bp
     from webapp.safeguarding.views import bp as safeguarding_bp
     from webapp.scrutiny import bp as scrutiny_bp
     from webapp.team.views import bp as team_bp
@@ -170,3 +171,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(team_bp)
+    app.register_blueprint(reviews_bp)

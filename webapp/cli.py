@@ -15,6 +15,7 @@ from demo import neighbour, people
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
+from demo.reviews import seed_reviews
 from learning.theming_job import build_pipeline
 from surveys import accounts, leaving, migration, partnerships, tenancy, users
 from surveys.errors import NotExportedRecently, PartnershipExitRefused, UnknownPartnership
@@ -69,6 +70,7 @@ def seed_demo(quiet: bool) -> None:
             people.seed(session)
             count = seed_collection(session, definitions())
             seed_neighbour(session, definitions())
+            seed_reviews(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."

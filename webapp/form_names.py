@@ -13,6 +13,7 @@ KINDS = {
     Stream.CHILD_VOICE: "Child voice",
     Stream.FAMILY_VOICE: "Family voice",
     Stream.CASE_AUDIT: "Multi-agency case file audit",
+    Stream.CASE_REVIEW: "Rapid review information return",
 }
 AGES = {AgeBand.UNDER_11: "under 11", AgeBand.ELEVEN_PLUS: "11 and over"}
 ANSWERED_BY = {

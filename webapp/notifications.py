@@ -10,6 +10,8 @@ import logging
 from flask import current_app, url_for
 
 from surveys import cycles, return_people, shared_returns
+from surveys.case_reviews.alerts import DeadlineAlert
+from surveys.case_reviews.deadlines import Flag
 from surveys.escalation import Escalated
 from surveys.models import Cycle, Membership, Response, User, utcnow
 from webapp.database import get_session
@@ -274,3 +276,19 @@ def disclosure_alert(base_url: str, response_id: int) -> tuple[str, str]:
         f"Response number: {response_id}\n"
     )
     return "A response needs safeguarding review", body
+
+
+def review_deadline_alert(base_url: str, alert: DeadlineAlert) -> tuple[str, str]:
+    """Return the subject and body of a case review's deadline flag: no case details."""
+    when = f"{alert.due_on:%A %-d %B %Y}"
+    state = {
+        Flag.HALF: f"Half the time to {alert.clock.label.lower()} has gone: it is due on {when}.",
+        Flag.MOST: f"Four fifths of the time has gone: it is due on {when}.",
+        Flag.OVERDUE: f"This was due on {when} and is overdue.",
+    }[alert.flag]
+    body = (
+        f"Case review {alert.reference}: {alert.clock.label}.\n\n{state}\n\n"
+        f"Open the review (sign-in required):\n{base_url.rstrip('/')}/reviews/{alert.review_id}\n"
+    )
+    subject = f"Case review {alert.reference}: {alert.clock.label.lower()} {alert.flag.phrase}"
+    return subject, body

@@ -1,5 +1,6 @@
 """What the job worker runs: emails, theming, the semantic screen, safeguarding alerts and
-the periodic safety nets (unalerted flags, unscreened responses, stale runs, follow-ups).
+the periodic safety nets (unalerted flags, unscreened responses, stale runs, follow-ups), and
+the case reviews' deadline flags and the removal of case details on their date.
 
 The same task code runs on the SQLite queue and on Redis (see `webapp.queue`).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -16,9 +18,9 @@ from huey import Huey, crontab
 from sqlalchemy.orm import Session, sessionmaker
 
 from surveys import tenancy
-from surveys.models import PartnershipOwned, Role
+from surveys.models import PartnershipOwned, Role, utcnow
 from webapp import mail
-from webapp.notifications import disclosure_alert
+from webapp.notifications import disclosure_alert, review_deadline_alert
 from webapp.queue import enqueue, get_queue
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,17 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     def send_follow_ups() -> int:
         return send_due_follow_ups(app)
 
+    @huey.periodic_task(crontab(minute="5"), name="send_review_deadline_alerts")
+    def send_review_deadline_alerts() -> int:
+        return send_review_alerts(app)
+
+    @huey.periodic_task(crontab(hour="1", minute="30"), name="remove_due_case_details")
+    def remove_due_case_details() -> int:
+        return remove_case_details(app)
+
     return {
+        "send_review_deadline_alerts": send_review_deadline_alerts,
+        "remove_due_case_details": remove_due_case_details,
         "send_email": send_email,
         "send_follow_ups": send_follow_ups,
         "screen_semantic": screen_semantic,
@@ -223,3 +235,48 @@ def send_due_follow_ups(app: Flask) -> int:
             sent += 1
     log.info("follow-ups sent", extra={"count": sent})
     return sent
+
+
+def send_review_alerts(app: Flask, today: date | None = None) -> int:
+    """Email each case review's owners the deadline flags it has newly reached; return how many.
+
+    Each flag is recorded before it is sent, so none is ever emailed twice; one that reached
+    nobody is released to be tried again at the next run.
+    """
+    from surveys.case_reviews import alerts
+    from webapp.database import job_session_factory
+
+    today = today or utcnow().date()
+    settings, sent = mail_settings(app), 0
+    with job_session_factory(app)() as session:
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            for alert in alerts.claim_due_alerts(session, today):
+                subject, body = review_deadline_alert(app.config["BASE_URL"], alert)
+                reached = 0
+                for to in alert.recipients:
+                    try:
+                        mail.send(settings, mail.Email(to, subject, body))
+                        reached += 1
+                    except Exception:  # noqa: BLE001 - one address failing must not stop the rest
+                        log.warning("review alert not sent", extra={"review_id": alert.review_id})
+                if reached == 0 and alert.recipients:
+                    alerts.release(session, alert)
+                sent += bool(reached)
+    if sent:
+        log.info("review deadline alerts sent", extra={"alerts": sent})
+    return sent
+
+
+def remove_case_details(app: Flask, today: date | None = None) -> int:
+    """Delete the case details whose removal date has come, in every partnership."""
+    from surveys.case_reviews import details
+    from webapp.database import job_session_factory
+
+    today = today or utcnow().date()
+    removed = 0
+    with job_session_factory(app)() as session:
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            removed += details.remove_due_details(session, today)
+    return removed

@@ -35,6 +35,7 @@ from surveys.answer_types import Cell
 from surveys.audit import record_audit
 from surveys.errors import UnknownPartnership
 from surveys.leaving.tables import (
+    RESTRICTED_TABLES,
     attached_models,
     columns_of,
     linked_models,
@@ -247,7 +248,7 @@ def _table_file(
     )
     names = [name for name, _ in columns]
     table = model.__tablename__
-    holds = (model.__doc__ or table).strip().splitlines()[0]
+    holds = RESTRICTED_TABLES.get(table) or (model.__doc__ or table).strip().splitlines()[0]
     if any(isinstance(column.type, JSON) for column in model.__table__.columns):
         path = f"tables/{table}.jsonl"
         count = _jsonl(archive, path, names, _rows(session, query, as_text=False))
@@ -294,6 +295,7 @@ def _describe(
         "files": [
             {"path": c.path, "holds": c.holds, "rows": c.rows}
             | ({"table": c.table} if c.table else {})
+            | ({"restricted": True} if c.table in RESTRICTED_TABLES else {})
             for c in contents
         ],
         "evidence": {"files": len(written), "missing_evidence_file_ids": missing},
@@ -322,6 +324,10 @@ def _readme(
     ]
     if missing:
         lines.append(f"{len(missing)} evidence files were not on disk: see manifest.json.")
+    restricted = [c for c in contents if c.table in RESTRICTED_TABLES and c.rows]
+    if restricted:
+        lines += ["", "RESTRICTED FILES, about identifiable children:"]
+        lines += [f"{c.path}: {c.holds}" for c in restricted]
     lines += ["", "File: rows: what it holds"]
     lines += [f"{c.path}: {c.rows}: {c.holds}" for c in contents]
     return "\n".join(lines) + "\n"

@@ -10,6 +10,8 @@ Public API:
     columns_of(model) -> list[(column name, attribute)]: a model's columns, in table order
     of_partnership(model, partnership_id): the condition "this row is the partnership's",
         for owned and attached models alike
+    RESTRICTED_TABLES: owned tables exported, but flagged in the README and manifest as data
+        about identifiable children that only the roles which see it in the product may open
 
 Models register on `Base` when their module is imported: a caller that works on every
 table (the command line, a platform page) imports `learning.models` first.
@@ -25,6 +27,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from surveys.models.base import Base, PartnershipOwned
 from surveys.models.people import Partnership
+
+# Case details (a child's name, date of birth, address and ethnicity, for a case review) are
+# the partnership's own records of its statutory reviews: a partnership that leaves takes them
+# with it (it is the controller; the service only processes them), or they would be lost with
+# the deletion that follows. They are exported, in their own file, flagged as restricted.
+RESTRICTED_TABLES = {
+    "case_details": "RESTRICTED: children's names, dates of birth, addresses and ethnicity "
+    "recorded for case reviews. Only case review officers may see them in Learning Loop: keep "
+    "this file as securely, and delete each row on its remove_on date.",
+}
 
 
 def owned_models() -> list[type[Any]]:

@@ -1,6 +1,15 @@
 """ORM models: one declarative Base shared by the collection and learning domains."""
 
 from surveys.models.base import Base, PartnershipOwned, utcnow
+from surveys.models.case_reviews import (
+    CaseDetails,
+    CaseReview,
+    PublicationDecision,
+    RapidReviewMeeting,
+    Recommendation,
+    ReviewDeadlineAlert,
+    ReviewDecision,
+)
 from surveys.models.collection import (
     Cycle,
     CycleAssignment,
@@ -50,6 +59,13 @@ from surveys.models.security import (
 )
 
 __all__ = [
+    "CaseDetails",
+    "CaseReview",
+    "PublicationDecision",
+    "RapidReviewMeeting",
+    "Recommendation",
+    "ReviewDeadlineAlert",
+    "ReviewDecision",
     "ApiToken",
     "Challenge",
     "ChallengeKind",

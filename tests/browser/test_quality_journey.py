@@ -101,7 +101,9 @@ def promote_place_and_act(page, server, theme: Theme, police_org: str) -> int:
     expect(page.get_by_role("table")).to_contain_text(NEW_LABEL)
     check_accessibility(page)
     with inspect_session(server.app) as session:
-        entry = session.scalar(select(LearningEntry))
+        entry = session.scalar(
+            select(LearningEntry).order_by(LearningEntry.id.desc())
+        )  # the newest
         assert entry is not None and entry.title
 
     page.goto(f"{server.url}/quality/themes/{theme.id}")
@@ -130,7 +132,7 @@ def promote_place_and_act(page, server, theme: Theme, police_org: str) -> int:
     with inspect_session(server.app) as session:
         item = session.scalar(select(BoardItem))
         assert item.column.value == "changed" and item.why == "Practitioners ask for it"
-        action = session.scalar(select(Action))
+        action = session.scalar(select(Action).order_by(Action.id.desc()))  # the newest
         assert action.board_item_id == item.id
         assert action.owner_organisation.name == police_org
         return action.id

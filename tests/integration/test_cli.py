@@ -121,8 +121,10 @@ def test_upgrade_seed_and_create_user(upgraded, tmp_path):
         hashed = connection.execute(
             text("SELECT password_hash FROM users WHERE email='new@example.org'")
         ).scalar()
-    assert orgs >= 12 and sectors.scalar() >= 6 and roles == 5
-    assert forms.scalar() == 9 and submitted >= 400 and flagged >= 4
+        reviews = connection.execute(text("SELECT count(*) FROM case_reviews")).scalar()
+    assert orgs >= 12 and sectors.scalar() >= 6 and roles == 6
+    assert forms.scalar() == 10 and submitted >= 400 and flagged >= 4  # 9 forms + a review's
+    assert reviews == 2
     assert themes >= 5 and all(count >= 1 for count in loop)
     assert hashed.startswith("$argon2id$") and "a long enough password" not in hashed
 

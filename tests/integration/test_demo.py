@@ -128,3 +128,31 @@ def test_one_person_holds_a_role_in_each_neighbouring_partnership(demo):
         ("Riverside Safeguarding Children Partnership", Role.QUALITY_GROUP),
         (neighbour.PARTNERSHIP, Role.SAFEGUARDING_LEAD),
     }
+
+
+def test_the_demo_has_a_rapid_review_due_this_week_and_a_published_local_review(demo):
+    """README promises Morgan Reid both: one due within days, one done with its actions."""
+    from datetime import timedelta
+
+    from learning.models import Action, LearningEntry
+    from surveys.case_reviews import records
+    from surveys.models import CaseReview, Recommendation
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"reviews@example\.org.*rapid review.*due this week", table)
+    today = utcnow().date()
+    summaries = {s.review.reference[:2]: s for s in records.list_reviews(demo, today)}
+    rapid, local = summaries["RR"], summaries["LC"]
+    assert rapid.stage == "Rapid review" and rapid.next_due.clock.value == "rapid_review"
+    assert today < rapid.next_due.due_on <= today + timedelta(days=5)
+    assert local.stage == "Completed" and local.next_due is None
+    review = demo.get(CaseReview, local.review.id)
+    recommendations = demo.scalars(
+        select(Recommendation).where(Recommendation.review_id == review.id)
+    ).all()
+    actions = demo.scalars(
+        select(Action).where(Action.recommendation_id.in_([r.id for r in recommendations]))
+    ).all()
+    assert len(recommendations) == len(actions) == 3
+    entry = demo.scalars(select(LearningEntry).where(LearningEntry.case_review_id == review.id))
+    assert entry.one().source_detail == f"Case review {review.reference}"

@@ -101,7 +101,7 @@ def build_worlds(app: Flask) -> Worlds:
     }
     ids = {"a": factories.collection_world(session, alpha, stored_name="a" * 32)}
     ids["a"].update(factories.learning_world(session, shared, people["a_only"], lineage_key="la"))
-    _fill_every_table(session, ids["a"], alpha)
+    _fill_every_table(session, ids["a"], alpha, people["a_only"])
     session.add(_evidence_copy(ids["a"]["response_id"]))
     session.commit()
 
@@ -119,7 +119,7 @@ def build_worlds(app: Flask) -> Worlds:
     }
     ids["b"] = factories.collection_world(session, shared, stored_name="b" * 32)
     ids["b"].update(factories.learning_world(session, beta, people["b_quality"], lineage_key="lb"))
-    _fill_every_table(session, ids["b"], beta)
+    _fill_every_table(session, ids["b"], beta, people["b_quality"])
     session.add(_evidence_copy(ids["b"]["response_id"]))
     # a person who has left B (their membership is A's only) still wrote one of B's updates
     session.add(
@@ -150,7 +150,9 @@ def _evidence_copy(response_id: int) -> EvidenceFile:
     )
 
 
-def _fill_every_table(session: Session, ids: dict[str, Any], org: Organisation) -> None:
+def _fill_every_table(
+    session: Session, ids: dict[str, Any], org: Organisation, person: User
+) -> None:
     """Rows for the owned tables the worlds above leave empty (history, lineage, cache...)."""
     from learning import log
 
@@ -178,6 +180,9 @@ def _fill_every_table(session: Session, ids: dict[str, Any], org: Organisation) 
     )
     session.commit()
     log.link_theme(session, ids["entry_id"], theme_id)
+    # case reviews: the review, its meeting, case details (exported: see surveys/leaving),
+    # a deadline alert, an information return and a recommendation turned into an action
+    ids.update(factories.review_world(session, org, person))
     _fill_scrutiny(session, ids, org)
 
 
@@ -263,6 +268,10 @@ def check_export_holds_a_and_none_of_b(worlds: Worlds, tmp_path: Path) -> None:
     assert summary.evidence_files == 2 and summary.missing_evidence_ids == []
     readme = archive.read("README.txt").decode()
     assert "Alpha Partnership" in readme and "tables/responses.jsonl" in readme
+    # case details are the partnership's records of its reviews: exported, flagged restricted
+    assert [r["child_name"] for r in _rows(archive, "tables/case_details.csv")] == ["Child Name"]
+    assert by_table["case_details"].get("restricted") is True
+    assert "RESTRICTED FILES" in readme and "tables/case_details.csv" in readme
 
 
 def check_delete_a_leaves_b_whole(worlds: Worlds) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from surveys import api, api_tokens
 from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus
+from surveys.streams import KEPT_WITH_REVIEWS
 from webapp import csrf
 from webapp.access import public
 from webapp.database import get_session
@@ -47,14 +48,19 @@ def openapi() -> ResponseReturnValue:
 @public  # the bearer token is checked before every API view
 def cycles_list() -> ResponseReturnValue:
     found = get_session().scalars(select(Cycle).order_by(Cycle.id))
-    return jsonify({"data": [api.cycle_document(cycle) for cycle in found]})
+    return jsonify({"data": [api.cycle_document(c) for c in found if _is_served(c)]})
+
+
+def _is_served(item: Cycle | Response) -> bool:
+    """Agencies' information returns to a case review stay with the review: not served."""
+    return definition_of(item).stream.value not in KEPT_WITH_REVIEWS
 
 
 @bp.get("/v1/cycles/<int:cycle_id>/responses")
 @public
 def cycle_responses(cycle_id: int) -> ResponseReturnValue:
     cycle = get_session().get(Cycle, cycle_id)
-    if cycle is None:
+    if cycle is None or not _is_served(cycle):
         return problem(404, "There is no cycle with this id")
     page, per_page = api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
     submitted = select(Response).where(
@@ -74,7 +80,7 @@ def cycle_responses(cycle_id: int) -> ResponseReturnValue:
 @public
 def response_detail(response_id: int) -> ResponseReturnValue:
     found = get_session().get(Response, response_id)
-    if found is None or not found.is_submitted:
+    if found is None or not found.is_submitted or not _is_served(found):
         return problem(404, "There is no submitted response with this id")
     return jsonify(api.response_document(found, definition_of(found), _flags(found)))
 

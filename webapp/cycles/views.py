@@ -37,6 +37,7 @@ from surveys.models import (
 )
 from surveys.scrutiny import returns as scrutiny_returns
 from surveys.scrutiny.reviewers import has_standards
+from surveys.streams import KEPT_WITH_REVIEWS
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404, readers
 from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
@@ -60,6 +61,7 @@ def _prepare(form: CycleForm) -> None:
     form.definition.choices = [
         (d.key, f"{form_name(d)} (version {d.version})")
         for d in sorted(definitions().latest_definitions(), key=form_name)
+        if d.stream.value not in KEPT_WITH_REVIEWS  # asked by a case review, on its page
     ]
     form.organisations.choices = organisation_choices()
     form.share_with.choices = [

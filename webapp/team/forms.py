@@ -28,14 +28,18 @@ ROLE_ERROR = "Select whether they will be a contributor or a lead"
 
 
 class TeamInviteForm(InviteUserForm):
-    """The partnership admin's invitation for a lead: their own organisation's two roles."""
+    """The partnership admin's invitation for a lead: one of their own organisation's two roles."""
+
+    role = RadioField(
+        "What will they do?",
+        widget=GovRadioInput(),
+        choices=TEAM_ROLE_CHOICES,
+        validators=[InputRequired(ROLE_ERROR)],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = TEAM_ROLE_CHOICES
-        self.role.validators = [
-            InputRequired("Select whether they will be a contributor or a lead")
-        ]
+        del self.roles  # one organisation role, chosen above
         del self.organisation_id  # always the lead's own
 
 

@@ -14,6 +14,7 @@ from learning.selection import Selection
 from surveys.audit import record_audit
 from surveys.definition import Stream
 from surveys.models import Cycle, Role, Sector
+from surveys.streams import KEPT_WITH_REVIEWS
 from webapp.access import roles
 from webapp.board.forms import PlaceForm
 from webapp.database import get_session
@@ -27,7 +28,8 @@ quality_group = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
 
 def _run_form() -> RunForm:
     form = RunForm()
-    form.streams.choices = [(s.value, s.value.replace("_", " ").capitalize()) for s in Stream]
+    themed = [s for s in Stream if s not in KEPT_WITH_REVIEWS]
+    form.streams.choices = [(s.value, s.value.replace("_", " ").capitalize()) for s in themed]
     form.cycles.choices = [
         (c.id, c.title)
         for c in get_session().scalars(select(Cycle).order_by(Cycle.opens_at.desc()))

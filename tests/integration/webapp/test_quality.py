@@ -52,7 +52,7 @@ def test_quality_group_runs_theming_and_closes_the_loop(client, demo, login_as, 
     assert demo.get(Theme, first.id).size == first.size + second.size
 
     logged = client.post(f"/quality/themes/{first.id}/log", data={"csrf_token": csrf_from(html)})
-    entry = demo.scalar(select(LearningEntry))
+    entry = demo.scalar(select(LearningEntry).order_by(LearningEntry.id.desc()))  # the newest
     assert entry is not None and logged.headers["Location"].endswith(f"/learning-log/{entry.id}")
     client.post(
         f"/quality/themes/{first.id}/board",
@@ -80,7 +80,7 @@ def test_quality_group_runs_theming_and_closes_the_loop(client, demo, login_as, 
             "due_date-year": "2026",
         },
     )
-    action = demo.scalar(select(Action))
+    action = demo.scalar(select(Action).order_by(Action.id.desc()))  # the newest
     assert action.owner_organisation_id == police.organisation_id
 
     lead = app.test_client()

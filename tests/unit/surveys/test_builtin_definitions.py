@@ -22,6 +22,7 @@ EXPECTED_KEYS = {
     "child-voice-11-plus",
     "family-voice",
     "case-audit",
+    "rapid-review-information",
 }
 
 
