@@ -7,8 +7,8 @@ Every back-end embeds the same texts (up to N per dataset, an even seed-0 sample
 process. The texts are cut into rounds and each round runs every back-end in turn (the order
 rotating), so a burst of other work on a shared machine lands on all of them alike. Printed per
 back-end: texts/s, speed-up over PyTorch, and agreement with PyTorch (lowest and mean cosine per
-text, overall and per dataset); then which back-end the product uses (``default``: the first
-ONNX precision whose install-time check passed and whose probe agrees now, else PyTorch).
+text, overall and per dataset); then which back-end the product uses (``default``: ONNX fp32
+when its install-time check passed and its probe agrees now, else PyTorch).
 ``--cold-start`` also starts ``flask --app webapp worker`` with each back-end and times how long
 until the semantic screen and the theming embedder are ready. With ``--json`` the last line is
 one JSON object: ``default``, ``speedup`` (its texts/s over PyTorch's), ``min_cosine`` (its
@@ -68,13 +68,12 @@ def backends() -> dict[str, Any]:
 
 
 def product_default() -> str:
-    """Return the back-end the product would use now, as the worker chooses it."""
-    from nlp.onnx_embedding import load_onnx_embedder
+    """Return the back-end the product would use now, chosen as the worker chooses it."""
+    from nlp.embedding import MiniLM
+    from nlp.onnx_embedding import OnnxMiniLMEmbedder
 
-    if os.environ.get("LEARNING_LOOP_EMBEDDING_BACKEND", "auto") == "pytorch":
-        return "pytorch-fp32"
-    chosen = load_onnx_embedder()
-    return f"onnx-{chosen.precision}" if chosen else "pytorch-fp32"
+    chosen = MiniLM()._choose()
+    return f"onnx-{chosen.precision}" if isinstance(chosen, OnnxMiniLMEmbedder) else "pytorch-fp32"
 
 
 def measure(

@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 Vectors = NDArray[np.float32]
 Progress = Callable[[int, int], None]
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
-# "auto" (default: the fastest ONNX precision that agrees, else PyTorch), "pytorch",
-# "onnx-fp32" or "onnx-int8" (that precision if it agrees, else PyTorch)
+# "auto" (default: ONNX fp32 if it agrees, else PyTorch), "pytorch", "onnx-fp32" or
+# "onnx-int8" (that precision if it agrees, else PyTorch)
 BACKEND_SETTING = "LEARNING_LOOP_EMBEDDING_BACKEND"
 
 
@@ -157,12 +157,12 @@ class MiniLMEmbedder:
 
 
 class MiniLM:
-    """all-MiniLM-L6-v2 on the fastest back-end that gives PyTorch's vectors.
+    """all-MiniLM-L6-v2 on the fastest back-end that gives PyTorch's vectors and themes.
 
-    ONNX Runtime when the install step's export is there and agrees with PyTorch (cosine of at
-    least 0.99 per text), else PyTorch, with one log line saying why. Nothing loads until the
-    first ``embed`` or ``model_id``; the model id names the back-end, so a cache never mixes
-    vectors from two of them.
+    ONNX Runtime (fp32) when the install step's export is there and agrees with PyTorch
+    (cosine of at least 0.99 per text), else PyTorch, with one log line saying why. Nothing
+    loads until the first ``embed`` or ``model_id``; the model id names the back-end, so a
+    cache never mixes vectors from two of them.
     """
 
     is_cacheable = True
@@ -182,13 +182,13 @@ class MiniLM:
             return self._backend
 
     def _choose(self) -> Embedder:
-        from nlp.onnx_embedding import PRECISIONS, load_onnx_embedder
+        from nlp.onnx_embedding import DEFAULT_PRECISIONS, PRECISIONS, load_onnx_embedder
 
         wanted = os.environ.get(BACKEND_SETTING, "auto")
         if wanted == "pytorch":
             log.info("minilm: using pytorch (%s)", BACKEND_SETTING)
             return MiniLMEmbedder()
-        only = [p for p in PRECISIONS if wanted in ("auto", f"onnx-{p}")]
+        only = [p for p in PRECISIONS if wanted == f"onnx-{p}"] or DEFAULT_PRECISIONS
         found = load_onnx_embedder(self.onnx_folder, precisions=only)
         return found if found is not None else MiniLMEmbedder()
 

@@ -29,7 +29,11 @@ Vectors = NDArray[np.float32]
 FOLDER_SETTING = "LEARNING_LOOP_ONNX_FOLDER"
 FORMAT = 3  # bump when the export's layout or graph changes: older exports are then ignored
 MIN_COSINE = 0.99  # per text, against PyTorch: below this a back-end is never used
-PRECISIONS = ("int8", "fp32")  # fastest first: the first that agrees is the default
+PRECISIONS = ("fp32", "int8")
+# The product's default. int8 agrees per text (cosine 0.9995) but moved theming on
+# nhs_fft_phase1 (18 themes, not 17; AMI 0.246, not 0.257), so it is used only when asked for
+# (LEARNING_LOOP_EMBEDDING_BACKEND=onnx-int8); fp32 gives PyTorch's themes exactly.
+DEFAULT_PRECISIONS = ("fp32",)
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2
 DIMENSIONS = 384
 # A few texts of every shape embedded by PyTorch at export and by ONNX at every load: a changed
@@ -44,8 +48,15 @@ PROBE_TEXTS = (
     "N/A",
     "staff were kind, the waiting room was cold and the wait was 3 hours",
     "Schools report that thresholds for early help are unclear; referrals bounce back.",
-    " ".join(["The multi-agency course covered neglect, exploitation and online harm."] * 40),
+    " ".join(["The multi-agency course covered neglect, exploitation and online harm."] * 6),
 )
+
+
+def probe_fingerprint() -> str:
+    """Return a short hash of the probe texts: an export checked on other texts is not used."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(PROBE_TEXTS).encode("utf-8")).hexdigest()[:16]
 
 
 def default_folder() -> Path:
@@ -168,6 +179,8 @@ def usable_precisions(manifest: dict[str, Any] | None) -> list[str]:
         return []
     if manifest.get("source", {}).get("version") != package_version():
         return []
+    if manifest.get("probe") != probe_fingerprint():
+        return []
     backends = manifest.get("backends", {})
     return [
         p
@@ -185,9 +198,10 @@ def agrees_with_probe(embedder: OnnxMiniLMEmbedder, folder: Path) -> float:
 
 
 def load_onnx_embedder(
-    folder: Path | None = None, *, precisions: Sequence[str] = PRECISIONS
+    folder: Path | None = None, *, precisions: Sequence[str] = DEFAULT_PRECISIONS
 ) -> OnnxMiniLMEmbedder | None:
-    """Return the fastest ONNX embedder that agrees with PyTorch, loaded; None to fall back."""
+    """Return the first of these ONNX precisions that agrees with PyTorch, loaded; None to
+    fall back."""
     folder = folder or default_folder()
     manifest = read_manifest(folder)
     if manifest is None:

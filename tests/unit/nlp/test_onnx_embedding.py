@@ -28,7 +28,7 @@ TEXTS = [
     "i dont want to go home tonight",
     "Information sharing between health and police still depends on who you know.",
     "ok",
-    " ".join(["Supervision helps me reflect on hard cases and plan the next visit."] * 30),
+    " ".join(["Supervision helps me reflect on hard cases and plan the next visit."] * 8),
 ]
 
 
@@ -51,6 +51,7 @@ def _manifest(folder: Path, *, passed: bool = True, version: str | None = None) 
     }
     manifest = {
         "format": FORMAT,
+        "probe": onnx_embedding.probe_fingerprint(),
         "source": {"version": version or package_version()},
         "backends": backends,
     }
@@ -77,7 +78,7 @@ def test_every_precision_in_use_agrees_with_pytorch_on_each_text() -> None:
 def test_the_product_uses_onnx_when_installed_and_in_agreement() -> None:
     _installed()
     chosen = MiniLM().backend()
-    assert isinstance(chosen, OnnxMiniLMEmbedder)
+    assert isinstance(chosen, OnnxMiniLMEmbedder) and chosen.precision == "fp32"
     vectors = chosen.embed(TEXTS[:3], progress=None)
     assert vectors[0] @ vectors[1] < vectors[0] @ MiniLM().embed(["The trainer was expert"])[0]
 
