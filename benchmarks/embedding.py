@@ -77,26 +77,28 @@ def product_default() -> str:
 
 
 def measure(
-    runners: dict[str, Any], texts: list[str], rounds: int
-) -> tuple[dict[str, float], dict[str, np.ndarray], dict[str, float]]:
-    """Embed the texts with every back-end in interleaved rounds; return seconds and vectors."""
+    runners: dict[str, Any], by_dataset: dict[str, list[str]], rounds: int
+) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray], dict[str, float]]:
+    """Embed each dataset with every back-end in interleaved rounds; return seconds per
+    back-end and dataset, the vectors (datasets in order) and each back-end's load time."""
     loads = {}
     for name, runner in runners.items():
         start = time.perf_counter()
         runner.embed(["Warming up the model."])  # loads it
         loads[name] = time.perf_counter() - start
-    seconds = dict.fromkeys(runners, 0.0)
+    seconds = {name: dict.fromkeys(by_dataset, 0.0) for name in runners}
     parts: dict[str, list[np.ndarray]] = {name: [] for name in runners}
-    size = -(-len(texts) // rounds)
     names = list(runners)
-    for number in range(rounds):
-        chunk = texts[number * size : (number + 1) * size]
-        if not chunk:
-            continue
-        for name in names[number % len(names) :] + names[: number % len(names)]:
-            start = time.perf_counter()
-            parts[name].append(runners[name].embed(chunk))
-            seconds[name] += time.perf_counter() - start
+    for dataset, texts in by_dataset.items():
+        size = -(-len(texts) // rounds)
+        for number in range(rounds):
+            chunk = texts[number * size : (number + 1) * size]
+            if not chunk:
+                continue
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                start = time.perf_counter()
+                parts[name].append(runners[name].embed(chunk))
+                seconds[name][dataset] += time.perf_counter() - start
     return seconds, {n: np.vstack(p) for n, p in parts.items()}, loads
 
 
@@ -136,7 +138,11 @@ def worker_ready_seconds(backend: str, timeout: float = 300) -> dict[str, float]
                     break
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         return ready
 
 
@@ -154,15 +160,22 @@ def main() -> int:
     by_dataset = load_texts(args.data_dir, args.only, args.limit)
     texts = [t for name in args.only for t in by_dataset[name]]
     runners = backends()
-    seconds, vectors, loads = measure(runners, texts, args.rounds)
+    seconds, vectors, loads = measure(runners, by_dataset, args.rounds)
     reference = vectors["pytorch-fp32"]
+    total = {name: sum(seconds[name].values()) for name in runners}
     results: dict[str, dict[str, Any]] = {}
     for name in runners:
         cosines = (vectors[name] * reference).sum(axis=1)
         offsets = np.cumsum([0] + [len(by_dataset[d]) for d in args.only])
         results[name] = {
-            "texts_per_second": round(len(texts) / seconds[name], 1),
-            "speedup": round(seconds["pytorch-fp32"] / seconds[name], 2),
+            "texts_per_second": round(len(texts) / total[name], 1),
+            "speedup": round(total["pytorch-fp32"] / total[name], 2),
+            "speedup_by_dataset": {
+                d: round(seconds["pytorch-fp32"][d] / seconds[name][d], 2) for d in args.only
+            },
+            "texts_per_second_by_dataset": {
+                d: round(len(by_dataset[d]) / seconds[name][d], 1) for d in args.only
+            },
             "min_cosine": round(float(cosines.min()), 5),
             "mean_cosine": round(float(cosines.mean()), 5),
             "min_cosine_by_dataset": {
@@ -181,12 +194,14 @@ def main() -> int:
         "cores": len(os.sched_getaffinity(0)),
         "backends": results,
     }
+    summary["load_average"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
+    print(report(summary), flush=True)
     if args.cold_start:
         summary["worker_ready_seconds"] = {
-            name: worker_ready_seconds(name) for name in ("pytorch-fp32", default)
+            name: worker_ready_seconds(name) for name in (default, "pytorch-fp32")
         }
-    summary["load_average"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
-    print(report(summary))
+        for name, ready in summary["worker_ready_seconds"].items():
+            print(f"Worker start to ready ({name}): {ready}", flush=True)
     if args.json:
         print(json.dumps(summary))
     return 0
@@ -199,14 +214,18 @@ def report(summary: dict[str, Any]) -> str:
         f"{summary['texts']} texts ({sizes}), {summary['cores']} cores, load average "
         f"{summary['load_average'][0]} -> {summary['load_average'][1]}",
         "",
-        "| back-end | texts/s | × PyTorch | min cosine | mean cosine | min cosine per dataset "
-        "| load s |",
-        "|---|---|---|---|---|---|---|",
+        "| back-end | texts/s | × PyTorch | texts/s (× PyTorch) per dataset | min cosine | "
+        "mean cosine | min cosine per dataset | load s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, found in summary["backends"].items():
+        speeds = found["texts_per_second_by_dataset"]
+        per_speed = ", ".join(
+            f"{speeds[d]} ({found['speedup_by_dataset'][d]})" for d in summary["datasets"]
+        )
         per = ", ".join(f"{v:.4f}" for v in found["min_cosine_by_dataset"].values())
         lines.append(
-            f"| {name} | {found['texts_per_second']} | {found['speedup']} | "
+            f"| {name} | {found['texts_per_second']} | {found['speedup']} | {per_speed} | "
             f"{found['min_cosine']:.4f} | {found['mean_cosine']:.5f} | {per} | "
             f"{found['load_seconds']} |"
         )
@@ -215,8 +234,6 @@ def report(summary: dict[str, Any]) -> str:
         f"Default (what the product uses): {summary['default']}, {summary['speedup']}× "
         f"PyTorch, min cosine {summary['min_cosine']}"
     )
-    for name, ready in summary.get("worker_ready_seconds", {}).items():
-        lines.append(f"Worker start to ready ({name}): {ready}")
     return "\n".join(lines)
 
 

@@ -42,7 +42,7 @@ print(len(paths), sorted(set({libraries}) & set(sys.modules)))
 def test_a_web_process_serving_pages_loads_no_model(tmp_path: Path) -> None:
     code = WEB_PROCESS.format(database=tmp_path / "app.db", libraries=repr(sorted(MODEL_LIBRARIES)))
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=480
     )
     assert done.returncode == 0, done.stderr[-3000:]
     pages, loaded = done.stdout.split(maxsplit=1)
