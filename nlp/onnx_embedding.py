@@ -209,7 +209,7 @@ def load_onnx_embedder(
         return None
     usable = [p for p in usable_precisions(manifest) if p in precisions]
     if not usable:
-        log.warning("minilm onnx: no export passed its agreement check, using pytorch")
+        log.warning("minilm onnx: export stale or not in agreement, using pytorch (make install)")
         return None
     for precision in usable:
         path = folder / manifest["backends"][precision]["file"]
