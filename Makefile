@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := webapp/static/govuk/govuk-frontend.min.css
+# MiniLM exported to ONNX from the installed weights (offline), beside the venv's packages.
+ONNX := $(VENV)/var/minilm-onnx/manifest.json
 
 .PHONY: run test install lint browser-deps clean
 
@@ -17,6 +19,14 @@ $(STAMP): pyproject.toml constraints.txt requirements-models.txt
 	$(PY) -m pip check
 	touch $(STAMP)
 
+# Idempotent: skips the export when the manifest matches the installed model and libraries. A
+# failed export leaves no manifest and the product uses PyTorch (slower, same vectors).
+$(ONNX): $(STAMP) nlp/onnx_export.py nlp/onnx_embedding.py nlp/resources/disclosure_exemplars.txt
+	mkdir -p $(VENV)/var
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TQDM_DISABLE=1 $(PY) -m nlp.onnx_export 2>$(VENV)/var/onnx-export.log \
+		|| echo "MiniLM ONNX export failed (see $(VENV)/var/onnx-export.log): the product will use PyTorch"
+	test ! -f $@ || touch $@
+
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
@@ -24,7 +34,7 @@ $(ASSETS): node_modules/.package-lock.json
 	rm -rf webapp/static/govuk
 	cp -r node_modules/govuk-frontend/dist/govuk webapp/static/govuk
 
-install: $(STAMP) $(ASSETS)
+install: $(STAMP) $(ONNX) $(ASSETS)
 
 run: install
 	bin/run-local

@@ -165,10 +165,10 @@ def screens(names: Sequence[str], rows: list[dict[str, str]]) -> dict[str, Batch
 
     built: dict[str, BatchScreen] = {"rules": rules}
     if any("semantic" in n for n in names):
-        from nlp.embedding import MiniLMEmbedder
+        from nlp.embedding import MiniLM
 
         start = time.perf_counter()
-        semantic = EmbeddingScreen(MiniLMEmbedder(batch_size=32))
+        semantic = EmbeddingScreen(MiniLM())  # the product's back-end (ONNX when installed)
         semantic.screen(["warm up"])
         print(f"semantic: model + exemplar bank ready in {time.perf_counter() - start:.1f} s")
         built["semantic"] = lambda t, w: semantic.screen(t, writer=w)

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learning.errors import EditRefused
-from learning.models import EditKind, Theme, ThemeEdit, ThemeLineage, ThemeState, ThemeStatement
+from learning.models import (
+    EditKind,
+    Theme,
+    ThemeEdit,
+    ThemeLineage,
+    ThemeState,
+    ThemeStatement,
+    ThemingRun,
+)
 from learning.theme_edits import (
     N_QUOTES,
     editable_theme,
@@ -51,8 +59,9 @@ def split_theme(
     if len(rows) < MIN_SPLIT:
         raise EditRefused(f"A theme needs at least {MIN_SPLIT} statements to be split.")
     texts = [r.text for r in rows]
+    run_model = session.get(ThemingRun, theme.run_id).embedder_model  # type: ignore[union-attr]
     session.commit()  # hold no lock while embedding: the cache writes in its own transaction
-    labels, vectors, keywords = _recluster(pipeline_factory(), texts)
+    labels, vectors, keywords = _recluster(pipeline_factory(), texts, run_model)
     theme = editable_theme(session, theme_id)
     before: dict[str, Any] = {"themes": {str(theme.id): snapshot(theme)}}
     before["moves"] = {str(r.id): [r.theme_id, r.sub_theme_id] for r in rows}
@@ -77,14 +86,28 @@ def split_theme(
     return edit
 
 
-def _recluster(pipeline: Any, texts: list[str]) -> tuple[Any, Any, dict[int, list[str]]]:
-    """Embed (through the cache) and cluster a small corpus; refuse when it stays one group."""
-    from nlp.embedding import CachedEmbedder
+def _recluster(
+    pipeline: Any, texts: list[str], run_model: str
+) -> tuple[Any, Any, dict[int, list[str]]]:
+    """Embed (through the cache) and cluster a small corpus; refuse when it stays one group.
+
+    A pipeline built for a web process (``StoredVectors``) reads the vectors the run's own
+    model stored and loads no model.
+    """
+    from nlp.embedding import CachedEmbedder, StoredVectors, VectorsNotStored
 
     embedder = pipeline.embedder
+    if isinstance(embedder, StoredVectors):
+        embedder = StoredVectors(run_model)
     if getattr(pipeline, "cache", None) is not None:
         embedder = CachedEmbedder(embedder, pipeline.cache)
-    vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    try:
+        vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    except VectorsNotStored as error:
+        raise EditRefused(
+            "This theme's statements are no longer stored with the run's model: "
+            "start a new theming run to split it."
+        ) from error
     assignment = pipeline.themer.find_themes(texts, vectors, seed=getattr(pipeline, "seed", 0))
     labels = np.asarray(assignment.labels, dtype=np.int64)
     if (labels >= 0).any():  # outliers join the largest group: a split never loses statements

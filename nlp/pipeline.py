@@ -19,6 +19,7 @@ from nlp.embedding import (
     HashingEmbedder,
     MiniLMEmbedder,
     TfidfEmbedder,
+    shared_minilm,
 )
 from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
 from nlp.result import FoundTheme, StatementResult, ThemingResult
@@ -61,7 +62,12 @@ def _default_redactor() -> Any:
 
 
 STEPS: dict[str, dict[str, Callable[..., Any]]] = {
-    "embedder": {"minilm": MiniLMEmbedder, "tfidf": TfidfEmbedder, "hashing": HashingEmbedder},
+    "embedder": {
+        "minilm": shared_minilm,  # ONNX Runtime when installed and in agreement, else PyTorch
+        "minilm-pytorch": MiniLMEmbedder,
+        "tfidf": TfidfEmbedder,
+        "hashing": HashingEmbedder,
+    },
     "themer": {"bertopic": BertopicThemer, "sklearn": SklearnThemer},
     "redactor": {"default": _default_redactor, "identity": _IdentityRedactor},
 }
@@ -82,7 +88,7 @@ class ThemingPipeline:
         max_words: int = 25,
         n_quotes: int = 4,
     ) -> None:
-        self.embedder: Embedder = embedder or MiniLMEmbedder()
+        self.embedder: Embedder = embedder or shared_minilm()
         self.themer: Themer = themer or BertopicThemer()
         self.redactor = redactor if redactor is not None else _default_redactor()
         self.cache = cache

@@ -212,8 +212,8 @@ def _split(theme_id: int) -> None:
         get_session(),
         theme_id,
         edited_by=g.user,
-        pipeline_factory=lambda: build_pipeline(
-            sessions, embedder=current_app.config["THEMING_EMBEDDER"]
+        pipeline_factory=lambda: build_pipeline(  # a web process never loads a model
+            sessions, embedder=current_app.config["THEMING_EMBEDDER"], stored_vectors_only=True
         ),
     )
 

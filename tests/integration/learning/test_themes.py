@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from learning import runs, theme_edits, theme_split, themes
+from learning.embedding_cache import DatabaseEmbeddingCache
 from learning.errors import EditRefused, InvalidInput, NotFound
-from learning.models import LabelSource, Theme, ThemeLineage, ThemeState, ThemeStatement
+from learning.models import (
+    Embedding,
+    LabelSource,
+    Theme,
+    ThemeLineage,
+    ThemeState,
+    ThemeStatement,
+)
 from learning.selection import Selection
+from nlp.embedding import StoredVectors
+from nlp.theming import SklearnThemer
 from surveys.models import DisclosureFlag, utcnow
 
 from .conftest import ESCALATION, SUPERVISION, TRAINING, SpyPipeline
@@ -85,6 +97,42 @@ def test_split_reclusters_one_theme_and_undo_removes_the_parts(world, run):
     theme_edits.undo_edit(world.session, split.id, undone_by=world.quality)
     assert world.session.scalars(select(Theme).where(Theme.split_from_id == target.id)).all() == []
     assert target.state is ThemeState.ACTIVE and target.size == 20
+
+
+def _web_pipeline(session_factory):
+    """What a web process splits with: stored vectors only, no model."""
+    cache = DatabaseEmbeddingCache(session_factory)
+    return SimpleNamespace(embedder=StoredVectors(), themer=SklearnThemer(), cache=cache, seed=0)
+
+
+def test_a_web_process_splits_with_the_vectors_the_runs_model_stored(world, run, session_factory):
+    assert run.embedder_model == "hashing-512"
+    target = _about(world, run, "supervision")
+    theme_edits.merge_themes(
+        world.session, target.id, [_about(world, run, "escalation").id], edited_by=world.quality
+    )
+    theme_split.split_theme(
+        world.session,
+        target.id,
+        pipeline_factory=lambda: _web_pipeline(session_factory),
+        edited_by=world.quality,
+    )
+    parts = world.session.scalars(select(Theme).where(Theme.split_from_id == target.id)).all()
+    assert len(parts) >= 2 and sum(p.size for p in parts) == 20
+
+
+def test_a_web_process_refuses_a_split_whose_vectors_are_gone(world, run, session_factory):
+    target = _about(world, run, "supervision")
+    world.session.execute(delete(Embedding))
+    world.session.commit()
+    with pytest.raises(EditRefused, match="start a new theming run"):
+        theme_split.split_theme(
+            world.session,
+            target.id,
+            pipeline_factory=lambda: _web_pipeline(session_factory),
+            edited_by=world.quality,
+        )
+    assert target.state is ThemeState.ACTIVE
 
 
 def test_split_refuses_a_tiny_theme(world, run):

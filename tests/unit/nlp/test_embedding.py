@@ -94,9 +94,9 @@ def test_cached_embedder_bypasses_corpus_fitted_embedders() -> None:
 
 @pytest.mark.slow
 def test_minilm_puts_paraphrases_close(minilm) -> None:
-    from nlp.embedding import MiniLMEmbedder
+    from nlp.embedding import MiniLM
 
-    assert isinstance(minilm, MiniLMEmbedder)
+    assert isinstance(minilm, MiniLM)
     v = minilm.embed(
         [
             "The trainer knew the subject well",
