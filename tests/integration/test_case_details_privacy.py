@@ -34,7 +34,7 @@ def test_case_details_reach_no_theme_export_report_api_email_or_log(
     quality = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
     admin = factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)
     ids = factories.review_world(db_session, police, officer, reference="RR-2026-021")
-    info = db_session.get(Response, ids["return_id"])
+    info = db_session.get(Response, ids["information_id"])
     info.answers = {**info.answers, "involvement": IN_RETURN}
     db_session.commit()
 
