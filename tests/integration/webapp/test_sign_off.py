@@ -3,6 +3,7 @@ signs off what they saw; emails at "sent for sign-off" and "submitted" carry no 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -142,3 +143,19 @@ def test_emails_at_sent_for_sign_off_and_submitted_carry_no_answers(
     assert len(smtp_server.messages) == 6
     for message in smtp_server.messages:
         assert SECRET_EVIDENCE not in message.get_content()
+
+
+def test_the_check_page_shows_each_standards_answers_under_its_title(app, db_session, team):
+    """Every standard asks the same questions: the check page must say which standard each
+    answer belongs to, in a card per page, and each Change link names its standard."""
+    organisation, lead, contributor, cycle = team
+    cass = as_user(app, db_session, contributor)
+    start(cass, cycle)
+    fill_every_page(cass, cycle)
+    check = cass.get(f"/assessments/{cycle.id}/check").text
+    titles = re.findall(r'govuk-summary-card__title">([^<]+)<', check)
+    standards = [page for page in SECTION_11.pages if page.standard]
+    assert len(standards) > 1
+    for page in standards:
+        (title,) = [title for title in titles if title.endswith(page.title)]
+        assert f"({title})</span>" in check
