@@ -26,7 +26,6 @@ Public API:
     form_part(definition): the form without local pages
     mirror(session, source, *, evidence_folder=None): make every other copy match `source`
     partnerships_of(session, response) -> list[Partnership]: who sees this return
-    people_to_tell(session, response) -> set[str]: who hears that it reopened (emails)
 """
 
 from __future__ import annotations
@@ -49,8 +48,6 @@ from surveys.models import (
     Partnership,
     Response,
     ResponseChange,
-    Role,
-    User,
 )
 
 LOCAL_PAGE_PREFIX = f"{LOCAL_PREFIX}questions_"  # + the cycle id
@@ -258,23 +255,6 @@ def partnerships_of(session: Session, response: Response) -> list[Partnership]:
             select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name)
         )
     )
-
-
-def people_to_tell(session: Session, response: Response) -> set[str]:
-    """Return who hears that a shared return reopened: each partnership's admins, its leads."""
-    emails: set[str] = set()
-    for copy in copies(session, response):
-        emails |= tenancy.member_emails(session, copy.partnership_id, Role.PARTNERSHIP_ADMIN)
-    emails |= set(
-        session.scalars(
-            select(User.email).where(
-                User.organisation_id == response.organisation_id,
-                User.role == Role.ORGANISATION_LEAD,
-                User.is_active.is_(True),
-            )
-        )
-    )
-    return emails
 
 
 def _changes_of(session: Session, source: Response) -> list[ResponseChange]:

@@ -137,8 +137,11 @@ def tell_reopened(response: Response, *, by: User) -> int:
         "as in progress until its senior lead signs it off again.\n\n"
         "The submitted version is kept in its history.\n"
     )
+    session = get_session()
+    people = return_people.partnership_admins(session, response)
+    people |= return_people.organisation_leads(session, response)
     told = 0
-    for email in sorted(shared_returns.people_to_tell(get_session(), response)):
+    for email in sorted(people):
         told += _try_send(
             email, f"Reopened: {title}", body, what="reopening notice", response_id=response.id
         )
