@@ -259,6 +259,7 @@ def database_template(name: str) -> Path:
 def _seed_demo(app: Flask) -> None:
     from sqlalchemy import delete
 
+    from demo.assurance import seed_last_year, seed_scrutiny
     from demo.collection import seed_collection
     from demo.neighbour import seed_neighbour
     from demo.people import seed
@@ -270,7 +271,9 @@ def _seed_demo(app: Flask) -> None:
         session.commit()
         seed(session)
         seed_collection(session, load_definitions())
+        seed_last_year(session, load_definitions())
         seed_neighbour(session, load_definitions())
+        seed_scrutiny(session, load_definitions())
         seed_reviews(session, load_definitions())
 
 

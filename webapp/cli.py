@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo import neighbour, people
+from demo.assurance import seed_last_year, seed_scrutiny
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
@@ -69,7 +70,9 @@ def seed_demo(quiet: bool) -> None:
         else:
             people.seed(session)
             count = seed_collection(session, definitions())
+            count += seed_last_year(session, definitions())
             seed_neighbour(session, definitions())
+            seed_scrutiny(session, definitions())
             seed_reviews(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "

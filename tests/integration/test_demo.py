@@ -66,6 +66,7 @@ def test_the_police_section_11_draft_the_readme_promises_is_in_progress(demo):
         select(Response).where(
             Response.organisation_id == lead.organisation_id,
             Response.definition_key == "section-11",
+            Response.status == ResponseStatus.IN_PROGRESS,
         )
     )
     assert draft is not None and draft.status is ResponseStatus.IN_PROGRESS
@@ -87,7 +88,9 @@ def test_two_neighbouring_partnerships_share_the_police_and_health_returns(app, 
             select(Partnership).where(Partnership.name == neighbour.PARTNERSHIP)
         )
         shared_cycles = demo.scalars(
-            select(Cycle).where(Cycle.definition_key == "section-11").order_by(Cycle.id)
+            select(Cycle)
+            .where(Cycle.definition_key == "section-11", Cycle.shared_round.is_not(None))
+            .order_by(Cycle.id)
         ).all()
         assert [c.partnership_id == northvale.id for c in shared_cycles] == [False, True]
         assert len({c.shared_round for c in shared_cycles}) == 1
@@ -97,7 +100,7 @@ def test_two_neighbouring_partnerships_share_the_police_and_health_returns(app, 
             copies = demo.scalars(
                 select(Response).where(
                     Response.organisation_id == organisation.id,
-                    Response.definition_key == "section-11",
+                    Response.cycle_id.in_([c.id for c in shared_cycles]),
                 )
             ).all()
             assert {c.partnership_id for c in copies} == {
@@ -156,3 +159,42 @@ def test_the_demo_has_a_rapid_review_due_this_week_and_a_published_local_review(
     assert len(recommendations) == len(actions) == 3
     entry = demo.scalars(select(LearningEntry).where(LearningEntry.case_review_id == review.id))
     assert entry.one().source_detail == f"Case review {review.reference}"
+
+
+def test_the_demo_tells_the_section_11_assurance_story_the_readme_promises(app, demo):
+    """Last year's round, this year's carried forward from it, scrutiny under way: an assured
+    return with a moderated rating unlike the self-rating, and a challenge open and closed."""
+    from surveys import carry_forward, tenancy
+    from surveys.models import Challenge, ReturnReview, StandardReview
+    from tests.integration.webapp.test_assessments import as_user
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"lead@police\.example\.org.*carried forward.*assured", table)
+    assert re.search(r"lead@health\.example\.org.*challenge", table)
+    lead = demo.scalar(select(User).where(User.email == "lead@police.example.org"))
+    lead_partnership = tenancy.partnership_of(demo)
+    last, this = demo.scalars(  # Riverside's (the shared cycle's Northvale copy is not)
+        select(Cycle)
+        .where(Cycle.definition_key == "section-11", Cycle.partnership_id == lead_partnership)
+        .order_by(Cycle.opens_at)
+    ).all()
+    assert _aware(last.closes_at) < utcnow() < _aware(this.closes_at)
+    returns = demo.scalars(select(Response).where(Response.cycle_id == this.id)).all()
+    assert returns and all(carry_forward.carried(r.answers) for r in returns)
+    police = as_user(app, demo, lead)
+    page = police.get(f"/assessments/{this.id}").text
+    assert f"started from your organisation’s return to {last.title}" in page
+    assert "still to confirm" in page
+
+    assured = demo.scalar(select(ReturnReview).where(ReturnReview.assured_at.is_not(None)))
+    moderated = demo.scalars(
+        select(StandardReview).where(StandardReview.moderated_rating.is_not(None))
+    ).all()
+    assert assured is not None and assured.feedback and len(moderated) == 1
+    review = police.get(f"/scrutiny/returns/{assured.response_id}").text
+    assert "Assured" in review and "Partially met" in review
+    challenges = demo.scalars(select(Challenge)).all()
+    assert sorted(c.is_closed for c in challenges) == [False, True]
+    nadia = demo.scalar(select(User).where(User.email == "lead@health.example.org"))
+    own = as_user(app, demo, nadia).get(f"/scrutiny/your-returns/{challenges[0].response_id}")
+    assert own.status_code == 200 and "training figures" in own.text
