@@ -150,10 +150,11 @@ def _depends_on_role(route: str) -> bool:
 
 
 # Every pair asks the pages (GET) whose answer depends on the role (those its two roles answer
-# differently: `pages_between`), and two pages that show what the roles held allow (home and the choice of partnership: every page's navigation);
-# files made on request (PDF, Word, Excel, downloads), slow to make and reading no role, are
-# left to the check of every pair against every route's declared rule below; the two pairs
-# named in the tests below ask every route.
+# differently: `pages_between`), and two pages that show what the roles held allow (home and
+# the choice of partnership: every page's navigation); files made on request (PDF, Word,
+# Excel, downloads), slow to make and reading no role, are left to the check of every pair
+# against every route's declared rule below; the two pairs named in the tests below ask every
+# route.
 FILES = ("_pdf GET", "_docx GET", "_xlsx GET", "download_answers GET", "qr_code GET")
 ROLE_PAGES = sorted(
     {
@@ -368,12 +369,22 @@ def owned_routes(app: Flask) -> list[tuple[str, str]]:
     )
 
 
-ISOLATION_CASES = [
-    (endpoint, method, role)
-    for endpoint, method in owned_routes(make_app())
-    if not endpoint.startswith("api.")  # bearer tokens, not people: see the API test below
-    for role in [*SIGNED_IN_ROLES, ADMIN_OF_BOTH]
-]
+def isolation_cases(app: Flask) -> list[tuple[str, str, str]]:
+    """Each route naming a partnership's rows, with each role the matrix lets use it (and
+    the admin of both partnerships): a role refused the route answers 404 "Page not found"
+    whatever the id (the matrix above asks it), so only a role let in could tell another
+    partnership's row from a row that does not exist."""
+    return [
+        (endpoint, method, role)
+        for endpoint, method in owned_routes(app)
+        if not endpoint.startswith("api.")  # bearer tokens, not people: see the API test below
+        for role in [*SIGNED_IN_ROLES, ADMIN_OF_BOTH]
+        if role == ADMIN_OF_BOTH
+        or MATRIX["routes"][f"{endpoint} {method}"][ROLES.index(role)] == "allow"
+    ]
+
+
+ISOLATION_CASES = isolation_cases(make_app())
 NO_SUCH_ID = 2**31 - 1
 
 
