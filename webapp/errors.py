@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from surveys.api import PROBLEM_CONTENT_TYPE, problem_document
@@ -38,7 +39,19 @@ API_DETAILS = {
     413: "The request is too large",
     429: "Too many requests: wait a minute, then try again",
     500: "Sorry, there is a problem with the service. Try again later",
+    503: "The service is busy: nothing was saved, send the request again in a few seconds",
 }
+
+
+BUSY = (
+    "The service is busy",
+    "Nothing you sent has been saved yet. Go back and send it again in a few seconds.",
+)
+
+
+def is_busy(error: OperationalError) -> bool:
+    """Return whether the database refused for now: SQLite's write lock stayed taken."""
+    return "database is locked" in str(error.orig)
 
 
 def is_api_request() -> bool:
@@ -85,6 +98,19 @@ def init_app(app: Flask) -> None:
             kept = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
             return problem(error.code or 500, headers=kept)
         return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def _database(error: OperationalError) -> ResponseReturnValue:
+        if not is_busy(error):
+            return _unexpected(error)
+        # SQLite's one write lock was not free within the busy timeout: the transaction never
+        # began, so nothing was saved; say so, and when to try again, instead of a 500.
+        log.warning("database busy: request answered 503 (%s %s)", request.method, request.path)
+        retry = {"Retry-After": "5"}
+        if is_api_request():
+            return problem(503, headers=retry)
+        page, code = render_error(503, BUSY[0], BUSY[1])
+        return page, code, retry
 
     @app.errorhandler(Exception)
     def _unexpected(_error: Exception) -> ResponseReturnValue:

@@ -113,3 +113,29 @@ def test_a_savepoint_in_a_reading_transaction_survives_its_first_write(tmp_path)
         assert connection.exec_driver_sql("SELECT n FROM visits").scalar() == 1
     reader.close()
     engine.dispose()
+
+
+def test_a_post_that_cannot_get_the_lock_in_time_is_told_to_send_again(
+    app, client, db_session, monkeypatch
+):
+    """On a machine too busy for the lock to come free in time: a GOV.UK 503 saying nothing
+    was saved and when to try again, never a 500; sending again then works, once."""
+    from surveys import database
+    from tests.conftest import csrf_from
+
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    person = factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
+    form = {
+        "email": person.email,
+        "password": factories.PASSWORD,
+        "csrf_token": csrf_from(client.get("/sign-in").text),
+    }
+    with write_lock(app):
+        busy = client.post("/sign-in", data=form)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert "The service is busy" in busy.text and "Nothing you sent has been saved" in busy.text
+    assert "govuk-heading-l" in busy.text
+    assert db_session.scalar(select(UserSession.id)) is None  # not signed in: nothing saved
+    again = client.post("/sign-in", data=form)
+    assert again.status_code == 302
+    assert len(db_session.scalars(select(UserSession.id)).all()) == 1
