@@ -24,9 +24,9 @@ from webapp.form_pages import definition_of, definitions
 bp = Blueprint("findings", __name__, url_prefix="/findings")
 viewers = roles(Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP, Role.REVIEWER)
 RULE = (
-    f"Counts that include a school are shown only for {SMALL_NUMBER} or more organisations, "
-    f"and any count from 1 to {SMALL_NUMBER - 1} is shown as “{FEWER_THAN}”, so no summary "
-    "says how one school rated itself."
+    f"A summary that covers a school is shown only for {SMALL_NUMBER} or more organisations, "
+    f"and in it any count from 1 to {SMALL_NUMBER - 1} is shown as “{FEWER_THAN}”, so no "
+    "summary says how one school rated itself. Counts over agencies alone are shown in full."
 )
 
 
@@ -35,7 +35,7 @@ def rated_cycle_or_404(cycle_id: int) -> Cycle:
     cycle = get_session().get(Cycle, cycle_id)
     if cycle is None or cycle.audience is not CycleAudience.ORGANISATIONS:
         abort(404)
-    if not has_standards(definition_of(cycle)):
+    if not _is_rated(cycle):
         abort(404)
     return cycle
 
@@ -75,6 +75,7 @@ def index() -> ResponseReturnValue:
 
 
 def _is_rated(cycle: Cycle) -> bool:
+    """Whether the cycle's form has rated standards (a form no longer installed has none)."""
     try:
         return has_standards(definition_of(cycle))
     except KeyError:

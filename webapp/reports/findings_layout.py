@@ -88,12 +88,12 @@ def _ratings_blocks(report: FindingsReport) -> list[Block]:
         sheet="Ratings",
         numeric=numeric,
     )
-    moderated = Table(
+    moderated = Table(  # a moderated rating is never "not answered"
         caption="Moderated ratings by standard (where a reviewer recorded one)",
-        header=("Standard", *grid.columns),
-        rows=tuple((f"{s.ref} {titles[s.ref]}", *s.moderated_counts) for s in grid.summaries),
+        header=("Standard", *grid.columns[:-1]),
+        rows=tuple((f"{s.ref} {titles[s.ref]}", *s.moderated_counts[:-1]) for s in grid.summaries),
         sheet="Moderated ratings",
-        numeric=numeric,
+        numeric=numeric[:-1],
     )
     change = Table(
         caption="Change in self-rating since last cycle",
