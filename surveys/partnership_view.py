@@ -1,5 +1,5 @@
 """The partnership's view of Section 11 / 175 ratings: organisations by standards for a cycle,
-one standard across the partnership, one organisation across cycles.
+and one standard across the partnership.
 
 Each cell sets an organisation's self-rating beside the moderated rating a reviewer recorded
 (if any) and the change since its return in the previous cycle of the same form (its last
@@ -15,7 +15,8 @@ Public API:
     ratings_grid(session, cycle, definition, registry, *, filters) -> RatingsGrid
     StandardRow; StandardView; standard_view(session, cycle, definition, registry, ref, *,
         filters) -> StandardView (KeyError: no such rated standard)
-    HistoryCell; FormHistory; organisation_history(session, organisation_id, registry)
+    rating_words(question, answer) -> str; moderated_ratings(session, response_ids)
+    (one organisation across cycles: surveys.rating_history)
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from surveys.models import (
 )
 from surveys.responses import answers_of
 from surveys.small_groups import SUPPRESSED, Shown, is_small_group, shown
-from surveys.streams import stream_label
 
 NOT_APPLICABLE, NOT_ANSWERED = "N/A", "Not answered"
 Rated = tuple[str, str, Question]  # a standard's ref, title and rating question
@@ -149,7 +149,7 @@ def rated_standards(definition: SurveyDefinition) -> list[Rated]:
     ]
 
 
-def _words(question: Question, answer: Any) -> str:
+def rating_words(question: Question, answer: Any) -> str:
     choice = ratings.rating_choice(answer)
     if choice == ratings.NOT_APPLICABLE:
         return NOT_APPLICABLE
@@ -171,7 +171,7 @@ def _change(question: Question, answer: Any, before: tuple[Question, Any] | None
     return Change.UP if is_now < was else Change.DOWN if is_now > was else Change.SAME
 
 
-def _moderated(session: Session, response_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def moderated_ratings(session: Session, response_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Return each return's moderated ratings by standard ref (one read)."""
     found: dict[int, dict[str, Any]] = defaultdict(dict)
     if response_ids:
@@ -254,7 +254,7 @@ def ratings_grid(
         for row in rows
         if row.response is not None and row.status == "submitted"
     }
-    moderated = _moderated(session, [response.id for response in submitted.values()])
+    moderated = moderated_ratings(session, [response.id for response in submitted.values()])
     previous = _previous_returns(session, cycle, list(submitted))
     grid_rows = []
     for row in rows:
@@ -312,10 +312,10 @@ def _cell(
     question: Question, answer: Any, moderated: Any, before: tuple[Question, Any] | None
 ) -> Cell:
     return Cell(
-        _words(question, answer),
-        _words(question, moderated) if moderated is not None else None,
+        rating_words(question, answer),
+        rating_words(question, moderated) if moderated is not None else None,
         _change(question, answer, before),
-        _words(before[0], before[1]) if before and ratings.rating_choice(before[1]) else None,
+        rating_words(before[0], before[1]) if before and ratings.rating_choice(before[1]) else None,
     )
 
 
@@ -383,76 +383,5 @@ def standard_view(
             StandardRow(r.organisation_id, r.organisation, r.sector, r.kind, r.cells[index])
             for r in grid.rows
             if r.is_submitted
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class HistoryCell:
-    self_rating: str
-    moderated: str | None
-
-
-@dataclass(frozen=True)
-class FormHistory:
-    """An organisation's returns to one form: each standard's ratings, cycle by cycle."""
-
-    form: str
-    cycles: tuple[tuple[int, str], ...]  # (cycle id, title), oldest first
-    rows: tuple[tuple[str, str, tuple[HistoryCell | None, ...]], ...]  # ref, title, per cycle
-
-
-def organisation_history(
-    session: Session, organisation_id: int, registry: Any
-) -> list[FormHistory]:
-    """Return an organisation's submitted Section 11 / 175 returns, form by form, oldest first."""
-    returned = list(
-        session.scalars(
-            select(Response)
-            .join(Cycle, Cycle.id == Response.cycle_id)
-            .where(
-                Response.organisation_id == organisation_id,
-                Response.status == ResponseStatus.SUBMITTED,
-            )
-            .order_by(Cycle.opens_at, Cycle.id)
-        )
-    )
-    moderated = _moderated(session, [response.id for response in returned])
-    by_form: dict[str, list[tuple[Response, SurveyDefinition]]] = defaultdict(list)
-    for response in returned:
-        try:
-            definition = registry.get(response.definition_key, response.definition_version)
-        except KeyError:
-            continue
-        if rated_standards(definition):
-            by_form[response.definition_key].append((response, definition))
-    return [_form_history(found, moderated) for found in by_form.values()]
-
-
-def _form_history(
-    found: Sequence[tuple[Response, SurveyDefinition]], moderated: dict[int, dict[str, Any]]
-) -> FormHistory:
-    latest = found[-1][1]
-    titles = {ref: title for _, d in found for ref, title, _ in rated_standards(d)}
-    refs = [ref for ref, _, _ in rated_standards(latest)]
-    refs += [ref for ref in titles if ref not in refs]
-    per_cycle = []
-    for response, definition in found:
-        answers = answers_of(response)
-        cells = {
-            ref: HistoryCell(
-                _words(question, answers.get(question.id)),
-                _words(question, moderated[response.id][ref])
-                if ref in moderated[response.id]
-                else None,
-            )
-            for ref, _, question in rated_standards(definition)
-        }
-        per_cycle.append(cells)
-    return FormHistory(
-        form=stream_label(latest.stream.value),
-        cycles=tuple((response.cycle_id, response.cycle.title) for response, _ in found),
-        rows=tuple(
-            (ref, titles[ref], tuple(cells.get(ref) for cells in per_cycle)) for ref in refs
         ),
     )

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from surveys import partnership_view
+from surveys import partnership_view, rating_history
 from surveys.models import Cycle, CycleAudience, OrganisationKind, Role, Sector
 from surveys.organisations import organisation_here
 from surveys.scrutiny.reviewers import has_standards
@@ -111,5 +111,5 @@ def standard(cycle_id: int, standard_ref: str) -> ResponseReturnValue:
 @viewers
 def organisation(organisation_id: int) -> ResponseReturnValue:
     found = organisation_here(get_session(), organisation_id) or abort(404)
-    history = partnership_view.organisation_history(get_session(), found.id, definitions())
+    history = rating_history.organisation_history(get_session(), found.id, definitions())
     return render_template("findings/organisation.html", organisation=found, history=history)
