@@ -22,7 +22,7 @@ signing the cookie with the server's secret key, not through the throttled sign-
 over `--ramp` seconds and then, for `--seconds`, loop over the busiest pages with `--think`
 seconds between requests (5–15 s, a person reading, as quality.md's design load; `--think 0 0`
 measures capacity): the returns table `/admin/cycles/<id>` and the organisation × standard view
-`/admin/cycles/<id>/ratings` as the partnership's admin, and the theme list
+`/findings/cycles/<id>` as the partnership's admin, and the theme list
 `/quality/runs/<id>` as its quality-group member. One request in `--probe-every` (at random)
 asks for another partnership's cycle or run instead: anything but 404 is an isolation error.
 Only requests that start after the ramp are counted.
@@ -218,8 +218,8 @@ def sign_in_everyone(
 def page(kind: str, partnership: PartnershipIds, rng: random.Random) -> str:
     if kind == "theme list":
         return f"/quality/runs/{rng.choice(partnership.run_ids)}"
-    suffix = "/ratings" if kind == "ratings view" else ""
-    return f"/admin/cycles/{rng.choice(partnership.cycle_ids)}{suffix}"
+    cycle_id = rng.choice(partnership.cycle_ids)
+    return f"/findings/cycles/{cycle_id}" if kind == "ratings view" else f"/admin/cycles/{cycle_id}"
 
 
 def send(jar: requests.Session, url: str, expect: int) -> tuple[float, str | None]:

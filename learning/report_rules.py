@@ -5,22 +5,16 @@ Public API:
     TREND_LABELS, sector_label(value); stream names are surveys.streams
 
 Breakdown counts under SMALL_NUMBER leave learning only as the text FEWER_THAN, so every
-format (HTML, PDF, Word, Excel) inherits the rule.
+format (HTML, PDF, Word, Excel) inherits the rule (defined once in `surveys.small_groups`).
 """
 
 from __future__ import annotations
 
 from surveys.models import Sector
+from surveys.small_groups import FEWER_THAN, SMALL_NUMBER, Shown, suppress
 
-SMALL_NUMBER = 5
-FEWER_THAN = "fewer than 5"
-Shown = int | str  # a count, or FEWER_THAN
+__all__ = ["FEWER_THAN", "SMALL_NUMBER", "TREND_LABELS", "Shown", "sector_label", "suppress"]
 TREND_LABELS = {"new": "New", "growing": "Growing", "stable": "Stable", "declining": "Declining"}
-
-
-def suppress(count: int) -> Shown:
-    """Return the count, or "fewer than 5" when it could single people out."""
-    return FEWER_THAN if 0 < count < SMALL_NUMBER else count
 
 
 def sector_label(value: str) -> str:

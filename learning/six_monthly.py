@@ -4,7 +4,7 @@ Public API:
     Period, last_six_months(today) -> Period
     BoardCard, EntrySummary, ActionSummary, SixMonthlyReport
     six_monthly_report(session, period, *, registry, today) -> SixMonthlyReport
-    action_counts(actions), board_columns()
+    action_counts(actions), board_columns(), summarise_action(action, as_of) -> ActionSummary
 
 Pure data read from the database, no Flask; the run it includes is a learning.run_report,
 the returns are surveys.returns. Learning log themes appear by label only.
@@ -170,15 +170,20 @@ def _actions(session: Session, period: Period, as_of: date) -> Iterable[ActionSu
     for action in session.scalars(query):
         if action.completed_at is not None and action.completed_at < period.starts_at:
             continue
-        yield ActionSummary(
-            description=action.description,
-            organisation=action.owner_organisation.name,
-            due_date=action.due_date,
-            status=action.status.value.replace("_", " ").capitalize(),
-            is_overdue=action.is_overdue(as_of),
-            updates=len(action.updates),
-            evidence_of_impact=action.evidence_of_impact,
-        )
+        yield summarise_action(action, as_of)
+
+
+def summarise_action(action: Action, as_of: date) -> ActionSummary:
+    """Return an action as a report shows it (overdue by its due date, as of a day)."""
+    return ActionSummary(
+        description=action.description,
+        organisation=action.owner_organisation.name,
+        due_date=action.due_date,
+        status=action.status.value.replace("_", " ").capitalize(),
+        is_overdue=action.is_overdue(as_of),
+        updates=len(action.updates),
+        evidence_of_impact=action.evidence_of_impact,
+    )
 
 
 def action_counts(actions: Sequence[ActionSummary]) -> tuple[tuple[str, int], ...]:

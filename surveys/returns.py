@@ -3,8 +3,8 @@
 Public API:
     StandardRatings, CycleReturns
     cycle_returns(session, start, end, registry) -> Iterable[CycleReturns]
-    RatingsGrid, GridRow; ratings_grid(session, cycle, definition) -> RatingsGrid: each
-        organisation's rating of each standard, side by side
+
+Each organisation's rating of each standard, side by side: `surveys.partnership_view`.
 """
 
 from __future__ import annotations
@@ -111,53 +111,3 @@ def _rating_counts(
         else:
             counts[NOT_ANSWERED] += 1
     return tuple(counts.values())
-
-
-@dataclass(frozen=True)
-class GridRow:
-    organisation: str
-    status: str  # the return's status label ("Not started", "In progress", "Submitted", ...)
-    ratings: tuple[str, ...]  # per standard: a level's label, N/A, or "" when not submitted
-
-
-@dataclass(frozen=True)
-class RatingsGrid:
-    """A cycle's organisations (rows) by its standards (columns), from submitted returns."""
-
-    standards: tuple[tuple[str, str], ...]  # (ref, title)
-    levels: tuple[str, ...]  # the scale's labels, lowest first as the form lists them
-    rows: tuple[GridRow, ...]
-
-
-def ratings_grid(session: Session, cycle: Cycle, definition: SurveyDefinition) -> RatingsGrid:
-    """Return how each organisation rated each standard (only submitted returns are shown)."""
-    rated = [
-        (page.standard, question)
-        for page in definition.pages
-        if page.standard and (question := ratings.rating_question(page.questions))
-    ]
-    labels = [level.label for _, q in rated for level in q.scale.levels]  # type: ignore[union-attr]
-    rows = []
-    for row in returns(session, cycle):
-        answers = answers_of(row.response) if row.response and row.status == "submitted" else None
-        rows.append(
-            GridRow(
-                row.organisation.name,
-                row.status_label,
-                tuple(_rating_text(question, answers) for _, question in rated),
-            )
-        )
-    return RatingsGrid(
-        standards=tuple((standard.ref, standard.title) for standard, _ in rated),
-        levels=tuple(dict.fromkeys(labels)),
-        rows=tuple(rows),
-    )
-
-
-def _rating_text(question: Question, answers: dict[str, Any] | None) -> str:
-    if answers is None:
-        return ""
-    choice = ratings.rating_choice(answers.get(question.id))
-    if choice == ratings.NOT_APPLICABLE:
-        return NOT_APPLICABLE
-    return (ratings.rating_label(question, choice) if choice else None) or NOT_ANSWERED

@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp
+    from webapp.findings import bp as findings_bp
     from webapp.log.views import bp as log_bp
     from webapp.main.views import bp as main_bp
     from webapp.partnerships.views import bp as partnerships_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cycles_bp)
     app.register_blueprint(safeguarding_bp)
     app.register_blueprint(scrutiny_bp)
+    app.register_blueprint(findings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(log_bp)

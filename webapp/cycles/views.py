@@ -20,7 +20,6 @@ from surveys import (
     shared_cycles,
     shared_returns,
 )
-from surveys import returns as surveys_returns
 from surveys.audit import record_audit
 from surveys.definition import Audience
 from surveys.errors import SubmissionError
@@ -118,17 +117,6 @@ def _default_kind(audience: Audience, key: str) -> str:
     if audience is not Audience.ORGANISATION:
         return "link"
     return OrganisationKind.SCHOOL.value if "175" in key else OrganisationKind.AGENCY.value
-
-
-@bp.get("/<int:cycle_id>/ratings")
-@admin_only
-def ratings(cycle_id: int) -> ResponseReturnValue:
-    cycle = cycle_or_404(cycle_id)
-    if cycle.audience is not CycleAudience.ORGANISATIONS:
-        abort(404)
-    definition = definition_of(cycle)
-    grid = surveys_returns.ratings_grid(get_session(), cycle, definition)
-    return render_template("cycles/ratings.html", cycle=cycle, definition=definition, grid=grid)
 
 
 @bp.get("/<int:cycle_id>")

@@ -1,4 +1,5 @@
-"""Reports for the quality group: the theme report of a run and the six-monthly report.
+"""Reports for the quality group: the theme report of a run, the six-monthly report and a
+Section 11 / 175 cycle's findings report.
 
 Each report is one Document of blocks (webapp.reports.blocks) shown as a page or downloaded as
 PDF, Word or Excel, so every format carries the same figures.
@@ -16,14 +17,17 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from learning.errors import NotFound
+from learning.findings import findings_report
 from learning.run_report import finished_runs, run_report
 from learning.six_monthly import Period, last_six_months, six_monthly_report
 from surveys.models import Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
-from webapp.form_pages import definitions
+from webapp.findings.views import rated_cycle_or_404
+from webapp.form_pages import definition_of, definitions
 from webapp.reports import charts, render
 from webapp.reports.blocks import Document, day
+from webapp.reports.findings_layout import findings_document
 from webapp.reports.forms import ReportPeriodForm
 from webapp.reports.run_layout import run_document
 from webapp.reports.six_monthly_layout import six_monthly_document
@@ -106,7 +110,7 @@ def _print_html(doc: Document) -> str:
     )
 
 
-def _page(doc: Document, endpoint: str, args: dict[str, Any], **context: object) -> str:
+def _page(doc: Document, endpoint: str, args: dict[str, Any], **context: Any) -> str:
     downloads = [
         (f"Download as {name} ({fmt.upper()})", url_for(f"{endpoint}_{fmt}", **args))
         for fmt, name in FORMATS.items()
@@ -191,7 +195,37 @@ def _six_monthly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
     return allowed(view)
 
 
+def _findings_document(cycle_id: int) -> Document:
+    cycle = rated_cycle_or_404(cycle_id)
+    report = findings_report(
+        get_session(), cycle, definition_of(cycle), definitions(), today=utcnow().date()
+    )
+    return findings_document(report)
+
+
+@bp.get("/cycles/<int:cycle_id>/findings")
+@allowed
+def findings(cycle_id: int) -> ResponseReturnValue:
+    back = (
+        "Back to ratings by organisation and standard",
+        url_for("findings.grid", cycle_id=cycle_id),
+    )
+    return _page(
+        _findings_document(cycle_id), "reports.findings", {"cycle_id": cycle_id}, back=back
+    )
+
+
+def _findings_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
+    def view(cycle_id: int) -> ResponseReturnValue:
+        return _send(_findings_document(cycle_id), fmt)
+
+    view.__name__ = f"findings_{fmt}"
+    view.__doc__ = f"Download a cycle's findings report as {FORMATS[fmt]}."
+    return allowed(view)
+
+
 # One endpoint per format, so each route has its own row in the access matrix.
 for _fmt in FORMATS:
     bp.add_url_rule(f"/runs/<int:run_id>.{_fmt}", view_func=_run_download(_fmt))
     bp.add_url_rule(f"/six-monthly.{_fmt}", view_func=_six_monthly_download(_fmt))
+    bp.add_url_rule(f"/cycles/<int:cycle_id>/findings.{_fmt}", view_func=_findings_download(_fmt))

@@ -64,12 +64,12 @@ def test_the_returns_table_and_ratings_view_read_as_often_for_many_organisations
     try:
         reads = {}
         for cycle_id in (small, large):
-            for path in (f"/admin/cycles/{cycle_id}", f"/admin/cycles/{cycle_id}/ratings"):
+            for path in (f"/admin/cycles/{cycle_id}", f"/findings/cycles/{cycle_id}"):
                 statements.clear()
                 page = client.get(path)
                 assert page.status_code == 200
                 reads[path.replace(str(cycle_id), "<id>"), cycle_id] = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    for path in ("/admin/cycles/<id>", "/admin/cycles/<id>/ratings"):
+    for path in ("/admin/cycles/<id>", "/findings/cycles/<id>"):
         assert reads[path, small] == reads[path, large]

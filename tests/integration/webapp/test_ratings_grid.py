@@ -1,4 +1,5 @@
-"""Ratings by organisation and standard: a cycle's organisations by its standards, side by side."""
+"""Ratings by organisation and standard: a cycle's organisations by its standards, side by side.
+(Moderation, change since last cycle, filters and suppression: test_partnership_view.py.)"""
 
 from __future__ import annotations
 
@@ -46,17 +47,33 @@ def test_each_organisation_s_rating_of_each_standard_is_in_its_cell(app, db_sess
     )
     db_session.commit()
 
-    page = as_user(app, db_session, admin).get(f"/admin/cycles/{cycle.id}/ratings")
+    page = as_user(app, db_session, admin).get(f"/findings/cycles/{cycle.id}")
     assert page.status_code == 200
-    rows = {
-        re.sub(r"<[^>]+>", "", row.split("</th>")[0]).strip(): re.findall(
-            r"<td[^>]*>\s*([^<]*?)\s*</td>", row
-        )
-        for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page.text, re.S)[1:]
-    }
-    assert rows["Shire Police"][:3] == ["Submitted", levels[0].label, "N/A"]
-    assert len(rows["Shire Police"]) == 1 + len(RATED)
-    assert rows["Shire Council"] == ["Not started"] + ["–"] * len(RATED)
+    rows = grid_rows(page.text)
+    assert rows["Shire Police"][:4] == ["Health", "Submitted", f"{levels[0].label} New", "N/A New"]
+    assert len(rows["Shire Police"]) == 2 + len(RATED)
+    assert rows["Shire Council"] == ["Health", "Not started"] + ["–"] * len(RATED)
     standard = RATED[0][0].standard
-    assert f"<li>{standard.ref}: {standard.title}</li>" in page.text  # what each column is
+    assert f"{standard.ref}: {standard.title}</a></li>" in page.text  # what each column is
     assert f'<th scope="col" class="govuk-table__header">{standard.ref}</th>' in page.text
+
+
+def grid_rows(html: str) -> dict[str, list[str]]:
+    """The grid's rows by organisation: each cell's text, tags and hidden words left out."""
+    table = html.split("Each organisation’s rating of each standard</caption>")[1]
+    table = table.split("</table>")[0]
+    rows = {}
+    for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, re.S)[1:]:
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        text = [
+            " ".join(
+                re.sub(
+                    r"<[^>]+>",
+                    " ",
+                    re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", c),
+                ).split()
+            )
+            for c in cells
+        ]
+        rows[text[0]] = text[1:]
+    return rows
