@@ -21,10 +21,15 @@ from webapp.scrutiny.forms import AnswerForm
 @bp.get("/your-returns")
 @organisation
 def organisation_returns() -> ResponseReturnValue:
-    own = scrutiny_returns.organisation_returns(
-        get_session(), g.member.organisation_id, definitions()
-    )
-    return render_template("scrutiny/organisation_returns.html", returns=own)
+    session = get_session()
+    own = scrutiny_returns.organisation_returns(session, g.member.organisation_id, definitions())
+    missing = {
+        found.response.id: action_plans.without_agreed_action(
+            session, found.response, definition_for(found.response)
+        )
+        for found in own
+    }
+    return render_template("scrutiny/organisation_returns.html", returns=own, missing=missing)
 
 
 @bp.get("/your-returns/<int:return_id>")

@@ -71,6 +71,8 @@ def test_the_organisation_proposes_from_its_return_and_the_reviewer_agrees(app, 
     own = lead.get(f"/scrutiny/your-returns/{response.id}").text
     assert "1 standard rated below met has no agreed action: S11-14" in own
     assert "Action needed" in own
+    listed = lead.get("/scrutiny/your-returns").text  # the 2026 return: all partially met
+    assert "1 to agree" in listed and "14 to agree" in listed
     form = lead.get(_propose_url(response.id, "S11-14")).text  # filled from the return's row
     assert "Survey practitioners on training impact" in form and "Training lead" in form
     sent = post_with_csrf(lead, _propose_url(response.id, "S11-14"), _proposal())
@@ -94,6 +96,8 @@ def test_the_organisation_proposes_from_its_return_and_the_reviewer_agrees(app, 
     assert proposed.agreed_by_id == world.reviewer.id
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "action.agreed"))
     assert "Action agreed" in lead.get(f"/scrutiny/your-returns/{response.id}").text
+    listed = lead.get("/scrutiny/your-returns").text
+    assert "1 to agree" not in listed and "Agreed for every standard below met" in listed
 
 
 def test_a_return_is_not_assured_while_a_below_met_standard_has_no_agreed_action(
