@@ -270,3 +270,11 @@ def test_a_token_sees_only_its_own_partnerships_returns_challenges_and_actions(a
         f"/api/v1/returns?cycle_id={ours['response'].cycle_id}", headers=their_token
     ).json
     assert filtered["data"] == []
+
+
+def test_the_action_schema_names_every_source_and_status_an_action_can_have():
+    from learning.models import ActionSource, ActionStatus
+    from surveys import api_assurance
+
+    assert set(api_assurance.ACTION_SOURCES) == {source.value for source in ActionSource}
+    assert set(api_assurance.ACTION_STATUSES) == {status.value for status in ActionStatus}
