@@ -1,4 +1,7 @@
-"""Actions: what an organisation agreed to do, from a board decision or a learning entry.
+"""Actions: what an organisation agreed to do, from a board decision, a learning entry, a case
+review's recommendation, or its own return (see `learning.action_plans`): one list per
+organisation, each action saying where it came from (`Action.source`). Overdue is worked out
+from the due date (`Action.is_overdue`), never chosen.
 
 Organisation leads and contributors see and update only their own organisation's actions;
 the quality group and partnership admins see all of them. Who someone is here is their
@@ -15,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning.errors import InvalidInput, NotAllowed, NotFound
 from learning.models import Action, ActionStatus, ActionUpdate, BoardItem, LearningEntry
-from surveys.models import Membership, Role, User, utcnow
+from surveys.models import Membership, Response, Role, User, utcnow
 from surveys.organisations import organisation_here
 
 log = logging.getLogger(__name__)
@@ -143,7 +146,11 @@ def record_impact(session: Session, action_id: int, *, evidence: str, member: Me
 def _listed(session: Session, *conditions: object) -> list[Action]:
     query = (
         select(Action)
-        .options(selectinload(Action.owner_organisation), selectinload(Action.updates))
+        .options(
+            selectinload(Action.owner_organisation),
+            selectinload(Action.updates),
+            selectinload(Action.response).selectinload(Response.cycle),
+        )
         .where(*conditions)  # type: ignore[arg-type]
         .order_by(Action.due_date, Action.id)
     )

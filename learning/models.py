@@ -1,4 +1,5 @@
-"""ORM models of the learning domain: theming runs, themes, lineage, log, board and actions.
+"""ORM models of the learning domain: theming runs, themes, lineage, log, board and actions
+(the actions in `learning.action_models`, re-exported here).
 
 A run's themes and statements are written in the same transaction that marks it finished,
 so readers filter on `ThemingRun.status == finished` and never see a half-saved run. Human
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from learning.action_models import Action, ActionSource, ActionStatus, ActionUpdate  # noqa: F401
 from surveys.models import Base, Organisation, User, utcnow
 from surveys.models.base import PartnershipOwned, str_enum
 
@@ -85,12 +87,6 @@ class SourceKind(enum.StrEnum):
 
 class EntryStatus(enum.StrEnum):
     OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-
-
-class ActionStatus(enum.StrEnum):
-    NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     DONE = "done"
 
@@ -373,54 +369,3 @@ class BoardMove(PartnershipOwned, Base):
     moved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     moved_by: Mapped[User | None] = relationship()
-
-
-class Action(PartnershipOwned, Base):
-    """Something an organisation has agreed to do, from a board decision or a log entry."""
-
-    __tablename__ = "actions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    description: Mapped[str] = mapped_column(Text)
-    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    due_date: Mapped[date] = mapped_column(index=True)
-    status: Mapped[ActionStatus] = mapped_column(
-        str_enum(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
-    )
-    board_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("board_items.id", ondelete="SET NULL")
-    )
-    entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("learning_entries.id", ondelete="SET NULL")
-    )
-    # A case review's recommendation this action carries out (one action each).
-    recommendation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("review_recommendations.id", ondelete="SET NULL"), unique=True
-    )
-    evidence_of_impact: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    completed_at: Mapped[datetime | None]
-
-    owner_organisation: Mapped[Organisation] = relationship()
-    updates: Mapped[list[ActionUpdate]] = relationship(
-        back_populates="action", cascade="all, delete-orphan", order_by="ActionUpdate.id"
-    )
-
-    def is_overdue(self, today: date) -> bool:
-        return self.status is not ActionStatus.DONE and self.due_date < today
-
-
-class ActionUpdate(PartnershipOwned, Base):
-    """A progress note on an action, by whom and when."""
-
-    __tablename__ = "action_updates"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "action_update_status"))
-    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    written_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    action: Mapped[Action] = relationship(back_populates="updates")
-    written_by: Mapped[User | None] = relationship()

@@ -5,11 +5,13 @@ Public API:
     PROBLEM_CONTENT_TYPE: every error answer's media type (RFC 9457).
     ApiError(status, detail): raised for a bad request; `document()` is its body.
     parse_pagination(page, per_page) -> (page, per_page) from query-string text.
+    parse_id(text, name) -> an optional id filter from query-string text.
     cycle_document(cycle) -> dict
     response_document(response, definition, flags) -> dict (flagged answers withheld)
     page_document(items, *, page, per_page, total, url) -> dict
     problem_document(status, detail) -> dict (an RFC 9457 problem details object)
-    openapi_document(base_url) -> dict (`base_url` is the site's, without /api/v1)
+    openapi_document(base_url) -> dict (`base_url` is the site's, without /api/v1); returns,
+        challenges and actions come from `surveys.api_assurance`
 
 Views turn these into JSON; nothing here knows about HTTP beyond status numbers. Answers
 keep their stored shapes (see `surveys.answers`); a flagged answer is replaced by WITHHELD
@@ -24,6 +26,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
+from surveys import api_assurance
 from surveys.definition import SurveyDefinition
 from surveys.errors import SurveysError
 from surveys.models import Cycle, DisclosureFlag, Response
@@ -74,6 +77,13 @@ def _whole_number(text: str | None, name: str, default: int, maximum: int) -> in
     if int(text) > maximum:
         raise ApiError(400, f"{name} must be {maximum:,} or less")
     return int(text)
+
+
+def parse_id(text: str | None, name: str) -> int | None:
+    """Return an optional id read from the query string (None if absent); raise ApiError."""
+    if text is None or text == "":
+        return None
+    return _whole_number(text, name, 1, _MAX_PAGE)
 
 
 def parse_pagination(page: str | None, per_page: str | None) -> tuple[int, int]:
@@ -166,13 +176,15 @@ def openapi_document(base_url: str) -> Document:
             "title": "Learning Loop API",
             "version": "1.0.0",
             "description": (
-                "Read-only access to cycles and submitted responses. Answers flagged as "
-                f"possible disclosures are replaced by '{WITHHELD}'."
+                "Read-only access to cycles and submitted responses, and to Section 11 / 175 "
+                "returns with their self and moderated ratings, challenges and actions. Answers "
+                f"flagged as possible disclosures are replaced by '{WITHHELD}'. Challenges and "
+                "actions carry their state and dates, never what people wrote about them."
             ),
         },
         "servers": [{"url": base_url.rstrip("/") + API_PREFIX}],
         "security": [{"bearerAuth": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **api_assurance.paths()},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -181,9 +193,9 @@ def openapi_document(base_url: str) -> Document:
                     "description": "An API token issued by a partnership admin",
                 }
             },
-            "parameters": _parameters(),
+            "parameters": {**_parameters(), **api_assurance.parameters()},
             "responses": _error_responses(),
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **api_assurance.schemas()},
         },
     }
 
@@ -253,7 +265,7 @@ def _parameters() -> Document:
 def _error_responses() -> Document:
     described = {
         "Unauthorized": "The bearer token is missing, unknown, expired or revoked",
-        "NotFound": "There is no such cycle or response, or the token may not see it",
+        "NotFound": "There is no such cycle, response or return, or the token may not see it",
         "BadRequest": "A query parameter is not valid",
         "TooManyRequests": "Too many requests: wait, then try again",
         "ServerError": "The service failed; try again later",

@@ -254,7 +254,8 @@ def scrutiny_world(
     session: Session, organisation: Organisation, *, stored_name: str = "x" * 32
 ) -> dict[str, object]:
     """`organisation`'s submitted Section 11 return with an evidence file, a challenge on
-    its first standard and a challenge meeting that covered it; return the ids routes need."""
+    its first standard, an action proposed for it and a challenge meeting that covered it;
+    return the ids routes need."""
     from datetime import date
 
     from surveys.models import Challenge, ChallengeKind, EvidenceFile, MeetingKind
@@ -285,12 +286,28 @@ def scrutiny_world(
         ),
         recorded_by=None,
     )
+    from learning.models import Action
+
+    proposed = Action(
+        description="Present the safeguarding report to the board each quarter",
+        owner="Head of Safeguarding",
+        owner_organisation_id=organisation.id,
+        due_date=date(2027, 3, 31),
+        response_id=response.id,
+        standard_ref="S11-1",
+        challenge_id=challenge.id,
+    )
+    session.add(proposed)
+    session.commit()
     return {
         "return_id": response.id,
         "standard_ref": "S11-1",
         "evidence_id": evidence.id,
         "challenge_id": challenge.id,
         "meeting_id": meeting.id,
+        # the action the organisation proposed on the return's first standard, in answer to
+        # the challenge (learning_world's action_id, the quality group's, is replaced)
+        "action_id": proposed.id,
     }
 
 

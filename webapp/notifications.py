@@ -214,6 +214,24 @@ def tell_feedback_given(response: Response) -> int:
     return _send_each({lead.email for lead in leads}, f"Feedback given: {title}", body, response)
 
 
+def tell_action_needed(response: Response, standard_ref: str) -> int:
+    """Ask the organisation's leads for an action on a standard a reviewer moderated below met;
+    return how many were asked. The email names the standard and links to the return."""
+    if response.organisation_id is None:
+        return 0
+    title = one_line_subject(response.cycle.title)
+    body = (
+        f"The partnership's reviewer has rated standard {standard_ref} of your organisation's "
+        f"return for {title} below met.\n\n"
+        "Every standard rated below met needs an action agreed with the partnership: what you "
+        "will do, who will lead it and by when. Read the reviewer's reason and propose the "
+        "action here (sign-in required):\n"
+        f"{_link('scrutiny.organisation_return', return_id=str(response.id))}\n"
+    )
+    leads = cycles.leads_of(get_session(), response.cycle, {response.organisation_id})
+    return _send_each({lead.email for lead in leads}, f"Action needed: {title}", body, response)
+
+
 def tell_sent_for_sign_off(response: Response, *, by: User) -> int:
     """Tell the organisation's leads a return is ready for them to sign off; return how many."""
     session = get_session()

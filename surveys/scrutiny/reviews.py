@@ -9,7 +9,7 @@ Public API:
     StandardScrutiny, ReturnScrutiny; scrutiny_of(session, response, definition)
     accept_standard(session, response, definition, ref, *, member)
     moderate_rating(session, response, definition, ref, *, choice, reason, member)
-    mark_assured(session, response, definition, *, member)
+    mark_assured(session, response, definition, *, member, without_agreed_action)
     give_feedback(session, response, *, text, member) -> ReturnReview
     is_settled(is_accepted, challenges) -> bool: the one rule for a settled standard
     standards_of(definition) -> [(page id, ref, title, rating question)]
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -65,6 +65,7 @@ class StandardScrutiny:
     moderated_choice: str | None  # its level value (or N/A), as the form offers it
     moderation_reason: str
     is_moderated_down: bool
+    is_below_met: bool  # self-rated or moderated below the scale's best level ("met")
     is_accepted: bool
     challenges: tuple[Challenge, ...]
 
@@ -179,6 +180,10 @@ def _standard_scrutiny(
         is_moderated_down=(
             own_level is not None and moderated_level is not None and moderated_level > own_level
         ),
+        is_below_met=question is not None
+        and bool(
+            ratings.is_low_rating(question, own) or ratings.is_low_rating(question, moderated)
+        ),
         is_accepted=review is not None and review.accepted_at is not None,
         challenges=tuple(challenges.get(ref, ())),
     )
@@ -271,11 +276,20 @@ def moderate_rating(
 
 
 def mark_assured(
-    session: Session, response: Response, definition: SurveyDefinition, *, member: Membership
+    session: Session,
+    response: Response,
+    definition: SurveyDefinition,
+    *,
+    member: Membership,
+    without_agreed_action: Collection[str],
 ) -> None:
-    """Mark a return assured: every standard is settled.
+    """Mark a return assured: every standard is settled, and each standard rated (by the
+    organisation or the reviewer) below met has an agreed action. The actions are the
+    learning domain's: `learning.action_plans.mark_assured` finds `without_agreed_action`
+    (the refs of below-met standards with none) and calls this.
 
-    Raises ScrutinyError: a standard is not settled, or it is assured already.
+    Raises ScrutinyError: a standard is not settled or lacks its agreed action, or the return
+    is assured already.
     """
     scrutiny = scrutiny_of(session, response, definition)
     review = _open_for_changes(session, response)
@@ -283,6 +297,12 @@ def mark_assured(
         refs = ", ".join(standard.ref for standard in scrutiny.unsettled)
         raise ScrutinyError(
             f"Settle every standard before you mark the return assured. Not settled: {refs}"
+        )
+    if without_agreed_action:
+        refs = ", ".join(without_agreed_action)
+        raise ScrutinyError(
+            "Agree an action with the organisation for every standard rated below met before "
+            f"you mark the return assured. No agreed action: {refs}"
         )
     review.assured_at, review.assured_by_id = utcnow(), member.user_id
     record_audit(

@@ -1,6 +1,7 @@
 """A reviewer scrutinises a submitted Section 11 return: opens it, accepts most standards,
-challenges two; the organisation answers one; the reviewer moderates a rating down with a
-reason, closes both challenges and marks the return assured. axe runs on every page."""
+challenges two; the organisation answers one; the reviewer moderates a rating down to not met
+with a reason, and the organisation proposes an action for it, which the reviewer agrees;
+the reviewer closes both challenges and marks the return assured. axe runs on every page."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def test_a_reviewer_challenges_moderates_and_assures_a_return(live_server, page)
         factories.bind(session)
         police = factories.OrganisationFactory(name="Shire Police")
         health = factories.OrganisationFactory(name="Shire Health Trust")
-        response = factories.submitted_return(session, health, title="Section 11 2026")
+        met = {f"s{n}_rating": {"value": "met", "scale_version": 1} for n in range(1, 15)}
+        response = factories.submitted_return(session, health, title="Section 11 2026", answers=met)
         reviewer = factories.person_holding(session, {Role.REVIEWER}, police)
         reviewer_email, return_id = reviewer.email, response.id
         lead_email = factories.UserFactory(role=Role.ORGANISATION_LEAD, organisation=health).email
@@ -102,6 +104,15 @@ def test_a_reviewer_challenges_moderates_and_assures_a_return(live_server, page)
     )
     organisation.get_by_role("button", name="Send your answer").click()
     expect(organisation.locator("main")).to_contain_text("has been sent to the reviewer")
+    expect(organisation.locator("main")).to_contain_text("no agreed action: S11-7")
+    organisation.get_by_role("link", name="Propose an action for standard S11-7").click()
+    organisation.get_by_label("What will you do?").fill("Agree designated time in job plans")
+    organisation.get_by_label("Who will lead it?").fill("Named nurse")
+    organisation.get_by_label("Day").fill("30")
+    organisation.get_by_label("Month").fill("6")
+    organisation.get_by_label("Year").fill("2027")
+    organisation.get_by_role("button", name="Propose the action").click()
+    expect(organisation.locator("main")).to_contain_text("Action proposed")
     organisation.context.close()
 
     page.goto(f"{live_server.url}/scrutiny/returns/{return_id}/standards/S11-4")
@@ -120,6 +131,12 @@ def test_a_reviewer_challenges_moderates_and_assures_a_return(live_server, page)
         )
     page.get_by_role("link", name="Back to the return").click()
     expect(page.locator("main")).to_contain_text("14 of 14 standards settled")
+    expect(page.locator("main")).to_contain_text("No agreed action yet: S11-7")
+    page.get_by_role("link", name=re.compile(r"^S11-7\b")).click()
+    expect(page.locator("main")).to_contain_text("Agree designated time in job plans")
+    page.get_by_role("button", name=re.compile(r"Agree action \d+")).click()
+    expect(page.locator("main")).to_contain_text("The action on standard S11-7 has been agreed")
+    page.get_by_role("link", name="Back to the return").click()
     page.get_by_role("button", name="Mark the return as assured").click()
     expect(page.locator("main")).to_contain_text("The return has been marked as assured")
     expect(page.locator("main")).to_contain_text("Assured on")

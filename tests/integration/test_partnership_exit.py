@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 import learning.models  # noqa: F401 - registers the learning tables on Base
 from learning.models import (
+    Action,
     ActionStatus,
     ActionUpdate,
     Embedding,
@@ -210,6 +211,14 @@ def _fill_scrutiny(session: Session, ids: dict[str, Any], org: Organisation) -> 
             CycleReviewer(cycle_id=ids["cycle_id"], user_id=someone),
         ]
     )
+    session.commit()
+    # the learning world's action becomes the return's action plan, from the challenge, agreed
+    action = session.get(Action, ids["action_id"])
+    action.response_id, action.standard_ref = response_id, "S11-1"
+    action.challenge_id = session.scalar(
+        select(Challenge.id).where(Challenge.response_id == response_id)
+    )
+    action.agreed_at, action.agreed_by_id = utcnow(), someone
     session.commit()
     new = meetings.NewMeeting(MeetingKind.CHALLENGE, date(2026, 11, 3), "Chair", (org.id,))
     meetings.record_meeting(session, new, recorded_by=None)

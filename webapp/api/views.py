@@ -1,4 +1,6 @@
-"""The read-only JSON API for responses, with bearer-token authentication and OpenAPI."""
+"""The read-only JSON API: cycles, responses, Section 11 / 175 returns with their ratings,
+challenges and actions; bearer-token authentication (each token sees its partnership's
+data only) and OpenAPI."""
 
 from __future__ import annotations
 
@@ -6,14 +8,17 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from surveys import api, api_tokens
-from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus
+from learning import action_documents
+from surveys import api, api_assurance, api_tokens
+from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus, utcnow
+from surveys.scrutiny.reviewers import has_standards
+from surveys.scrutiny.reviews import scrutiny_of
 from surveys.streams import KEPT_WITH_REVIEWS
 from webapp import csrf
 from webapp.access import public
 from webapp.database import get_session
 from webapp.errors import problem
-from webapp.form_pages import definition_of
+from webapp.form_pages import definition_of, definitions
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -89,3 +94,63 @@ def _flags(found: Response) -> list[DisclosureFlag]:
     return list(
         get_session().scalars(select(DisclosureFlag).where(DisclosureFlag.response_id == found.id))
     )
+
+
+def _page_url(endpoint: str, **values: object) -> str:
+    return _base_url() + url_for(endpoint, **values)
+
+
+def _with_standards() -> set[str]:
+    return {definition.key for definition in definitions() if has_standards(definition)}
+
+
+@bp.get("/v1/returns")
+@public
+def returns_list() -> ResponseReturnValue:
+    page, per_page = api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
+    cycle_id = api.parse_id(request.args.get("cycle_id"), "cycle_id")
+    rows, total = api_assurance.returns_page(
+        get_session(), _with_standards(), page=page, per_page=per_page, cycle_id=cycle_id
+    )
+    items = [
+        api_assurance.return_document(r, scrutiny_of(get_session(), r, definition_of(r)))
+        for r in rows
+    ]
+    url = _page_url("api.returns_list")
+    if cycle_id is not None:
+        url = _page_url("api.returns_list", cycle_id=cycle_id)
+    document = api.page_document(items, page=page, per_page=per_page, total=total, url=url)
+    return jsonify(document)
+
+
+@bp.get("/v1/returns/<int:return_id>")
+@public
+def return_detail(return_id: int) -> ResponseReturnValue:
+    found = get_session().scalar(
+        api_assurance.returns_select(_with_standards()).where(Response.id == return_id)
+    )
+    if found is None:
+        return problem(404, "There is no submitted return with this id")
+    scrutiny = scrutiny_of(get_session(), found, definition_of(found))
+    return jsonify(api_assurance.return_document(found, scrutiny))
+
+
+@bp.get("/v1/challenges")
+@public
+def challenges_list() -> ResponseReturnValue:
+    page, per_page = api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
+    rows, total = api_assurance.challenges_page(get_session(), page=page, per_page=per_page)
+    items = [api_assurance.challenge_document(c) for c in rows]
+    url = _page_url("api.challenges_list")
+    return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))
+
+
+@bp.get("/v1/actions")
+@public
+def actions_list() -> ResponseReturnValue:
+    page, per_page = api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
+    rows, total = action_documents.actions_page(get_session(), page=page, per_page=per_page)
+    today = utcnow().date()
+    items = [action_documents.action_document(a, today) for a in rows]
+    url = _page_url("api.actions_list")
+    return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))

@@ -15,9 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from surveys import ratings
 from surveys.definition import Question
@@ -162,3 +163,47 @@ class AnswerForm(GovForm):
         ),
     )
     submit = SubmitField("Send your answer", widget=GovSubmitInput())
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ProposalForm(GovForm):
+    """An organisation's action for a standard of its return: what, who leads it, by when."""
+
+    description = TextAreaField(
+        "What will you do?",
+        widget=GovTextArea(),
+        description="The partnership’s reviewer reads this and agrees it with you",
+        filters=[_stripped],
+        validators=[DataRequired("Describe the action"), LONG_TEXT],
+    )
+    owner = StringField(
+        "Who will lead it?",
+        widget=GovTextInput(),
+        description="A role, not a name. For example, Head of Safeguarding",
+        filters=[_stripped],
+        validators=[
+            DataRequired("Enter who will lead the action"),
+            Length(max=200, message="Enter 200 characters or fewer"),
+        ],
+    )
+    due_date = GovDateField(
+        "When will it be done?",
+        description="For example, 31 3 2027",
+        required_message="Enter the date the action is due",
+        name_in_errors="The due date",
+    )
+    challenge = HiddenField()
+    submit = SubmitField("Propose the action", widget=GovSubmitInput())
+
+    def field_for(self, message: str) -> TextAreaField | StringField | GovDateField:
+        """Return the field a service's message is about."""
+        if "lead" in message:
+            return self.owner
+        return self.due_date if "date" in message else self.description
+
+
+class AgreeForm(GovForm):
+    submit = SubmitField("Agree this action", widget=GovSubmitInput())

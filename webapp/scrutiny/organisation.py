@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from learning import action_plans
 from surveys.errors import NotReviewable, ScrutinyError
 from surveys.evidence import EvidenceRejected, Upload
 from surveys.models import Challenge, ChallengeStatus
@@ -13,17 +14,22 @@ from surveys.scrutiny import challenges, reviews
 from surveys.scrutiny import returns as scrutiny_returns
 from webapp.database import get_session
 from webapp.form_pages import data_folder, definitions
-from webapp.scrutiny.blueprint import bp, definition_for, organisation
+from webapp.scrutiny.blueprint import bp, definition_for, organisation, today
 from webapp.scrutiny.forms import AnswerForm
 
 
 @bp.get("/your-returns")
 @organisation
 def organisation_returns() -> ResponseReturnValue:
-    own = scrutiny_returns.organisation_returns(
-        get_session(), g.member.organisation_id, definitions()
-    )
-    return render_template("scrutiny/organisation_returns.html", returns=own)
+    session = get_session()
+    own = scrutiny_returns.organisation_returns(session, g.member.organisation_id, definitions())
+    missing = {
+        found.response.id: action_plans.without_agreed_action(
+            session, found.response, definition_for(found.response)
+        )
+        for found in own
+    }
+    return render_template("scrutiny/organisation_returns.html", returns=own, missing=missing)
 
 
 @bp.get("/your-returns/<int:return_id>")
@@ -39,6 +45,8 @@ def organisation_return(return_id: int) -> ResponseReturnValue:
     return render_template(
         "scrutiny/organisation_return.html",
         scrutiny=scrutiny,
+        plans=action_plans.action_plan(session, response, definition_for(response)),
+        today=today(),
         evidence=challenges.evidence_of(session, every),
         every_challenge=every,
         to_answer=[c for c in every if c.status is ChallengeStatus.OPEN],

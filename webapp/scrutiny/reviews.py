@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, send_from_director
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from learning import action_plans
 from surveys import memberships, shared_returns
 from surveys.audit import record_audit
 from surveys.errors import NotReviewable, ScrutinyError
@@ -16,7 +17,7 @@ from surveys.scrutiny import returns as scrutiny_returns
 from surveys.scrutiny import reviewers as who_reviews
 from webapp.database import get_session
 from webapp.form_pages import data_folder, definition_of, definitions
-from webapp.notifications import tell_feedback_given
+from webapp.notifications import tell_action_needed, tell_feedback_given
 from webapp.scrutiny.blueprint import (
     admins,
     bp,
@@ -28,6 +29,7 @@ from webapp.scrutiny.blueprint import (
 )
 from webapp.scrutiny.forms import (
     AcceptForm,
+    AgreeForm,
     AssureForm,
     ChallengeForm,
     CloseChallengeForm,
@@ -120,6 +122,10 @@ def review(return_id: int) -> ResponseReturnValue:
     return render_template(
         "scrutiny/return.html",
         scrutiny=reviews.scrutiny_of(session, response, definition_for(response)),
+        plans={
+            p.standard.ref: p
+            for p in action_plans.action_plan(session, response, definition_for(response))
+        },
         assure_form=AssureForm(prefix="assure"),
         shared_with=[p.name for p in shared],
     )
@@ -177,6 +183,12 @@ def _standard_page(
             else CloseChallengeForm(prefix=f"close-{c.id}", formdata=None)
             for c in found.open_challenges
         },
+        plan=next(
+            p
+            for p in action_plans.action_plan(session, response, definition)
+            if p.standard.ref == ref
+        ),
+        agree_form=AgreeForm(prefix="agree", formdata=None),
         previous_ref=refs[place - 1] if place > 0 else None,
         next_ref=refs[place + 1] if place + 1 < len(refs) else None,
         form=failed,
@@ -268,7 +280,16 @@ def moderate(return_id: int, standard_ref: str) -> ResponseReturnValue:
         except ScrutinyError as error:
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
-            flash(f"The moderated rating of standard {standard_ref} has been saved")
+            message = f"The moderated rating of standard {standard_ref} has been saved"
+            if action_plans.needs_action_after_moderation(
+                get_session(), response, definition, standard_ref
+            ):
+                told = tell_action_needed(response, standard_ref)
+                message += (
+                    f". It is below met: {told} of the organisation’s leads were asked for "
+                    "an action"
+                )
+            flash(message)
             return redirect(
                 url_for("scrutiny.standard", return_id=return_id, standard_ref=standard_ref)
             )
@@ -308,7 +329,9 @@ def assure(return_id: int) -> ResponseReturnValue:
     response = reviewable_return(return_id)
     if AssureForm(prefix="assure").validate_on_submit():
         try:
-            reviews.mark_assured(get_session(), response, definition_for(response), member=g.member)
+            action_plans.mark_assured(
+                get_session(), response, definition_for(response), member=g.member
+            )
         except ScrutinyError as error:
             flash(str(error), "error")
         else:

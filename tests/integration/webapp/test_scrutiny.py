@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys import tenancy
+from surveys.loader import load_definitions
 from surveys.models import (
     AuditEvent,
     Challenge,
@@ -46,6 +47,11 @@ class World:
 
 @pytest.fixture
 def world(db_session) -> World:
+    return make_world(db_session)
+
+
+def make_world(db_session) -> World:
+    """The trust's submitted return (every standard partially met) and the people around it."""
     police = factories.OrganisationFactory(name="Shire Police")
     health = factories.OrganisationFactory(name="Shire Health Trust")
     return World(
@@ -76,6 +82,29 @@ def challenge(client, world: World, ref: str, question: str, kind: str = "questi
         {"challenge-kind": kind, "challenge-question": question},
         action=_standard_url(world, ref) + "/challenge",
     )
+
+
+def agree_an_action_on_each(db_session, world: World, refs: list[str]) -> None:
+    """The organisation proposes an action on each standard and the reviewer agrees it."""
+    from datetime import date
+
+    from learning import action_plans
+    from surveys import memberships
+
+    definition = load_definitions().get(world.response.definition_key, 1)
+    lead = memberships.membership_here(db_session, world.lead.id)
+    reviewer = memberships.membership_here(db_session, world.reviewer.id)
+    for ref in refs:
+        proposed = action_plans.propose_action(
+            db_session,
+            world.response,
+            definition,
+            ref,
+            action_plans.Proposal(f"Improve {ref}", "Head of Safeguarding", date(2027, 3, 31)),
+            member=lead,
+            today=date(2026, 12, 1),
+        )
+        action_plans.agree_action(db_session, world.response, proposed.id, member=reviewer)
 
 
 def _reviews(db_session, world: World) -> dict[str, StandardReview]:
@@ -209,6 +238,10 @@ def test_a_return_is_assured_only_once_every_standard_is_settled(app, db_session
         {f"close-{raised.id}-outcome": "Discussed at the challenge meeting"},
         action=f"/scrutiny/challenges/{raised.id}/close",
     )
+    # every standard is rated partially met: each needs an action agreed with the organisation
+    missing = post_with_csrf(reviewer, review, {}, action=assure, follow_redirects=True)
+    assert "No agreed action: " + ", ".join(STANDARDS) in missing.text
+    agree_an_action_on_each(db_session, world, STANDARDS)
     done = post_with_csrf(reviewer, review, {}, action=assure, follow_redirects=True)
     assert "The return has been marked as assured" in done.text
     db_session.expire_all()
