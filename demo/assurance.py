@@ -5,9 +5,10 @@
         and different on two standards; this year's returns carried forward from it (the
         police's draft still has standards to confirm)
     seed_scrutiny(session, registry)   after: this year's returns reviewed by the police's
-        lead (a reviewer of other agencies): the care board's accepted, one rating moderated
-        down and the return assured with feedback; two challenges to the community health
-        trust (one answered and closed, one waiting for its answer); a challenge meeting
+        lead (a reviewer of other agencies): the community health trust's challenged (answered,
+        closed, an action agreed in answer), one rating moderated down, an agreed action on
+        every standard below met, assured with feedback; the care board's with a request for
+        evidence still open; a challenge meeting that covered both
 
 Everything goes through the services people use (`surveys.scrutiny`, `surveys.carry_forward`,
 `surveys.responses`), so the demo holds only what the product could have recorded.
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from demo.answers import generate_answers
 from demo.collection import cycle_title
+from learning import action_plans
 from surveys import carry_forward, cycles, ratings, responses
 from surveys.definition import JSONValue, SurveyDefinition
 from surveys.loader import DefinitionRegistry
@@ -44,9 +46,9 @@ from surveys.tenancy import work_in
 FORM = "section-11"
 YEAR = timedelta(days=365)
 REVIEWER = "lead@police.example.org"  # the police's lead reviews other agencies' returns
-ASSURED = "Riverside Integrated Care Board"
-CHALLENGED = "Riverside Community Health NHS Trust"
-CHALLENGED_LEAD = "lead@health.example.org"
+ASSURED = "Riverside Community Health NHS Trust"
+ASSURED_LEAD = "lead@health.example.org"
+CHALLENGED = "Riverside Integrated Care Board"
 STILL_TO_CONFIRM = 6  # the police's draft: its last six standards not yet confirmed
 
 
@@ -150,39 +152,25 @@ def _carried_into(
 
 
 def seed_scrutiny(session: Session, registry: DefinitionRegistry) -> None:
-    """Review this year's returns as the police's lead: one assured, one challenged."""
+    """Review this year's returns as the police's lead: the trust's assured, the care
+    board's challenged."""
     this_year = _riverside_cycle(session)
     definition = registry.get(FORM, this_year.definition_version)
     reviewer = _membership(session, REVIEWER)
-    assured = _return_of(session, this_year, ASSURED)
-    standards = reviews.standards_of(definition)
-    moderated = next(
-        (ref, question)
-        for _, ref, _, question in standards
-        if question is not None
-        and ratings.rating_level(question, (assured.answers or {}).get(question.id)) == 0
-    )
-    for _, ref, _, _ in standards:
-        reviews.accept_standard(session, assured, definition, ref, member=reviewer)
-    reviews.moderate_rating(
+    _assure(session, _return_of(session, this_year, ASSURED), definition, reviewer)
+    challenged = _return_of(session, this_year, CHALLENGED)
+    for _, ref, _, _ in reviews.standards_of(definition)[:9]:
+        reviews.accept_standard(session, challenged, definition, ref, member=reviewer)
+    challenges.raise_challenge(
         session,
-        assured,
+        challenged,
         definition,
-        moderated[0],
-        choice="partially_met",
-        reason="The policy is in place, but the audit it cites covers one of three localities.",
+        reviews.standards_of(definition)[9][1],
+        kind=ChallengeKind.EVIDENCE,
+        question="Please attach the training figures for the year (attendance by staff group).",
         member=reviewer,
     )
-    reviews.mark_assured(session, assured, definition, member=reviewer)
-    reviews.give_feedback(
-        session,
-        assured,
-        text="A clear, well-evidenced return. We moderated one standard to partially met: "
-        "extend the audit to every locality before next year's return.",
-        member=reviewer,
-    )
-    _challenge(session, this_year, definition, reviewer, standards)
-    covered = (assured.organisation_id, _return_of(session, this_year, CHALLENGED).organisation_id)
+    covered = (_return_of(session, this_year, ASSURED).organisation_id, challenged.organisation_id)
     meeting = meetings.record_meeting(
         session,
         meetings.NewMeeting(
@@ -198,7 +186,8 @@ def seed_scrutiny(session: Session, registry: DefinitionRegistry) -> None:
     for organisation_id, outcome in zip(
         covered,
         (
-            "Return assured; one standard moderated to partially met.",
+            "Escalation evidence accepted; one standard moderated to partially met, with an "
+            "agreed action.",
             "Asked for the training figures behind standard 10; awaiting evidence.",
         ),
         strict=True,
@@ -207,43 +196,99 @@ def seed_scrutiny(session: Session, registry: DefinitionRegistry) -> None:
     session.commit()
 
 
-def _challenge(session, cycle, definition, reviewer, standards) -> None:  # type: ignore[no-untyped-def]
-    """Two challenges to the community health trust: one answered and closed, one open."""
-    response = _return_of(session, cycle, CHALLENGED)
-    lead = _membership(session, CHALLENGED_LEAD)
-    (_, first, _, _), (_, second, _, _) = standards[2], standards[9]
+def _assure(session, response, definition, reviewer) -> None:  # type: ignore[no-untyped-def]
+    """The trust's return: a challenge answered and closed with an action agreed in answer
+    to it, a rating moderated down, an agreed action on every standard below met, assured."""
+    lead = _membership(session, ASSURED_LEAD)
+    today = utcnow().date()
+    standards = reviews.standards_of(definition)
+    met = [
+        ref
+        for _, ref, _, question in standards
+        if question is not None
+        and ratings.rating_level(question, (response.answers or {}).get(question.id)) == 0
+    ]
+    challenged, moderated = met[0], met[1]
     for _, ref, _, _ in standards:
-        if ref not in (first, second):
+        if ref != challenged:
             reviews.accept_standard(session, response, definition, ref, member=reviewer)
-    answered = challenges.raise_challenge(
+    challenge = challenges.raise_challenge(
         session,
         response,
         definition,
-        first,
+        challenged,
         kind=ChallengeKind.QUESTION,
         question="How do you know staff use the escalation policy? Your evidence names it only.",
         member=reviewer,
     )
     challenges.answer_challenge(
         session,
-        answered,
+        challenge,
         text="Our quarterly supervision audit asks about escalation: 31 of 40 staff had used "
-        "or could describe the policy. We will repeat it in March.",
+        "or could describe the policy. We will repeat it across every team in March.",
         member=lead,
     )
-    challenges.close_challenge(
-        session, answered, outcome="Answer accepted: the supervision audit is good evidence.",
-        member=reviewer,
-    )
-    challenges.raise_challenge(
+    _agreed(
         session,
         response,
         definition,
-        second,
-        kind=ChallengeKind.EVIDENCE,
-        question="Please attach the training figures for the year (attendance by staff group).",
+        challenged,
+        action_plans.Proposal(
+            "Repeat the supervision audit of escalation in every team",
+            "Named nurse for safeguarding",
+            today + timedelta(days=100),
+            challenge.id,
+        ),
+        lead,
+        reviewer,
+    )
+    challenges.close_challenge(
+        session,
+        challenge,
+        outcome="Answer accepted: the supervision audit is good evidence; action agreed.",
         member=reviewer,
     )
+    reviews.moderate_rating(
+        session,
+        response,
+        definition,
+        moderated,
+        choice="partially_met",
+        reason="The policy is in place, but the audit it cites covers one of three localities.",
+        member=reviewer,
+    )
+    for plan in action_plans.action_plan(session, response, definition):
+        if plan.is_missing:
+            planned = action_plans.planned_in_return(response, definition, plan.standard.ref)
+            _agreed(
+                session,
+                response,
+                definition,
+                plan.standard.ref,
+                action_plans.Proposal(
+                    planned[0].description if planned else "Extend the audit to every locality",
+                    (planned[0].owner if planned else "") or "Head of safeguarding",
+                    today + timedelta(days=120),
+                ),
+                lead,
+                reviewer,
+            )
+    action_plans.mark_assured(session, response, definition, member=reviewer)
+    reviews.give_feedback(
+        session,
+        response,
+        text="A clear, well-evidenced return. We moderated one standard to partially met: "
+        "extend the audit to every locality before next year's return, as agreed.",
+        member=reviewer,
+    )
+
+
+def _agreed(session, response, definition, ref, proposal, lead, reviewer) -> None:  # type: ignore[no-untyped-def]
+    """The organisation proposes an action on a standard and the reviewer agrees it."""
+    action = action_plans.propose_action(
+        session, response, definition, ref, proposal, member=lead, today=utcnow().date()
+    )
+    action_plans.agree_action(session, response, action.id, member=reviewer)
 
 
 def _riverside_cycle(session: Session) -> Cycle:

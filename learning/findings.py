@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from learning.cycle_actions import NO_ACTIONS_YET, actions_from_scrutiny
-from learning.models import RunStatus, ThemeStatement, ThemingRun
+from learning.models import Action, RunStatus, ThemeStatement, ThemingRun
 from learning.report_rules import TREND_LABELS, suppress
 from learning.runs import visible_themes
 from learning.six_monthly import ActionSummary, summarise_action
@@ -99,7 +99,7 @@ def findings_report(
     has_school = any(row.organisation.kind is OrganisationKind.SCHOOL for row in rows)
     run = _latest_run(session, cycle)
     challenges = _challenges(session, cycle)
-    actions = [summarise_action(action, today) for action in actions_from_scrutiny(session, cycle)]
+    actions = [_action(action, today) for action in actions_from_scrutiny(session, cycle)]
     return FindingsReport(
         cycle_id=cycle.id,
         title=cycle.title,
@@ -185,6 +185,14 @@ def _themes(session: Session, run_id: int, cycle_id: int) -> list[ThemeInCycle]:
             )
         )
     return [theme for _, theme in sorted(found, key=lambda pair: -pair[0])]
+
+
+def _action(action: Action, today: date) -> ActionSummary:
+    """An action as the report shows it: a school's is never named."""
+    summary = summarise_action(action, today)
+    if action.owner_organisation.kind is OrganisationKind.SCHOOL:
+        return replace(summary, organisation=A_SCHOOL)
+    return summary
 
 
 def _challenges(session: Session, cycle: Cycle) -> list[ChallengeSummary]:

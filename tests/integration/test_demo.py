@@ -196,5 +196,8 @@ def test_the_demo_tells_the_section_11_assurance_story_the_readme_promises(app, 
     challenges = demo.scalars(select(Challenge)).all()
     assert sorted(c.is_closed for c in challenges) == [False, True]
     nadia = demo.scalar(select(User).where(User.email == "lead@health.example.org"))
-    own = as_user(app, demo, nadia).get(f"/scrutiny/your-returns/{challenges[0].response_id}")
-    assert own.status_code == 200 and "training figures" in own.text
+    own = as_user(app, demo, nadia).get(f"/scrutiny/your-returns/{assured.response_id}")
+    assert own.status_code == 200 and "Repeat the supervision audit of escalation" in own.text
+    assert "Action agreed" in own.text and "Action needed" not in own.text
+    actions = as_user(app, demo, nadia).get("/actions").text
+    assert "Repeat the supervision audit of escalation" in actions

@@ -7,10 +7,15 @@ import io
 
 from openpyxl import load_workbook
 
-from learning.cycle_actions import NO_ACTIONS_YET
 from surveys.small_groups import FEWER_THAN, SUPPRESSED
 from tests.integration.reports.test_reports import assert_in_all, every_format, normal
-from tests.integration.webapp.findings_world import OUTCOME, THEME, build_world
+from tests.integration.webapp.findings_world import (
+    ACTION,
+    OUTCOME,
+    SCHOOL_ACTION,
+    THEME,
+    build_world,
+)
 from tests.integration.webapp.test_assessments import as_user
 
 
@@ -41,7 +46,9 @@ def test_every_format_shows_the_return_rate_ratings_change_themes_challenges_and
         "Shire Council",
         OUTCOME,
         "Waiting for an answer",
-        NO_ACTIONS_YET,
+        ACTION,
+        SCHOOL_ACTION,
+        "Dale Family Charity",  # an agency: named beside its action
     ):
         assert_in_all(texts, needle)
     body = texts["xlsx_cells"]
@@ -69,7 +76,8 @@ def test_schools_are_never_named_or_counted_under_five(app, db_session):
     texts = every_format(client, _url(world.this_year.id))
     for needle in (
         SUPPRESSED,
-        "A school or college",  # Dale's open challenge, without its name
+        "A school or college",  # Dale's open challenge and its action, without its name
+        SCHOOL_ACTION,
         "No themes yet: no theming run has read this cycle’s answers.",
     ):
         assert_in_all(texts, needle)

@@ -14,10 +14,11 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo.answers import generate_answers
-from learning.models import RunStatus, Theme, ThemeLineage, ThemeStatement, ThemingRun
+from learning.models import Action, RunStatus, Theme, ThemeLineage, ThemeStatement, ThemingRun
 from surveys import carry_forward, cycles, ratings, responses
 from surveys.loader import load_definitions
 from surveys.models import (
@@ -45,6 +46,8 @@ RATED = [
 MODERATION_REASON = "Board minutes do not show the report was challenged"
 OUTCOME = "Evidence of the audit cycle accepted"
 THEME = "Escalation between agencies is unclear"
+ACTION = "Audit supervision records in every team twice a year"
+SCHOOL_ACTION = "Train every governor in safer recruitment"
 
 
 @dataclass
@@ -165,6 +168,31 @@ def build_world(
         ]
     )
     session.commit()
+    closed, still_open = _challenges_of(session, council_return, dale_return)
+    session.add_all(
+        [
+            Action(  # agreed in answer to the council's closed challenge
+                description=ACTION,
+                owner="Head of quality assurance",
+                owner_organisation_id=council.id,
+                due_date=utcnow().date() + timedelta(days=90),
+                response_id=council_return.id,
+                standard_ref=s2,
+                challenge_id=closed.id,
+                agreed_at=utcnow(),
+            ),
+            Action(  # proposed by the school, not yet agreed
+                description=SCHOOL_ACTION,
+                owner="Chair of governors",
+                owner_organisation_id=dale.id,
+                due_date=utcnow().date() + timedelta(days=60),
+                response_id=dale_return.id,
+                standard_ref=s3,
+                challenge_id=still_open.id,
+            ),
+        ]
+    )
+    session.commit()
     if with_themes:
         _theme_run(session, this, police_return)
     return FindingsWorld(
@@ -179,6 +207,14 @@ def build_world(
         factories.UserFactory(role=Role.REVIEWER, organisation=None),
         police_return,
     )
+
+
+def _challenges_of(session: Session, *returns: Response) -> list[Challenge]:
+    """The challenge on each return, in the order of the returns."""
+    return [
+        session.scalars(select(Challenge).where(Challenge.response_id == r.id)).one()
+        for r in returns
+    ]
 
 
 def _theme_run(session: Session, cycle: Cycle, response: Response) -> None:
