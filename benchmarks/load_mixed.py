@@ -39,10 +39,10 @@ Then it reconciles in the database: every acknowledged reference is a submitted 
 submission id and free text, no submission id has two rows, a replay got its first reference
 back (lost / duplicated / text mismatches); every acknowledged Section 11 save is one change
 record of its page by its user and the page's evidence holds the last save's marker. Prints
-per page kind: requests, p50/p95/p99, errors and the SQL statements of one request (counted
-in-process after the run), then throughput, CPU and the load average. `--json` adds the
-figures as one JSON line. Exits 1 on any error, failed journey, lost or duplicated submission
-or save, or page kind whose p95 is over 500 ms.
+per page kind: requests, p50/p95/p99, errors, and the SQL statements and CPU milliseconds of
+one request (measured in-process after the run), then throughput, CPU and the load average.
+`--json` adds the figures as one JSON line. Exits 1 on any error, failed journey, lost or
+duplicated submission or save, or page kind whose p95 is over 500 ms.
 """
 
 from __future__ import annotations
@@ -175,14 +175,15 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> list[str]:
     )
     print(
         f"{'page kind':24} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'errors':>6} {'SQL':>4}"
+        f"{'errors':>6} {'SQL':>4} {'CPU ms':>6}"
     )
     errors_by_kind = figures["errors_by_kind"]
     for kind in people.KINDS:
         s = stats[kind]
+        sql, cpu = statements.get(kind, ("", None))
         print(
             f"{kind:24} {s['n']:>8} {s['p50']:>7.0f} {s['p95']:>7.0f} {s['p99']:>7.0f} "
-            f"{errors_by_kind.get(kind, 0):>6} {statements.get(kind, ''):>4}"
+            f"{errors_by_kind.get(kind, 0):>6} {sql:>4} {'' if cpu is None else f'{cpu:.0f}':>6}"
         )
     print(
         f"requests={figures['requests']} over {figures['span']:.0f} s = "

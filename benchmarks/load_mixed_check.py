@@ -4,12 +4,14 @@ Public API:
     snapshot(url, world) -> what the database held before the load
     reconcile(url, world, before, state) -> counts (lost, duplicated, ...), all 0 when sound
     warm_up(host, world, cookies, times): open each page kind a few times, uncounted
-    count_statements(env, world, cookies) -> SQL statements of one request of each GET kind
+    count_statements(env, world, cookies) -> SQL statements and CPU ms of each GET kind
 """
 
 from __future__ import annotations
 
 import os
+import statistics
+import time
 from collections import Counter
 from typing import Any
 
@@ -124,8 +126,12 @@ def warm_up(host: str, world: World, cookies: dict[int, str], times: int) -> Non
             jar.get(f"{host}{path}", timeout=60, headers={"Connection": "close"})
 
 
-def count_statements(env: dict[str, str], world: World, cookies: dict[int, str]) -> dict[str, int]:
-    """Open each GET page kind once in-process (the server's settings) and count its SQL."""
+def count_statements(
+    env: dict[str, str], world: World, cookies: dict[int, str]
+) -> dict[str, tuple[int, float]]:
+    """Open each GET page kind in-process (the server's settings): its SQL statements, and
+    the median CPU milliseconds of 5 requests (this process's CPU time: what a request costs
+    a core, whatever else the machine is doing)."""
     os.environ.update(env)  # create_app reads LEARNING_LOOP_*
     from webapp import create_app
     from webapp.database import get_engine
@@ -144,6 +150,12 @@ def count_statements(env: dict[str, str], world: World, cookies: dict[int, str])
             client.set_cookie("session", cookies[user_id])
         statements.clear()
         answer = client.get(path)
-        counts[kind] = len(statements) if answer.status_code == 200 else -answer.status_code
+        found = len(statements) if answer.status_code == 200 else -answer.status_code
+        cpu = []
+        for _ in range(5):
+            started = time.process_time()
+            client.get(path)
+            cpu.append(1000 * (time.process_time() - started))
+        counts[kind] = (found, statistics.median(cpu))
     get_engine(app).dispose()
     return counts
