@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from learning.errors import InvalidInput, NotFound
-from learning.lineage import current_theme
+from learning.lineage import current_theme, current_themes
 from learning.models import (
     BoardColumn,
     BoardItem,
@@ -204,8 +204,11 @@ def column_items(session: Session, column: BoardColumn) -> list[BoardItem]:
 
 
 def board(session: Session) -> dict[BoardColumn, list[BoardItem]]:
-    """Return the three columns and their items in priority order."""
-    return {column: column_items(session, column) for column in BoardColumn}
+    """Return the three columns and their items in priority order (one read)."""
+    columns: dict[BoardColumn, list[BoardItem]] = {column: [] for column in BoardColumn}
+    for item in session.scalars(select(BoardItem).order_by(BoardItem.position, BoardItem.id)):
+        columns[item.column].append(item)
+    return columns
 
 
 def _insert_at(session: Session, item: BoardItem, priority: int | None) -> None:
@@ -310,12 +313,26 @@ def _item(session: Session, item_id: int) -> BoardItem:
 
 def item_title(session: Session, item: BoardItem) -> str:
     """Return what the board card shows as its title."""
-    if item.entry is not None:
-        return item.entry.title
-    theme = current_theme(session, item.lineage_key) if item.lineage_key else None
-    if theme is not None:
-        return theme.label
-    link = session.scalars(
-        select(EntryTheme).where(EntryTheme.lineage_key == item.lineage_key).limit(1)
-    ).first()
-    return link.label if link else "A theme no longer found"
+    return item_titles(session, [item])[item.id]
+
+
+def item_titles(session: Session, items: Sequence[BoardItem]) -> dict[int, str]:
+    """Return each card's title: its entry's, else its theme's latest label, else the label
+    a learning log entry gave the theme. One read of each kind, not one per card."""
+    entry_ids = {item.entry_id for item in items if item.entry_id}
+    entries = {}
+    if entry_ids:
+        query = select(LearningEntry).where(LearningEntry.id.in_(entry_ids))
+        entries = {entry.id: entry.title for entry in session.scalars(query)}
+    keys = [i.lineage_key for i in items if i.entry_id not in entries and i.lineage_key]
+    labels = {key: theme.label for key, theme in current_themes(session, keys).items()}
+    if missing := set(keys) - set(labels):
+        query = select(EntryTheme).where(EntryTheme.lineage_key.in_(missing))
+        for link in session.scalars(query.order_by(EntryTheme.id)):
+            labels.setdefault(link.lineage_key, link.label)
+    return {
+        item.id: entries[item.entry_id]
+        if item.entry_id in entries
+        else labels.get(item.lineage_key or "", "A theme no longer found")
+        for item in items
+    }

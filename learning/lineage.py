@@ -9,6 +9,7 @@ themes no theme continues are recorded as ThemeFate rows ("gone" or "merged").
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from uuid import uuid4
 
 import numpy as np
@@ -155,6 +156,21 @@ def current_theme(session: Session, lineage_key: str) -> Theme | None:
     """Return the most recent finished run's theme with this identity, if any."""
     history = lineage_history(session, lineage_key)
     return history[-1] if history else None
+
+
+def current_themes(session: Session, lineage_keys: Sequence[str]) -> dict[str, Theme]:
+    """Return `current_theme` of each identity that has one, in one read."""
+    from learning.models import RunStatus
+
+    if not lineage_keys:
+        return {}
+    found = session.scalars(
+        select(Theme)
+        .join(ThemingRun, Theme.run_id == ThemingRun.id)
+        .where(Theme.lineage_key.in_(set(lineage_keys)), ThemingRun.status == RunStatus.FINISHED)
+        .order_by(ThemingRun.finished_at, Theme.id)
+    )
+    return {theme.lineage_key: theme for theme in found if theme.lineage_key}  # latest wins
 
 
 def gone_themes(session: Session, run_id: int) -> list[ThemeFate]:

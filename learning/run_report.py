@@ -27,7 +27,7 @@ from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
 from learning.report_rules import TREND_LABELS, Shown, sector_label, suppress
 from learning.runs import visible_themes
 from learning.selection import Selection
-from learning.themes import breakdown, polarity_split, quotes_of, statements_of
+from learning.themes import breakdown, polarity_split, quotes_by_theme, statements_by_theme
 from surveys.models import Cycle, Response
 from surveys.streams import stream_label
 
@@ -94,7 +94,7 @@ def run_report(session: Session, run_id: int) -> RunReport:
         coverage_by_stream=_coverage_split(coverage, "stream", stream_label),
         coverage_by_sector=_coverage_split(coverage, "sector", sector_label),
         answered_between=_answered_between(session, run.id),
-        themes=tuple(_summary(session, t) for t in visible_themes(session, run.id)),
+        themes=_summaries(session, visible_themes(session, run.id)),
         gone=tuple(_gone(session, run.id)),
     )
 
@@ -167,8 +167,15 @@ def _answered_between(session: Session, run_id: int) -> tuple[date, date] | None
     return (first.date(), last.date()) if first and last else None
 
 
-def _summary(session: Session, theme: Theme) -> ThemeSummary:
-    statements = statements_of(session, theme)
+def _summaries(session: Session, themes: Sequence[Theme]) -> tuple[ThemeSummary, ...]:
+    """Summarise every theme, reading all their statements and all their quotes at once."""
+    statements, quotes = statements_by_theme(session, themes), quotes_by_theme(session, themes)
+    return tuple(_summary(t, statements[t.id], quotes[t.id]) for t in themes)
+
+
+def _summary(
+    theme: Theme, statements: Sequence[ThemeStatement], quotes: Sequence[ThemeStatement]
+) -> ThemeSummary:
     split = polarity_split(statements)
     return ThemeSummary(
         label=theme.label,
@@ -180,15 +187,15 @@ def _summary(session: Session, theme: Theme) -> ThemeSummary:
         trend=TREND_LABELS.get(theme.trend.value if theme.trend else "", "Not compared"),
         previous_share=theme.previous_share,
         keywords=tuple(theme.keywords[:8]),
-        quotes=tuple(_quotes(session, theme, statements)),
+        quotes=tuple(_quotes(quotes, statements)),
         by_stream=_counted(breakdown(statements, "stream"), stream_label),
         by_sector=_counted(breakdown(statements, "sector"), sector_label),
     )
 
 
-def _quotes(session: Session, theme: Theme, shareable: Sequence[ThemeStatement]) -> list[str]:
+def _quotes(own: Sequence[ThemeStatement], shareable: Sequence[ThemeStatement]) -> list[str]:
     """Return 3 to 5 redacted quotes: the theme's own, topped up from shareable statements."""
-    quotes = [q.text for q in quotes_of(session, theme)][:MAX_QUOTES]
+    quotes = [q.text for q in own][:MAX_QUOTES]
     longest_first = sorted(shareable, key=lambda s: (-len(s.text.split()), s.id))
     for statement in longest_first:
         if len(quotes) >= MIN_QUOTES:

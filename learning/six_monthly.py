@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from learning.board import board, item_title
+from learning.board import board, item_titles
 from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
 from learning.run_report import RunReport, run_report
 from learning.runs import latest_finished_run
@@ -120,13 +120,15 @@ def six_monthly_report(
 
 
 def _board_cards(session: Session) -> Iterable[BoardCard]:
-    for column, items in board(session).items():
+    columns = board(session)
+    titles = item_titles(session, [item for items in columns.values() for item in items])
+    for column, items in columns.items():
         for item in items:
             suggested = item.suggested_column.label if item.suggested_column else "No suggestion"
             yield BoardCard(
                 column=column.label,
                 position=item.position,
-                title=item_title(session, item),
+                title=titles[item.id],
                 kind="Learning log entry" if item.entry_id else "Theme",
                 suggested=suggested,
                 suggested_reason=item.suggested_reason,
@@ -140,6 +142,7 @@ def _entries(session: Session, period: Period) -> Iterable[EntrySummary]:
         select(LearningEntry)
         .where(LearningEntry.entry_date >= period.start, LearningEntry.entry_date <= period.end)
         .order_by(LearningEntry.entry_date, LearningEntry.id)
+        .options(selectinload(LearningEntry.themes))
     )
     for entry in session.scalars(query):
         if entry.source_kind is SourceKind.STREAM:
@@ -166,6 +169,7 @@ def _actions(session: Session, period: Period, as_of: date) -> Iterable[ActionSu
         select(Action)
         .where(Action.created_at < period.ends_before)
         .order_by(Action.due_date, Action.id)
+        .options(selectinload(Action.owner_organisation), selectinload(Action.updates))
     )
     for action in session.scalars(query):
         if action.completed_at is not None and action.completed_at < period.starts_at:

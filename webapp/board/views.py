@@ -26,7 +26,7 @@ def _board_page(moved: tuple[int, MoveForm] | None = None) -> ResponseReturnValu
     return render_template(
         "board/index.html",
         columns=columns,
-        titles={item.id: board.item_title(get_session(), item) for item in items},
+        titles=board.item_titles(get_session(), items),
         histories={item.id: board.history_of(get_session(), item.id) for item in items},
         BoardColumn=BoardColumn,
         today=utcnow().date(),
