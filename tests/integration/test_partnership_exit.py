@@ -183,6 +183,9 @@ def _fill_every_table(
     # case reviews: the review, its meeting, case details (exported: see surveys/leaving),
     # a deadline alert, an information return and a recommendation turned into an action
     ids.update(factories.review_world(session, org, person))
+    # case audits: a programme, a day, a case with its audit tool, a finding in the learning
+    # log, and a triaged practice concern
+    ids.update(factories.audit_world(session, org, person))
     _fill_scrutiny(session, ids, org)
 
 
