@@ -409,7 +409,12 @@ def audit_world(
         ),
     )
     finding = programmes.add_finding(
-        session, programme.id, kind=FindingKind.LESSON, text="Hear the child", day_id=day.id, by=user
+        session,
+        programme.id,
+        kind=FindingKind.LESSON,
+        text="Hear the child",
+        day_id=day.id,
+        by=user,
     )
     audit_learning.entry_from_finding(session, finding.id, title="Hear the child", created_by=user)
     link = concerns.open_concern_link(session, registry.latest(concerns.CONCERN_FORM), by=user)
