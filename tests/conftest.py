@@ -259,6 +259,7 @@ def database_template(name: str) -> Path:
 def _seed_demo(app: Flask) -> None:
     from sqlalchemy import delete
 
+    from demo.audits import seed_audits
     from demo.collection import seed_collection
     from demo.neighbour import seed_neighbour
     from demo.people import seed
@@ -272,6 +273,7 @@ def _seed_demo(app: Flask) -> None:
         seed_collection(session, load_definitions())
         seed_neighbour(session, load_definitions())
         seed_reviews(session, load_definitions())
+        seed_audits(session, load_definitions())
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo import neighbour, people
+from demo.audits import seed_audits
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
@@ -71,6 +72,7 @@ def seed_demo(quiet: bool) -> None:
             count = seed_collection(session, definitions())
             seed_neighbour(session, definitions())
             seed_reviews(session, definitions())
+            seed_audits(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."
