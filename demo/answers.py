@@ -69,6 +69,11 @@ _BANKS: dict[tuple[str, str], str] = {
     ("case-audit", "strengths"): "case_audit_strengths",
     ("case-audit", "areas_for_improvement"): "case_audit_improvements",
     ("case-audit", "lessons"): "case_audit_lessons",
+    ("case-audit-tool", "strengths"): "case_audit_strengths",
+    ("case-audit-tool", "areas_for_improvement"): "case_audit_improvements",
+    ("case-audit-tool", "lessons"): "case_audit_lessons",
+    ("practice-concern", "what_happened"): "consultation_barriers",
+    ("practice-concern", "what_would_help"): "consultation_suggestions",
     ("section-11", "contributors"): "section_11_contributors",
 }
 # Per-standard questions of self-assessments share a bank, by stream and id suffix.

@@ -38,6 +38,8 @@ DEFAULT_COUNTS: dict[str, int] = {
     "family-voice": 40,
     "case-audit": 16,
     "rapid-review-information": 0,  # asked by each case review: see demo.reviews
+    "case-audit-tool": 0,  # asked by each audit case: see demo.audits
+    "practice-concern": 0,  # raised from the concern link: see demo.audits
 }
 _FALLBACK_COUNT = 10  # a built-in form added later still gets some demo answers
 # Which response of a form carries the fictional possible disclosure (four in all).

@@ -66,6 +66,7 @@ class EntryDetails:
     review_date: date | None = None
     organisation_ids: list[int] = field(default_factory=list)
     case_review_id: int | None = None  # kept when an edit does not name one
+    audit_finding_id: int | None = None  # kept when an edit does not name one
 
 
 def _check(details: EntryDetails) -> None:
@@ -98,6 +99,8 @@ def _apply(session: Session, entry: LearningEntry, details: EntryDetails) -> Non
     entry.organisations = found
     if details.case_review_id is not None:
         entry.case_review_id = details.case_review_id
+    if details.audit_finding_id is not None:
+        entry.audit_finding_id = details.audit_finding_id
     entry.updated_at = utcnow()
 
 

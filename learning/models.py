@@ -281,6 +281,10 @@ class LearningEntry(PartnershipOwned, Base):
     case_review_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_reviews.id", ondelete="SET NULL"), index=True
     )
+    # The case audit finding the learning came from (source_kind stream, case_audit).
+    audit_finding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_findings.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

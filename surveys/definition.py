@@ -92,6 +92,7 @@ class Stream(StrEnum):
     FAMILY_VOICE = "family_voice"
     CASE_AUDIT = "case_audit"
     CASE_REVIEW = "case_review"  # agencies' information returns to a rapid review
+    PRACTICE_CONCERN = "practice_concern"  # practice concerns and near misses
 
 
 class Polarity(StrEnum):

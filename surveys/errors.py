@@ -118,3 +118,12 @@ class CaseReviewError(SurveysError):
 
 class ReviewNotFound(CaseReviewError, LookupError):
     """There is no such case review (or recommendation, or return) in this partnership."""
+
+
+class AuditError(CaseReviewError):
+    """A case audit (programme, day, case or finding) or a practice concern's triage cannot be
+    changed as asked; the message is for the person, `field` names the form field."""
+
+
+class AuditNotFound(AuditError, LookupError):
+    """There is no such audit programme, day, case, finding or concern in this partnership."""

@@ -64,7 +64,9 @@ def writer_of(definition: SurveyDefinition) -> Writer:
     """Return who writes a form's free text: child, family, practitioner or organisation."""
     if definition.audience in _WRITERS:
         return _WRITERS[definition.audience]
-    if definition.stream is Stream.CONSULTATION or definition.stream.value.startswith("training"):
+    if definition.stream in (Stream.CONSULTATION, Stream.PRACTICE_CONCERN):
+        return "practitioner"
+    if definition.stream.value.startswith("training"):
         return "practitioner"
     return "unknown"
 

@@ -18,6 +18,7 @@ STREAM_LABELS = {
     "family_voice": "Family voice",
     "case_audit": "Multi-agency case file audit",
     "case_review": "Case review information return",
+    "practice_concern": "Practice concerns and near misses",
 }
 
 # Agencies' accounts of one child's case for a rapid review: kept with the review.

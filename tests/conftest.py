@@ -260,6 +260,7 @@ def _seed_demo(app: Flask) -> None:
     from sqlalchemy import delete
 
     from demo.assurance import seed_last_year, seed_scrutiny
+    from demo.audits import seed_audits
     from demo.collection import seed_collection
     from demo.neighbour import seed_neighbour
     from demo.people import seed
@@ -275,6 +276,7 @@ def _seed_demo(app: Flask) -> None:
         seed_neighbour(session, load_definitions())
         seed_scrutiny(session, load_definitions())
         seed_reviews(session, load_definitions())
+        seed_audits(session, load_definitions())
 
 
 @pytest.fixture

@@ -379,3 +379,84 @@ def review_world(
         "information_id": submitted.response.id,
         "recommendation_id": recommendation.id,
     }
+
+
+def audit_world(
+    session: Session, organisation: Organisation, user: User, *, reference: str = "NEG-2026-01"
+) -> dict[str, object]:
+    """Create an audit programme with a day, a case audited by `organisation` (its audit tool
+    submitted), a finding turned into a learning log entry, and a triaged practice concern;
+    return the ids routes need."""
+    from learning import audit_learning
+    from surveys import concerns, responses
+    from surveys.case_audits import cases, programmes
+    from surveys.loader import load_definitions
+    from surveys.models import FindingKind, TriageStatus, utcnow
+
+    registry = load_definitions()
+    today = utcnow().date()
+    programme = programmes.create_programme(
+        session, title="Audits 2026", topics="Neglect\nExploitation", by=user
+    )
+    day = programmes.add_day(session, programme.id, held_on=today, topic="Neglect", by=user)
+    case, _ = cases.add_case(
+        session,
+        day.id,
+        reference=reference,
+        organisation_ids={organisation.id},
+        definition=registry.latest(cases.AUDIT_TOOL),
+        by=user,
+    )
+    assert case.cycle is not None
+    responses.record_submitted_response(
+        session,
+        case.cycle,
+        registry.latest(cases.AUDIT_TOOL),
+        responses.CompleteResponse(
+            {
+                "identification": "good",
+                "child_voice": "requires_improvement",
+                "working_together": "good",
+                "overall": "good",
+                "strengths": "Quick referral",
+                "areas_for_improvement": "Record the child's views",
+            },
+            submitted_at=utcnow(),
+            organisation_id=organisation.id,
+        ),
+    )
+    finding = programmes.add_finding(
+        session,
+        programme.id,
+        kind=FindingKind.LESSON,
+        text="Hear the child",
+        day_id=day.id,
+        by=user,
+    )
+    audit_learning.entry_from_finding(session, finding.id, title="Hear the child", created_by=user)
+    link = concerns.open_concern_link(session, registry.latest(concerns.CONCERN_FORM), by=user)
+    concern = responses.record_submitted_response(
+        session,
+        link.cycle,
+        registry.latest(concerns.CONCERN_FORM),
+        responses.CompleteResponse(
+            {"kind": "near_miss", "what_happened": "A referral was nearly lost", "named": "no"},
+            submitted_at=utcnow(),
+            public_link_id=link.id,
+        ),
+    )
+    concerns.set_triage(
+        session,
+        concern.response.id,
+        status=TriageStatus.UNDER_REVIEW,
+        reason="",
+        case_review_id=None,
+        by=user,
+    )
+    return {
+        "programme_id": programme.id,
+        "day_id": day.id,
+        "case_id": case.id,
+        "finding_id": finding.id,
+        "concern_id": concern.response.id,
+    }

@@ -139,6 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
     from webapp.assessments import bp as assessments_bp
+    from webapp.audits.concerns import bp as concerns_bp
+    from webapp.audits.views import bp as audits_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp
@@ -174,3 +176,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(audits_bp)
+    app.register_blueprint(concerns_bp)

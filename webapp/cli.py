@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from demo import neighbour, people
 from demo.assurance import seed_last_year, seed_scrutiny
+from demo.audits import seed_audits
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
@@ -74,6 +75,7 @@ def seed_demo(quiet: bool) -> None:
             seed_neighbour(session, definitions())
             seed_scrutiny(session, definitions())
             seed_reviews(session, definitions())
+            seed_audits(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."

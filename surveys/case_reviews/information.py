@@ -26,7 +26,8 @@ from surveys.case_reviews.records import get_review, review_dates
 from surveys.cycles import ReturnRow
 from surveys.definition import SurveyDefinition
 from surveys.errors import CaseReviewError, ReviewNotFound
-from surveys.models import CaseReview, Cycle, CycleAssignment, Response, User, utcnow
+from surveys.models import CaseReview, Cycle, Response, User
+from surveys.own_cycles import ask_in_own_cycle
 
 log = logging.getLogger(__name__)
 INFORMATION_FORM = "rapid-review-information"
@@ -56,26 +57,16 @@ def ask_agencies(
         raise CaseReviewError("Select the agencies to ask for information", field="organisations")
     if not wanted <= {o.id for o in organisations.list_organisations(session)}:
         raise CaseReviewError("Select agencies from the list", field="organisations")
-    cycle = review.information_cycle
-    if cycle is None:
-        now = utcnow()
-        cycle = cycles.publish_cycle(
-            session,
-            definition,
-            cycles.NewCycle(
-                f"Rapid review information: {review.reference}",
-                now - timedelta(minutes=1),
-                max(_closes_at(review), now + timedelta(days=1)),
-                tuple(sorted(wanted)),
-            ),
-            created_by=by.id,
-            commit=False,
-        )
-        review.information_cycle = cycle
-    else:
-        asked = {a.organisation_id for a in cycle.assignments}
-        for organisation_id in sorted(wanted - asked):
-            cycle.assignments.append(CycleAssignment(organisation_id=organisation_id))
+    cycle, _ = ask_in_own_cycle(
+        session,
+        review.information_cycle,
+        definition,
+        title=f"Rapid review information: {review.reference}",
+        closes_at=_closes_at(review),
+        organisation_ids=wanted,
+        by=by,
+    )
+    review.information_cycle = cycle
     record_audit(
         session,
         user_id=by.id,

@@ -1,6 +1,15 @@
 """ORM models: one declarative Base shared by the collection and learning domains."""
 
 from surveys.models.base import Base, PartnershipOwned, utcnow
+from surveys.models.case_audits import (
+    AuditCase,
+    AuditDay,
+    AuditFinding,
+    AuditProgramme,
+    ConcernTriage,
+    FindingKind,
+    TriageStatus,
+)
 from surveys.models.case_reviews import (
     CaseDetails,
     CaseReview,
@@ -59,6 +68,13 @@ from surveys.models.security import (
 )
 
 __all__ = [
+    "AuditCase",
+    "AuditDay",
+    "AuditFinding",
+    "AuditProgramme",
+    "ConcernTriage",
+    "FindingKind",
+    "TriageStatus",
     "CaseDetails",
     "CaseReview",
     "PublicationDecision",

@@ -201,3 +201,23 @@ def test_the_demo_tells_the_section_11_assurance_story_the_readme_promises(app, 
     assert "Action agreed" in own.text and "Action needed" not in own.text
     actions = as_user(app, demo, nadia).get("/actions").text
     assert "Repeat the supervision audit of escalation" in actions
+
+
+def test_the_demo_has_an_audit_day_of_six_cases_across_four_agencies_and_a_near_miss(demo):
+    """README promises the quality group an audit day to read and concerns to triage."""
+    from surveys import concerns
+    from surveys.case_audits import cases
+    from surveys.models import AuditCase, AuditDay, TriageStatus
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"quality@example\.org.*audit day", table)
+    day = demo.scalars(select(AuditDay)).one()
+    audited = demo.scalars(select(AuditCase).where(AuditCase.day_id == day.id)).all()
+    assert len(audited) == 6
+    agencies = {row.organisation.name for c in audited for row in cases.agency_returns(demo, c)}
+    assert len(agencies) == 4
+    queue = concerns.triage_queue(demo)
+    kinds = {row.response.answers["kind"]: row for row in queue}
+    assert kinds["near_miss"].status is TriageStatus.NEW
+    assert "your_name" not in kinds["near_miss"].response.answers  # raised anonymously
+    assert not any(row.response.is_flagged for row in queue)

@@ -184,6 +184,9 @@ def _fill_every_table(
     # case reviews: the review, its meeting, case details (exported: see surveys/leaving),
     # a deadline alert, an information return and a recommendation turned into an action
     ids.update(factories.review_world(session, org, person))
+    # case audits: a programme, a day, a case with its audit tool, a finding in the learning
+    # log, and a triaged practice concern
+    ids.update(factories.audit_world(session, org, person))
     _fill_scrutiny(session, ids, org)
 
 
@@ -472,4 +475,6 @@ def test_export_cells_cannot_run_as_formulas(worlds, tmp_path):
 def test_learning_log_dates_are_written_as_iso_dates(worlds, tmp_path):
     _, archive = export_a(worlds, tmp_path)
     entries = _rows(archive, "tables/learning_entries.csv")
-    assert [e["entry_date"] for e in entries] == [date(2026, 3, 1).isoformat()]
+    dates = [e["entry_date"] for e in entries]  # the world's entry, and an audit finding's
+    assert date(2026, 3, 1).isoformat() in dates
+    assert all(date.fromisoformat(d).isoformat() == d for d in dates)

@@ -79,6 +79,7 @@ def build_world(app: Flask):
     objects.update(factories.scrutiny_world(session, home, stored_name="s" * 32))
     people[SAME_ORGANISATION] = factories.person_holding(session, {Role.REVIEWER}, home)
     objects.update(factories.review_world(session, home, people["case_reviewer"]))
+    objects.update(factories.audit_world(session, home, people["quality_group"]))
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
@@ -311,6 +312,11 @@ OWNED_ARGUMENTS = frozenset(
         "meeting_id",
         "evidence_id",
         "review_id",
+        "programme_id",
+        "day_id",
+        "case_id",
+        "finding_id",
+        "concern_id",
         "information_id",
         "recommendation_id",
     }
@@ -335,6 +341,7 @@ def build_second_partnership(session) -> dict[str, object]:
     ids.update(factories.learning_world(session, away, quality, lineage_key="lineage-b"))
     ids.update(factories.scrutiny_world(session, away, stored_name="t" * 32))
     ids.update(factories.review_world(session, away, quality))
+    ids.update(factories.audit_world(session, away, quality))
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)

@@ -23,6 +23,8 @@ EXPECTED_KEYS = {
     "family-voice",
     "case-audit",
     "rapid-review-information",
+    "case-audit-tool",
+    "practice-concern",
 }
 
 
