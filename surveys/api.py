@@ -127,6 +127,8 @@ def response_document(
     answers: dict[str, Any] = {}
     for page in definition.pages:
         for question in page.questions:
+            if question.personal_data:
+                continue  # names and emails asked for one purpose stay in the service
             if question.id in stored:  # only the definition's questions, in its order
                 answers[question.id] = WITHHELD if question.id in withheld else stored[question.id]
     organisation = response.organisation
@@ -178,7 +180,9 @@ def openapi_document(base_url: str) -> Document:
             "description": (
                 "Read-only access to cycles and submitted responses, and to Section 11 / 175 "
                 "returns with their self and moderated ratings, challenges and actions. Answers "
-                f"flagged as possible disclosures are replaced by '{WITHHELD}'. Challenges and "
+                f"flagged as possible disclosures are replaced by '{WITHHELD}'; answers to "
+                "questions asking for personal data (a name or email) are never served. "
+                "Challenges and "
                 "actions carry their state and dates, never what people wrote about them."
             ),
         },

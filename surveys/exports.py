@@ -9,7 +9,8 @@ Public API:
     exported_responses(session, cycle, *, include_drafts).
     Writing the tables safely (defuse, write_csv, the XLSX writer) is surveys.spreadsheets.
 
-Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
+Questions marked `personal_data` (names and emails asked for a stated purpose) are never
+exported. Wide: one row per response, one column per question (a confidence pair gives `<id>_before`
 and `<id>_after`; a repeating group gives its row count). Long: one row per answer, and one
 per field of each repeating-group row, each with a stable `answer_id` built from the response
 reference, so rows can be joined back across exports. Each question's columns and cells come
@@ -75,7 +76,14 @@ def exported_responses(
 
 
 def _questions(definition: Definition) -> list[tuple[str, Question]]:
-    return [(page.id, question) for page in definition.pages for question in page.questions]
+    """The questions an export carries: every one but those marked personal data (a name or
+    email asked for one purpose, such as contacting the person, stays in the service)."""
+    return [
+        (page.id, question)
+        for page in definition.pages
+        for question in page.questions
+        if not question.personal_data
+    ]
 
 
 def _organisation(response: Response) -> str:

@@ -357,3 +357,47 @@ def test_a_day_takes_one_of_the_programmes_topics(client, login_as, db_session, 
         == 302
     )
     assert "Exploitation" in client.get(f"/audits/programmes/{day.programme_id}").text
+
+
+def test_a_named_concerns_name_and_email_never_leave_the_service(app, db_session, quality):
+    """Asked so the quality group can reply: not in answer downloads or the API."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from surveys.api_tokens import create_api_token
+
+    link = concerns.open_concern_link(
+        db_session, REGISTRY.latest(concerns.CONCERN_FORM), by=quality
+    )
+    _raise_concern(
+        app.test_client(),
+        link.token,
+        {"named": "yes", "your_name": "Pat Practitioner", "your_email": "pat@example.org"},
+        "The referral form timed out twice before it saved",
+    )
+    response = db_session.scalars(
+        select(Response).where(Response.definition_key == concerns.CONCERN_FORM)
+    ).one()
+    admin = _client_as(
+        app, db_session, factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)
+    )
+    downloads = [
+        admin.get(f"/admin/cycles/{response.cycle_id}/export.csv?layout={layout}").text
+        for layout in ("wide", "long")
+    ]
+    book = load_workbook(
+        io.BytesIO(admin.get(f"/admin/cycles/{response.cycle_id}/export.xlsx").data)
+    )
+    downloads.append(
+        " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    )
+    _, raw = create_api_token(db_session, "Dashboard", created_by=None)
+    served = app.test_client().get(
+        f"/api/v1/responses/{response.id}", headers={"Authorization": f"Bearer {raw}"}
+    )
+    downloads.append(served.text)
+    for text in downloads:
+        assert "timed out twice" in text  # the concern itself is there
+        assert "Pat Practitioner" not in text and "pat@example.org" not in text
+        assert "your_email" not in text
