@@ -239,7 +239,8 @@ def change_one_answer(page: Any, team: Team) -> None:
     evidence.fill(CHANGED_EVIDENCE)
     page.get_by_role("button", name="Save and continue").click()  # back where they came from
     expect(page).to_have_title(re.compile(r"^Check your answers"))
-    expect(page.locator(".govuk-summary-list")).to_contain_text(CHANGED_EVIDENCE)
+    standard_1 = page.locator(".govuk-summary-card").filter(has_text="Standard 1:")
+    expect(standard_1.locator(".govuk-summary-list")).to_contain_text(CHANGED_EVIDENCE)
     visit(page)
 
 
