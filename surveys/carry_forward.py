@@ -11,6 +11,7 @@ and submitting need every one confirmed. The marks live in the answers' bookkeep
 Public API:
     CARRIED: the bookkeeping key inside answers
     previous_return(session, cycle, organisation_id) -> Response | None
+    previous_returns(session, cycle, organisation_ids) -> {organisation id: Response}: in one read
     carried_answers(previous, previous_definition, definition) -> the new return's answers
     Carried; carried(answers) -> Carried | None: what was carried and what is unconfirmed
     confirm_page(answers, page_id) -> answers with that standard confirmed (a new dict)
@@ -21,7 +22,7 @@ Public API:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -41,19 +42,33 @@ CARRIED = "_carried_forward"  # {"from": cycle title, "response_id", "pages": [.
 def previous_return(session: Session, cycle: Cycle, organisation_id: int) -> Response | None:
     """Return the organisation's last submitted return of the cycle's form, in an earlier
     cycle (one that opened before it) of the partnership worked in."""
-    return session.scalar(
+    return previous_returns(session, cycle, [organisation_id]).get(organisation_id)
+
+
+def previous_returns(
+    session: Session, cycle: Cycle, organisation_ids: Sequence[int]
+) -> dict[int, Response]:
+    """Return each organisation's last submitted return of the cycle's form in an earlier
+    cycle, in one read (organisations with none are left out)."""
+    if not organisation_ids:
+        return {}
+    found: dict[int, Response] = {}
+    query = (
         select(Response)
         .join(Cycle, Cycle.id == Response.cycle_id)
         .where(
-            Response.organisation_id == organisation_id,
+            Response.organisation_id.in_(organisation_ids),
             Response.definition_key == cycle.definition_key,
             Response.status == ResponseStatus.SUBMITTED,
             Response.cycle_id != cycle.id,
             Cycle.opens_at <= cycle.opens_at,
         )
         .order_by(Cycle.opens_at.desc(), Response.submitted_at.desc())
-        .limit(1)
     )
+    for response in session.scalars(query):
+        if response.organisation_id is not None:
+            found.setdefault(response.organisation_id, response)
+    return found
 
 
 def carried_answers(

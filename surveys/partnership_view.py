@@ -30,14 +30,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys import ratings
+from surveys import carry_forward, ratings
 from surveys.cycles import ReturnRow, returns
 from surveys.definition import Question, SurveyDefinition
 from surveys.models import (
     Cycle,
     OrganisationKind,
     Response,
-    ResponseStatus,
     Sector,
     StandardReview,
 )
@@ -190,32 +189,6 @@ def moderated_ratings(session: Session, response_ids: Sequence[int]) -> dict[int
     return found
 
 
-def _previous_returns(
-    session: Session, cycle: Cycle, organisation_ids: Sequence[int]
-) -> dict[int, Response]:
-    """Each organisation's last submitted return of the cycle's form in an earlier cycle (as
-    `carry_forward.previous_return` finds it), in one read."""
-    if not organisation_ids:
-        return {}
-    found: dict[int, Response] = {}
-    query = (
-        select(Response)
-        .join(Cycle, Cycle.id == Response.cycle_id)
-        .where(
-            Response.organisation_id.in_(organisation_ids),
-            Response.definition_key == cycle.definition_key,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.cycle_id != cycle.id,
-            Cycle.opens_at <= cycle.opens_at,
-        )
-        .order_by(Cycle.opens_at.desc(), Response.submitted_at.desc())
-    )
-    for response in session.scalars(query):
-        if response.organisation_id is not None:
-            found.setdefault(response.organisation_id, response)
-    return found
-
-
 def _before(registry: Any, previous: Response | None) -> dict[str, tuple[Question, Any]]:
     """Return last cycle's rating of each standard (by ref) with the question it answered."""
     if previous is None:
@@ -255,7 +228,7 @@ def ratings_grid(
         if row.response is not None and row.status == "submitted"
     }
     moderated = moderated_ratings(session, [response.id for response in submitted.values()])
-    previous = _previous_returns(session, cycle, list(submitted))
+    previous = carry_forward.previous_returns(session, cycle, list(submitted))
     grid_rows = []
     for row in rows:
         response = submitted.get(row.organisation.id)
