@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,8 +21,9 @@ from nlp.embedding import (
     shared_minilm,
 )
 from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
+from nlp.non_answers import EXEMPLARS, count_forms, found_in_data, known_form
 from nlp.result import FoundTheme, StatementResult, ThemingResult
-from nlp.statements import Statement, dedupe, non_answer_form, split_answers
+from nlp.statements import Statement, dedupe, split_answers
 from nlp.theming import BertopicThemer, SklearnThemer, ThemeAssignment, Themer
 
 __all__ = ["STEPS", "ThemingResult", "ThemingPipeline"]
@@ -112,16 +112,24 @@ class ThemingPipeline:
         polarity_hints: Sequence[str | None] | None = None,
         progress: Progress | None = None,
     ) -> ThemingResult:
-        """Clean, split, drop non-answers, redact, embed, cluster, label, score polarity."""
+        """Clean, split, drop non-answers, redact, embed, drop the non-answers found in the data,
+        cluster, label, score polarity."""
         timings: dict[str, float] = {}
         tick = _Stopwatch(timings)
         statements = tick(
             "split", lambda: split_answers(texts, answer_ids=answer_ids, max_words=self.max_words)
         )
-        forms = [non_answer_form(s.text) for s in statements]
+        forms = [known_form(s.text) for s in statements]
         kept = [s for s, form in zip(statements, forms, strict=True) if form is None]
         safe = tick("redact", lambda: self._redact(kept, progress))
         vectors = tick("embed", lambda: self._embed(safe, progress))
+        found = tick("non_answers", lambda: self._found_non_answers(safe, vectors, kept))
+        if found:
+            kept_at = [i for i, form in enumerate(forms) if form is None]
+            for k, form in found.items():
+                forms[kept_at[k]] = form
+            stay = [k for k in range(len(kept)) if k not in found]
+            kept, safe, vectors = [kept[k] for k in stay], [safe[k] for k in stay], vectors[stay]
         assignment = tick("cluster", lambda: self._cluster(safe, vectors, progress))
         themes, subs = tick("label", lambda: self._describe(safe, vectors, assignment))
         scores = tick("polarity", lambda: self._score(safe, kept, polarity_hints))
@@ -147,6 +155,20 @@ class ThemingPipeline:
         if not unique:
             return np.zeros((0, 1), dtype=np.float32)
         return embedder.embed(unique, step)[inverse]
+
+    def _found_non_answers(
+        self, texts: list[str], vectors: NDArray[np.float32], kept: list[Statement]
+    ) -> dict[int, str]:
+        """Non-answers the word list does not know: content-free, near-known or placeholders.
+
+        Nearness needs an embedder whose vectors mean the same from run to run; one fitted on
+        each corpus (TF-IDF) gives none, and only the word rules apply.
+        """
+        if not texts:
+            return {}
+        semantic = getattr(self.embedder, "is_cacheable", True)
+        exemplars = _exemplar_vectors(self.embedder) if semantic else np.zeros((0, 1))
+        return found_in_data(texts, vectors, exemplars, [s.answer_index for s in kept])
 
     def _cluster(
         self, texts: list[str], vectors: NDArray[np.float32], progress: Progress | None
@@ -232,14 +254,14 @@ class ThemingPipeline:
             theme.quote_indices = [kept_index[i] for i in theme.quote_indices]
             if run.scores:
                 theme.polarity = round(float(np.mean([run.scores[i] for i in rows])), 4)
-        forms = [f for f in run.forms if f is not None]
+        forms = count_forms(run.forms)
         return ThemingResult(
             themes=themes,
             sub_themes=subs,
             statements=results,
             n_answers=run.n_answers,
-            non_answer_count=len(forms),
-            non_answers=dict(Counter(forms)),
+            non_answer_count=sum(forms.values()),
+            non_answers=forms,
             outlier_count=int((run.assignment.labels < 0).sum()),
             config=self.config(run.assignment),
             timings=run.timings,
@@ -256,7 +278,16 @@ class ThemingPipeline:
             except PackageNotFoundError:
                 continue
         return {
-            "steps": ["split", "non_answers", "redact", "embed", "cluster", "label", "polarity"],
+            "steps": [
+                "split",
+                "non_answers",
+                "redact",
+                "embed",
+                "non_answers_in_data",
+                "cluster",
+                "label",
+                "polarity",
+            ],
             "redactor": type(self.redactor).__name__,
             "embedder": {"class": type(self.embedder).__name__, "model_id": self.embedder.model_id},
             "themer": {"name": self.themer.name, "params": assignment.params if assignment else {}},
@@ -267,6 +298,16 @@ class ThemingPipeline:
             "max_words": self.max_words,
             "versions": versions,
         }
+
+
+_EXEMPLAR_VECTORS: dict[str, NDArray[np.float32]] = {}
+
+
+def _exemplar_vectors(embedder: Embedder) -> NDArray[np.float32]:
+    """The known non-answers embedded once per model and process (a model's vectors are fixed)."""
+    if embedder.model_id not in _EXEMPLAR_VECTORS:
+        _EXEMPLAR_VECTORS[embedder.model_id] = embedder.embed(list(EXEMPLARS))
+    return _EXEMPLAR_VECTORS[embedder.model_id]
 
 
 @dataclass
@@ -289,7 +330,7 @@ def _statement_results(run: _Run) -> tuple[list[StatementResult], list[int]]:
     subs = run.assignment.sub_labels
     for statement, form in zip(run.statements, run.forms, strict=True):
         link = (statement.answer_index, statement.answer_id)
-        if form is not None:  # only the canonical form is kept ("n a"), never free text
+        if form is not None:  # only the form is kept ("n a", or the redacted placeholder)
             results.append(StatementResult(form, *link, theme=None, is_non_answer=True))
             continue
         k = len(kept_index)

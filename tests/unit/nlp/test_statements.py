@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.statements import (
-    dedupe,
-    is_non_answer,
-    non_answer_form,
-    normalise,
-    split_answer,
-    split_answers,
-)
+from nlp.non_answers import is_known_non_answer as is_non_answer
+from nlp.non_answers import known_form as non_answer_form
+from nlp.statements import dedupe, normalise, split_answer, split_answers
 
 
 def test_normalise_unifies_quotes_and_whitespace() -> None:
