@@ -73,6 +73,13 @@ _DATE = re.compile(
     r"|" + _MONTH + r"\.?\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?)(?![\w/])",
     _I,
 )
+# "March 2024"; and a day and month after a weekday ("Monday 3/4"), where "3/4" alone may be a
+# fraction ("3/4 of staff").
+_MONTH_YEAR = re.compile(r"\b" + _MONTH + r"\.?,?\s+" + _YEAR + r"\b", _I)
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_WEEKDAY_DATE = re.compile(
+    r"\b" + _WEEKDAY + r"\.?,?\s+(?:the\s+)?([0-3]?\d[/.][01]?\d|" + _DAY + r")(?![\w/])", _I
+)
 _DOB = re.compile(
     r"\b(?:born\s+(?:on|in)?|d\.?o\.?b\.?|date\s+of\s+birth|birthday\s+is)\s*(?:is\s*)?[:\-]?\s*"
     r"((?:" + _MONTH + r"\s+)?" + _YEAR + r"|" + _MONTH + r"|[0-3]?\d[/.-][01]?\d)\b",
@@ -108,9 +115,16 @@ _ID_CUE = re.compile(
     r"\b(?:urn|upn|uln|uprn|laestab|dfe(?:\s+(?:number|no\.?))?|estab(?:lishment)?\s+number|"
     r"(?:case|client|reference|ref|file|crime|incident|pupil|student|staff|employee|payroll)"
     r"\s*(?:number|no\.?|id|ref)?|company\s+number|charity\s+number|id)\s*(?:is|number|no\.?)?"
-    r"\s*[:#]?\s*([A-Z]{0,4}[0-9][A-Z0-9/-]{3,})\b",
+    r"\s*[:#]?\s*([A-Z]{0,6}[-/]?[0-9][A-Z0-9/-]{3,})\b",
     _I,
 )
+# A coded reference with no cue: letters then digits across a hyphen or slash ("CR-2024-00123",
+# "MASH-88213", "LA/2023/4471") or "#48213". At least four digits, so "COVID-19" and "Y10" stay.
+_CODED_REFERENCE = re.compile(
+    r"(?<![\w/#-])(?:#\d{3,}|[A-Z]{1,6}[-/]\d{2,}(?:[-/][A-Z0-9]+)*)(?![\w/-])"
+)
+# A phone number never starts inside a coded reference ("CR-2024-00123").
+_REFERENCE_PREFIX = re.compile(r"(?:[A-Za-z]{1,6}[-/]|#)$")
 _DFE = re.compile(r"(?<![\d/])\d{3}/\d{4}(?![\d/])")
 _UPN = re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b")
 _LONG_NUMBER = re.compile(r"(?<![\w])\d(?:[ -]?\d){7,}(?![\w])")
@@ -169,17 +183,26 @@ def find_phones(text: str) -> Iterator[Span]:
     matcher = phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
         # Fewer than 8 digits is a year, a count or a URN; "0800 1111" (Childline) has 8.
-        if sum(c.isdigit() for c in match.raw_string) >= 8:
+        # Nobody writes a phone number with a slash; "Section 11 2024/25" is a year.
+        digits = sum(c.isdigit() for c in match.raw_string)
+        slashed = "/" in match.raw_string
+        if digits >= 8 and not slashed and not _REFERENCE_PREFIX.search(text[: match.start]):
             yield match.start, match.end, "PHONE"
     for m in _PHONE.finditer(text):
-        if sum(c.isdigit() for c in m.group()) >= 10:
+        digits = sum(c.isdigit() for c in m.group())
+        if (
+            digits >= 10
+            and "/" not in m.group()
+            and not _REFERENCE_PREFIX.search(text[: m.start()])
+        ):
             yield m.start(), m.end(), "PHONE"
 
 
 def find_dates(text: str) -> Iterator[Span]:
     """Yield dates (numeric and written) and the year or month after a birth cue."""
-    for m in _DATE.finditer(text):
-        yield m.start(), m.end(), "DATE"
+    for rx in (_DATE, _MONTH_YEAR, _WEEKDAY_DATE):
+        for m in rx.finditer(text):
+            yield m.start(), m.end(), "DATE"
     for m in _DOB.finditer(text):
         yield m.start(1), m.end(1), "DATE"
 
@@ -197,6 +220,9 @@ def find_reference_ids(text: str) -> Iterator[Span]:
     """Yield school and organisation reference numbers and other long numbers."""
     for m in _ID_CUE.finditer(text):
         yield m.start(1), m.end(1), "ID"
+    for m in _CODED_REFERENCE.finditer(text):
+        if sum(c.isdigit() for c in m.group()) >= 4:
+            yield m.start(), m.end(), "ID"
     for rx in (_DFE, _UPN, _LONG_NUMBER):
         for m in rx.finditer(text):
             yield m.start(), m.end(), "ID"

@@ -48,6 +48,12 @@ def kinds(result: Redaction) -> list[str]:
         ("see www.example.org.uk/help", "URL"),
         ("our URN is 123456", "ID"),
         ("DfE number 821/4001", "ID"),
+        ("case ref CR-2024-00123 was closed", "ID"),
+        ("logged as MASH-88213 on the system", "ID"),
+        ("see ticket #48213", "ID"),
+        ("crime number 47/123456/24", "ID"),
+        ("the meeting in March 2024", "DATE"),
+        ("seen on Monday 3/4 by the nurse", "DATE"),
     ],
 )
 def test_structured_identifier_is_found_with_its_kind(
@@ -116,6 +122,9 @@ def test_names_are_redacted(rules: RuleRedactor, text: str, name: str) -> None:
         "the social worker, my health visitor and the DSL were all great",
         "Working Together and Signs of Safety training helped.",
         "Rated 4 out of 5 by 25 delegates in Year 6.",
+        "Our Section 11 2024/25 return is late.",
+        "COVID-19 meant 3/4 of staff trained online.",
+        "She went on the Freedom Programme and the Solihull Approach course.",
     ],
 )
 def test_hard_negatives_are_left_alone(rules: RuleRedactor, text: str) -> None:
