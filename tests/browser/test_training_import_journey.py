@@ -83,6 +83,6 @@ def test_admin_imports_last_years_evaluations_and_a_malformed_file_is_refused(
     expect(page.get_by_role("button", name=re.compile(r"^Import"))).to_have_count(0)
     check_accessibility(page)
 
-    with session_factory(live_server.app)() as session:
+    with in_first_partnership(session_factory(live_server.app)()) as session:
         total = session.scalar(select(func.count()).where(Response.cycle_id == cycle_id))
     assert total == 3  # the malformed file's good row was not imported
