@@ -34,9 +34,7 @@ def _upload(page, url: str, cycle_id: int, name: str, text: str) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
-def test_admin_imports_last_years_evaluations_and_a_malformed_file_is_refused(
-    live_server, page
-):
+def test_admin_imports_last_years_evaluations_and_a_malformed_file_is_refused(live_server, page):
     with in_first_partnership(session_factory(live_server.app)()) as session:
         factories.bind(session)
         factories.UserFactory(
