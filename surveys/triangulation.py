@@ -27,6 +27,8 @@ Public API:
     DISAGREEMENT_RULE, PERIOD; AnswerCount; PractitionerEvidence; StandardTriangulation;
     Triangulation; TrainingFigures; TrainingFiguresSource; TRAINING_FIGURES
     triangulate_return(session, response, definition, registry, *, moderated) -> Triangulation
+    CycleTriangulation; cycle_triangulation(session, cycle, definition, registry): every
+        submitted return of a cycle, for the findings and six-monthly reports
     practitioner_evidence(question, answers) -> PractitionerEvidence (the rule, pure)
 """
 
@@ -41,9 +43,9 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys import organisation_choices, ratings
+from surveys import organisation_choices, partnership_view, ratings
 from surveys.definition import JSONValue, Question, SurveyDefinition
-from surveys.models import Cycle, Organisation, Response
+from surveys.models import Cycle, Organisation, OrganisationKind, Response
 from surveys.responses import answers_of
 from surveys.small_groups import SMALL_NUMBER, Shown, suppress
 
@@ -129,6 +131,7 @@ class StandardTriangulation:
 @dataclass(frozen=True)
 class Triangulation:
     organisation: str
+    is_school: bool
     cycle: str
     since: datetime
     until: datetime
@@ -180,12 +183,60 @@ def triangulate_return(
     `moderated` is the return's moderated ratings by standard ref
     (surveys.partnership_view.moderated_ratings); `registry` holds the consultation forms.
     """
-    organisation = session.get(Organisation, response.organisation_id)
-    cycle = response.cycle
-    until = cycle.closes_at
-    since = until - PERIOD
     forms = _forms_triangulating(definition, registry)
-    staff = _staff_answers(session, forms, response.organisation_id, since, until)
+    until = response.cycle.closes_at
+    staff = _consultation_answers(session, forms, until - PERIOD, until)
+    return _triangulated(session, response, definition, forms, staff, moderated)
+
+
+def cycle_triangulation(
+    session: Session, cycle: Cycle, definition: SurveyDefinition, registry: Any
+) -> CycleTriangulation:
+    """Triangulate every submitted return of a cycle (the findings and six-monthly reports)."""
+    forms = _forms_triangulating(definition, registry)
+    returns = list(
+        session.scalars(
+            select(Response)
+            .where(Response.cycle_id == cycle.id, Response.submitted_at.is_not(None))
+            .order_by(Response.id)
+        )
+    )
+    if not forms:
+        return CycleTriangulation(False, ())
+    staff = _consultation_answers(session, forms, cycle.closes_at - PERIOD, cycle.closes_at)
+    moderated = partnership_view.moderated_ratings(session, [r.id for r in returns])
+    found = [
+        _triangulated(session, r, definition, forms, staff, moderated.get(r.id, {}))
+        for r in returns
+        if r.organisation_id is not None
+    ]
+    return CycleTriangulation(True, tuple(found))
+
+
+@dataclass(frozen=True)
+class CycleTriangulation:
+    """Every submitted return of a cycle triangulated, for a report."""
+
+    is_asked: bool  # some consultation asks about this form's standards
+    returns: tuple[Triangulation, ...]
+
+    @property
+    def flagged(self) -> list[tuple[Triangulation, StandardTriangulation]]:
+        return [(found, s) for found in self.returns for s in found.flagged]
+
+
+def _triangulated(
+    session: Session,
+    response: Response,
+    definition: SurveyDefinition,
+    forms: Mapping[tuple[str, int], SurveyDefinition],
+    staff_by_organisation: Mapping[str, list[tuple[str, dict[str, JSONValue]]]],
+    moderated: Mapping[str, Any],
+) -> Triangulation:
+    organisation = session.get(Organisation, response.organisation_id)
+    until = response.cycle.closes_at
+    since = until - PERIOD
+    staff = staff_by_organisation.get(str(response.organisation_id), [])
     standards = []
     for page in definition.pages:
         rating = ratings.rating_question(page.questions)
@@ -204,7 +255,6 @@ def triangulate_return(
         moderated_answer = moderated.get(page.standard.ref)
         final = moderated_answer if moderated_answer is not None else own
         is_met = ratings.rating_level(rating, final) == 0
-        evidence = _evidence_by_question(asked, staff, rated_met=is_met)
         standards.append(
             StandardTriangulation(
                 page.standard.ref,
@@ -212,7 +262,7 @@ def triangulate_return(
                 _words(rating, own),
                 _words(rating, moderated_answer) if moderated_answer is not None else None,
                 is_met,
-                evidence,
+                _evidence_by_question(asked, staff, rated_met=is_met),
             )
         )
     training = TRAINING_FIGURES(
@@ -220,7 +270,8 @@ def triangulate_return(
     )
     return Triangulation(
         organisation.name if organisation else "",
-        cycle.title,
+        organisation is not None and organisation.kind is OrganisationKind.SCHOOL,
+        response.cycle.title,
         since,
         until,
         suppress(len(staff)),
@@ -263,16 +314,15 @@ def _forms_triangulating(
     }
 
 
-def _staff_answers(
+def _consultation_answers(
     session: Session,
     forms: Mapping[tuple[str, int], SurveyDefinition],
-    organisation_id: int | None,
     since: datetime,
     until: datetime,
-) -> list[tuple[str, dict[str, JSONValue]]]:
-    """Return (form key, answers) of each consultation answered by the organisation's staff."""
-    if not forms or organisation_id is None:
-        return []
+) -> dict[str, list[tuple[str, dict[str, JSONValue]]]]:
+    """Return (form key, answers) of each consultation answer, by the organisation it names."""
+    if not forms:
+        return {}
     keys = sorted({key for key, _ in forms})
     found = session.scalars(
         select(Response)
@@ -284,11 +334,12 @@ def _staff_answers(
             Response.submitted_at <= until,
         )
     )
-    staff = []
+    staff: dict[str, list[tuple[str, dict[str, JSONValue]]]] = {}
     for response in found:
         form = forms.get((response.definition_key, response.definition_version))
         which = organisation_choices.organisation_question(form) if form else None
         answers = answers_of(response)
-        if which is not None and answers.get(which.id) == str(organisation_id):
-            staff.append((response.definition_key, answers))
+        named = answers.get(which.id) if which is not None else None
+        if isinstance(named, str) and named.isdigit():
+            staff.setdefault(named, []).append((response.definition_key, answers))
     return staff

@@ -129,3 +129,24 @@ def test_fewer_than_five_practitioners_show_nothing(app, db_session):
     assert page.status_code == 200
     assert "fewer than 5 practitioners answered, too few to show" in page.text
     assert "Disagreement" not in page.text and "(4 answered)" not in page.text
+
+
+def test_the_findings_report_has_a_triangulation_section_in_every_format(app, db_session, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    quality = as_user(
+        app, db_session, factories.UserFactory(role=Role.QUALITY_GROUP, organisation=None)
+    )
+    url = f"/reports/cycles/{world['health_return'].cycle_id}/findings"
+    page = quality.get(url)
+    assert page.status_code == 200
+    section = page.text.split("Triangulation: ratings beside what practitioners say")[1]
+    assert "Shire Health Trust" in section and "S11-6 Escalation" in section
+    assert "62%" in section and "Standards flagged" in section
+    workbook = load_workbook(io.BytesIO(quality.get(url + ".xlsx").data), read_only=True)
+    cells = [str(c) for row in workbook["Triangulation"].iter_rows(values_only=True) for c in row]
+    assert "Shire Health Trust" in cells and "62%" in cells
+    for fmt in ("pdf", "docx"):
+        assert quality.get(f"{url}.{fmt}").status_code == 200
