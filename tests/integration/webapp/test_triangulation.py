@@ -150,3 +150,33 @@ def test_the_findings_report_has_a_triangulation_section_in_every_format(app, db
     assert "Shire Health Trust" in cells and "62%" in cells
     for fmt in ("pdf", "docx"):
         assert quality.get(f"{url}.{fmt}").status_code == 200
+
+
+def test_a_practitioner_chooses_their_organisation_from_the_partnerships_list(client, db_session):
+    from sqlalchemy import select
+
+    from surveys.models import Response
+    from tests.integration.webapp.test_respond import answer, start
+
+    trust = factories.OrganisationFactory(name="Shire Health Trust")
+    now = utcnow()
+    link = cycles.publish_cycle(
+        db_session,
+        CONSULTATION,
+        cycles.NewCycle("Consultation", now - timedelta(days=1), now + timedelta(days=9)),
+        created_by=None,
+    ).links[0]
+    start(client, link)
+    page = client.get(f"/f/{link.token}/your_role")
+    assert f'<option value="{trust.id}"' in page.text and "Another organisation" in page.text
+    role = {"sector": "health", "role_level": "practitioner"}
+    refused = answer(client, link, "your_role", {**role, "organisation": "999999"})
+    assert refused.status_code == 400  # not one of this partnership's organisations
+    chosen = answer(client, link, "your_role", {**role, "organisation": str(trust.id)})
+    assert chosen.status_code == 302
+    skipped = answer(client, link, "your_role", role)  # optional: a practitioner need not say
+    assert skipped.status_code == 302
+    answer(client, link, "your_role", {**role, "organisation": str(trust.id)})
+    db_session.expire_all()
+    draft = db_session.scalar(select(Response).where(Response.cycle_id == link.cycle_id))
+    assert draft.answers["organisation"] == str(trust.id)
