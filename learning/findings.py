@@ -1,8 +1,9 @@
 """The Section 11 / 175 findings report of one cycle: what the partnership found.
 
 Return rate by deadline, ratings and moderated ratings per standard, the change since each
-organisation's last return, themes from the free text, challenges and their outcomes, and the
-actions the scrutiny produced. Pure data read from the database, no Flask; laid out by
+organisation's last return, themes from the free text, challenges and their outcomes, the
+actions the scrutiny produced, and triangulation (surveys.triangulation: ratings beside what
+each organisation's practitioners say). Pure data read from the database, no Flask; laid out by
 webapp/reports/findings_layout.py in every format from one outline.
 
 Counts follow `surveys.small_groups`: any count covering a school is shown as "fewer than 5"
@@ -37,6 +38,7 @@ from surveys.models import Challenge, ChallengeStatus, Cycle, OrganisationKind, 
 from surveys.partnership_view import RatingsGrid, ratings_grid
 from surveys.small_groups import Shown, shown
 from surveys.streams import stream_label
+from surveys.triangulation import CycleTriangulation, cycle_triangulation
 
 A_SCHOOL = "A school or college"  # the report never names a school (see surveys.small_groups)
 
@@ -89,6 +91,7 @@ class FindingsReport:
     challenge_counts: tuple[tuple[str, Shown], ...]
     actions: tuple[ActionSummary, ...]
     actions_note: str  # said when there are no actions
+    triangulation: CycleTriangulation  # ratings beside what practitioners say
 
 
 def findings_report(
@@ -116,6 +119,7 @@ def findings_report(
         challenge_counts=_challenge_counts(challenges, has_school=has_school),
         actions=tuple(actions),
         actions_note="" if actions else NO_ACTIONS_YET,
+        triangulation=cycle_triangulation(session, cycle, definition, registry),
     )
 
 

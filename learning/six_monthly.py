@@ -7,7 +7,8 @@ Public API:
     action_counts(actions), board_columns(), summarise_action(action, as_of) -> ActionSummary
 
 Pure data read from the database, no Flask; the run it includes is a learning.run_report,
-the returns are surveys.returns. Learning log themes appear by label only.
+the returns are surveys.returns, triangulation surveys.triangulation. Learning log themes
+appear by label only.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from learning.board import board, item_titles
 from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
 from learning.run_report import RunReport, run_report
 from learning.runs import latest_finished_run
-from surveys.returns import CycleReturns, cycle_returns
+from surveys.models import Cycle
+from surveys.returns import RATED_STREAMS, CycleReturns, cycle_returns
 from surveys.streams import stream_label
+from surveys.triangulation import CycleTriangulation, cycle_triangulation
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class SixMonthlyReport:
     entries: tuple[EntrySummary, ...]
     actions: tuple[ActionSummary, ...]
     returns: tuple[CycleReturns, ...]
+    triangulations: tuple[tuple[str, CycleTriangulation], ...] = ()  # (cycle title, found)
 
 
 def six_monthly_report(
@@ -116,7 +120,26 @@ def six_monthly_report(
         entries=tuple(_entries(session, period)),
         actions=tuple(_actions(session, period, as_of)),
         returns=tuple(cycle_returns(session, period.starts_at, period.ends_before, registry)),
+        triangulations=tuple(_triangulations(session, period, registry)),
     )
+
+
+def _triangulations(
+    session: Session, period: Period, registry: Any
+) -> Iterable[tuple[str, CycleTriangulation]]:
+    """Each rated cycle open in the period, its ratings beside what practitioners say."""
+    cycles = session.scalars(
+        select(Cycle)
+        .where(Cycle.opens_at < period.ends_before, Cycle.closes_at >= period.starts_at)
+        .order_by(Cycle.opens_at, Cycle.id)
+    )
+    for cycle in cycles:
+        try:
+            definition = registry.get(cycle.definition_key, cycle.definition_version)
+        except KeyError:
+            continue
+        if definition.stream.value in RATED_STREAMS:
+            yield cycle.title, cycle_triangulation(session, cycle, definition, registry)
 
 
 def _board_cards(session: Session) -> Iterable[BoardCard]:

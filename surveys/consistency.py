@@ -129,6 +129,7 @@ def check_question(question: Question) -> None:
     _check_type_parts(question)
     _check_validation(question)
     _check_concern(question)
+    _check_triangulation(question)
     if question.type is QuestionType.REPEATING_GROUP:
         _check_group(question)
 
@@ -138,7 +139,12 @@ def _check_options(question: Question) -> None:
         if question.options:
             raise Inconsistency("options", f"{question.type} questions do not take options")
         return
-    if len(question.options) < 2:
+    if question.options_from is not None:
+        if question.type not in (QuestionType.RADIOS, QuestionType.SELECT):
+            raise Inconsistency(
+                "options_from", "only radios and select questions take options_from"
+            )
+    elif len(question.options) < 2:
         raise Inconsistency("options", f"{question.type} questions need at least 2 options")
     values = [option.value for option in question.options]
     for index, value in enumerate(values):
@@ -181,6 +187,41 @@ def _check_concern(question: Question) -> None:
             raise Inconsistency(
                 f"concern.answers[{index}]", f"'{answer}' is not one of the answers"
             )
+
+
+def _check_triangulation(question: Question) -> None:
+    found = question.triangulation
+    if found is None:
+        return
+    if question.type is QuestionType.YES_NO:
+        values = {"yes", "no"}
+    elif question.type in CHOICE_TYPES and question.options_from is None:
+        values = {option.value for option in question.options}
+    else:
+        reason = "triangulation applies to yes_no and choice questions (not options_from) only"
+        raise Inconsistency("triangulation", reason)
+    for index, value in enumerate(found.not_met_answers):
+        if value not in values:
+            at = f"triangulation.not_met_answers[{index}]"
+            raise Inconsistency(at, f"'{value}' is not an answer to this question")
+
+
+def _check_triangulates(definition: SurveyDefinition) -> None:
+    """A form whose answers speak to standards names whose, and asks which organisation."""
+    asks = [
+        path for path, item in _questions_and_fields(definition) if item.triangulation is not None
+    ]
+    if asks and definition.triangulates is None:
+        reason = "name the form whose standards triangulation names (triangulates: section-11)"
+        raise Inconsistency(f"{asks[0]}.triangulation", reason)
+    if definition.triangulates is None:
+        return
+    if definition.triangulates == definition.key:
+        raise Inconsistency("triangulates", "a form cannot triangulate its own standards")
+    which = [item for _, item in _questions_and_fields(definition) if item.options_from]
+    if len(which) != 1:
+        reason = "a form that triangulates needs one question with options_from: organisations"
+        raise Inconsistency("triangulates", reason)
 
 
 def _check_validation(question: Question) -> None:
@@ -396,4 +437,5 @@ _DOCUMENT_CHECKS = (
     _check_audience,
     _check_standards,
     _check_follow_up,
+    _check_triangulates,
 )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Self, TypeAlias
+from typing import Annotated, Any, Literal, Self, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -298,6 +298,22 @@ class Concern(_Model):
     reason: Text = Field(description='What the DSL reads, e.g. "Does not feel safe at home"')
 
 
+class Triangulation(_Model):
+    """What an answer says about one standard of the respondent's own organisation.
+
+    A practitioner consultation asks, say, "Do you know how to escalate a disagreement with
+    another agency?"; `standard: S11-6` sets the answers beside the organisation's rating of
+    Section 11 standard 6, and `not_met_answers` are the answers that say the standard is
+    not met in practice (surveys.triangulation flags a "met" rating most of them contradict).
+    The form's `triangulates` names the form whose standards these are.
+    """
+
+    standard: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
+    not_met_answers: tuple[Token, ...] = Field(
+        min_length=1, description="Answers saying the standard is not met in practice"
+    )
+
+
 class Standard(_Model):
     """The Section 11 / 175 standard a page assesses and the clause it serves."""
 
@@ -325,6 +341,12 @@ class Question(_Model):
     add_label: Text = "Add another"
     show_if: ShowIf | None = None
     analysis: Analysis | None = None
+    triangulation: Triangulation | None = None
+    options_from: Literal["organisations"] | None = Field(
+        default=None,
+        description="Offer the partnership's organisations (each stored as its id) before the "
+        "options listed here, e.g. an 'Other' option",
+    )
     concern: Concern | None = None
     personal_data: bool = False
     purpose: LongText | None = Field(default=None, description="Why personal data is asked for")
@@ -418,6 +440,11 @@ class SurveyDefinition(_Model):
         description="Option lists declared once; a question names one with options: <name>",
     )
     follow_up: FollowUp | None = None
+    triangulates: Key | None = Field(
+        default=None,
+        description="The form whose standards this form's triangulation questions name, "
+        "e.g. section-11",
+    )
     pages: tuple[Page, ...] = Field(min_length=1)
     labels: Labels = Labels()
 

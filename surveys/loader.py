@@ -243,6 +243,7 @@ def load_definitions(folder: str | Path = DEFINITIONS_DIR) -> DefinitionRegistry
         except DefinitionError as error:
             failures.append(str(error))
     failures += _follow_up_problems(entries)
+    failures += _triangulation_problems(entries)
     if failures:
         raise DefinitionError("\n".join(failures), source=str(folder), problems=failures)
     logger.info("loaded survey definitions folder=%s count=%d", folder, len(entries))
@@ -296,4 +297,30 @@ def _follow_up_problems(entries: dict[tuple[str, int], tuple[SurveyDefinition, P
         else:
             continue
         problems.append(f"{path}: follow_up.form: {reason}")
+    return problems
+
+
+def _triangulation_problems(
+    entries: dict[tuple[str, int], tuple[SurveyDefinition, Path]],
+) -> list[str]:
+    """Return a problem for each triangulation naming a form or standard that is not loaded."""
+    by_version = sorted(entries.items(), key=lambda entry: entry[0])
+    latest = {key: definition for (key, _), (definition, _) in by_version}
+    problems = []
+    for definition, path in entries.values():
+        if definition.triangulates is None:
+            continue
+        form = latest.get(definition.triangulates)
+        refs = [page.standard.ref for page in form.pages if page.standard] if form else []
+        if not refs:
+            reason = f"'{definition.triangulates}' is not a loaded form with standards"
+            problems.append(f"{path}: triangulates: {reason}")
+            continue
+        for page_index, page in enumerate(definition.pages):
+            for index, question in enumerate(page.questions):
+                found = question.triangulation
+                if found is not None and found.standard not in refs:
+                    at = f"pages[{page_index}].questions[{index}].triangulation.standard"
+                    reason = f"'{found.standard}' is not one of {form.key}'s standards"  # type: ignore[union-attr]
+                    problems.append(f"{path}: {at}: {reason}")
     return problems

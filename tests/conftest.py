@@ -264,6 +264,7 @@ def _seed_demo(app: Flask) -> None:
     from demo.collection import seed_collection
     from demo.neighbour import seed_neighbour
     from demo.people import seed
+    from demo.practitioners import seed_practitioners
     from demo.reviews import seed_reviews
     from surveys.loader import load_definitions
 
@@ -275,6 +276,7 @@ def _seed_demo(app: Flask) -> None:
         seed_last_year(session, load_definitions())
         seed_neighbour(session, load_definitions())
         seed_scrutiny(session, load_definitions())
+        seed_practitioners(session)
         seed_reviews(session, load_definitions())
         seed_audits(session, load_definitions())
 

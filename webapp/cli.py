@@ -17,6 +17,7 @@ from demo.audits import seed_audits
 from demo.collection import seed_collection
 from demo.learning import seed_learning
 from demo.neighbour import seed_neighbour
+from demo.practitioners import seed_practitioners
 from demo.reviews import seed_reviews
 from learning.theming_job import build_pipeline
 from surveys import accounts, leaving, migration, partnerships, tenancy, users
@@ -74,6 +75,7 @@ def seed_demo(quiet: bool) -> None:
             count += seed_last_year(session, definitions())
             seed_neighbour(session, definitions())
             seed_scrutiny(session, definitions())
+            seed_practitioners(session)
             seed_reviews(session, definitions())
             seed_audits(session, definitions())
             click.echo(

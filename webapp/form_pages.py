@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict
 
-from surveys import engine
+from surveys import engine, organisation_choices
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.journey import Journey
 from surveys.loader import DefinitionRegistry, load_definitions
 from surveys.models import Cycle, Partnership, Response
-from surveys.organisations import get_partnership
+from surveys.organisations import get_partnership, list_organisations
 from surveys.responses import answers_of
 from webapp.database import get_session
 
@@ -35,8 +35,22 @@ def definitions() -> DefinitionRegistry:
 
 
 def definition_of(item: Cycle | Response) -> SurveyDefinition:
-    """Return the definition version a cycle or response uses."""
-    return definitions().get(item.definition_key, item.definition_version)
+    """Return the definition version a cycle or response uses.
+
+    A question with `options_from: organisations` offers this partnership's organisations.
+    """
+    definition = definitions().get(item.definition_key, item.definition_version)
+    if not organisation_choices.asks_organisation(definition):
+        return definition
+    return organisation_choices.with_organisations(definition, _organisations_here())
+
+
+def _organisations_here() -> list[tuple[int, str]]:
+    """Return (id, name) of the organisations serving this partnership, once a request."""
+    if "organisations_here" not in g:
+        found = list_organisations(get_session())
+        g.organisations_here = [(organisation.id, organisation.name) for organisation in found]
+    return g.organisations_here  # type: ignore[no-any-return]
 
 
 def page_form(page: Page, answers: dict[str, JSONValue], *, posted: bool) -> engine.PageForm:

@@ -3,7 +3,8 @@
 Public API (each name lives in the module of its step):
     files:   read_table(filename, data) -> list[dict[str, str]]; MAX_UPLOAD_BYTES,
              MAX_ROWS, MAX_COLUMNS, MAX_FIELD_CHARS.
-    mapping: propose_mapping(columns, definition) -> {column: target or None}
+    mapping: propose_mapping(columns, definition) -> {column: target or None};
+             target_choices(definition) -> [(target key, label)]
     preview: RowError, ImportPreview; preview_import(rows, mapping, definition)
     apply:   apply_import(session, cycle, preview, *, imported_by=None) -> list[Response];
              FOLLOW_UP_WINDOW, IMPORT_SOURCE_KEY.
@@ -23,7 +24,7 @@ from surveys.importing.files import (
     MAX_UPLOAD_BYTES,
     read_table,
 )
-from surveys.importing.mapping import propose_mapping
+from surveys.importing.mapping import propose_mapping, target_choices
 from surveys.importing.preview import ImportPreview, RowError, preview_import
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "preview_import",
     "propose_mapping",
     "read_table",
+    "target_choices",
 ]

@@ -3,6 +3,8 @@
 Public API:
     Target: one answer slot an import can fill (a question, or one half of a confidence pair).
     targets(definition) -> {mapping key: Target}, in the definition's order.
+    target_choices(definition) -> [(mapping key, words for a person)], for choosing a column's
+        question: a confidence pair offers its two halves ("… (Before the course)").
     propose_mapping(columns, definition) -> {column: target key or None}
     check_mapping(mapping, targets) -> {target key: column}; raise ImportFileError.
 
@@ -44,6 +46,15 @@ class Target:
     def answer_type(self) -> AnswerType:
         return answer_type(self.question)
 
+    @property
+    def label(self) -> str:
+        """The question's label, with the half for one half of a confidence pair."""
+        pair = self.question.confidence
+        if self.part is None or pair is None:
+            return self.question.label
+        half = pair.before_label if self.part == "before" else pair.after_label
+        return f"{self.question.label} ({half})"
+
 
 def targets(definition: SurveyDefinition) -> dict[str, Target]:
     """Return every importable answer slot by mapping key, in the definition's order."""
@@ -53,6 +64,11 @@ def targets(definition: SurveyDefinition) -> dict[str, Target]:
         for question in page.questions
         for column in answer_type(question).import_columns(question)
     }
+
+
+def target_choices(definition: SurveyDefinition) -> list[tuple[str, str]]:
+    """Return each importable slot's mapping key and label, to choose a column's question."""
+    return [(key, target.label) for key, target in targets(definition).items()]
 
 
 def _similarity(column: str, name: str) -> float:

@@ -3,8 +3,16 @@
 Public API:
     RowError, ImportPreview; preview_import(rows, mapping, definition) -> ImportPreview
 
-Each cell is read by its question's answer type (`surveys.answer_types`); a required,
-shown question left empty, or a confidence pair with one half, is a problem of the row.
+Each cell is read by its question's answer type (`surveys.answer_types`).
+
+What an import must have: nothing beyond one answer in the row. Answers from past years
+come from tools and forms that asked other questions, so no question is required by an
+import: a column may be missing and a cell may be blank, even for questions the form makes
+required (people answering the form online are still held to those). A row is refused only
+for what it says: a cell that is not an answer to its question (not an option, not a number,
+not a date, too long) or a confidence pair with only one half. A row with nothing in the
+matched columns is a blank row and is skipped. An import is all or nothing: one refused row
+refuses the file, with every problem listed by row and column.
 """
 
 from __future__ import annotations
@@ -14,10 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from surveys.answer_types import answer_type
 from surveys.cells import CellProblem, fold, parse_date
 from surveys.definition import JSONValue, SurveyDefinition
-from surveys.engine import visible_answers, visible_questions
+from surveys.engine import visible_answers
 from surveys.importing.mapping import Target, check_mapping, targets
 from surveys.spreadsheets import FORMULA_PREFIXES
 
@@ -47,7 +54,7 @@ class ImportPreview:
     errors: list[RowError]
     row_numbers: list[int] = field(default_factory=list)  # the sheet row of each valid row
     blank_rows: int = 0
-    unmatched_required: list[str] = field(default_factory=list)  # labels with no column
+    unmatched: list[str] = field(default_factory=list)  # questions with no column: left blank
     answered_on: list[date | None] = field(default_factory=list)  # per valid row, if known
 
     @property
@@ -77,7 +84,6 @@ def preview_import(
             blanks += 1
             continue
         answers, problems = _convert_row(cells, slots)
-        problems += _missing(definition, answers, columns, {key for key, _ in problems})
         if problems:
             errors += [
                 RowError(number, columns.get(k, ""), f"Row {number}: {m}") for k, m in problems
@@ -86,9 +92,7 @@ def preview_import(
         valid.append(visible_answers(definition, answers))
         numbers.append(number)
         answered_on.append(_parse_answered_at(record.get(answered_column or "") or ""))
-    unmatched = [
-        t.question.label for t in slots.values() if t.question.required and t.key not in columns
-    ]
+    unmatched = [t.question.label for t in slots.values() if t.key not in columns]
     return ImportPreview(
         definition,
         valid,
@@ -130,6 +134,7 @@ def _convert_row(
     answers: dict[str, JSONValue] = {}
     parts: dict[str, tuple[Target, dict[str, JSONValue]]] = {}
     problems: list[tuple[str, str]] = []
+    failed: set[str] = set()  # questions with a cell already refused: one problem is enough
     for key, text in cells.items():
         if not text:
             continue
@@ -138,6 +143,7 @@ def _convert_row(
             value = target.answer_type.from_cell(target.question, text, target.part)
         except CellProblem as problem:
             problems.append((key, str(problem)))
+            failed.add(target.question.id)
             continue
         if value is None:
             continue
@@ -145,8 +151,9 @@ def _convert_row(
             parts.setdefault(target.question.id, (target, {}))[1][target.part] = value
         else:
             answers[target.question.id] = value
-    for target, found in parts.values():
-        problems += _join_parts(target, found, answers)
+    for question_id, (target, found) in parts.items():
+        if question_id not in failed:
+            problems += _join_parts(target, found, answers)
     return answers, problems
 
 
@@ -160,22 +167,3 @@ def _join_parts(
         answers[question.id] = entry.join_parts(question, found)
         return []
     return [(missing[0].key, f"Enter the {missing[0].part} answer for '{question.label}'")]
-
-
-def _missing(
-    definition: SurveyDefinition,
-    answers: dict[str, JSONValue],
-    columns: dict[str, str],
-    failed: set[str],
-) -> list[tuple[str, str]]:
-    """Return problems for required, shown questions whose column is empty in this row."""
-    problems = []
-    for question in visible_questions(definition, answers):
-        columns_of = answer_type(question).import_columns(question)
-        keys = [question.id, *(column.key for column in columns_of)]
-        mapped = [key for key in keys if key in columns]
-        if not question.required or question.id in answers or not mapped or failed & set(keys):
-            continue
-        message = question.error_required or f"Answer '{question.label}'"
-        problems.append((mapped[0], message))
-    return problems

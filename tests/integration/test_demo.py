@@ -221,3 +221,37 @@ def test_the_demo_has_an_audit_day_of_six_cases_across_four_agencies_and_a_near_
     assert kinds["near_miss"].status is TriageStatus.NEW
     assert "your_name" not in kinds["near_miss"].response.answers  # raised anonymously
     assert not any(row.response.is_flagged for row in queue)
+
+
+def test_one_agencys_self_rating_and_its_practitioners_disagree(app, demo):
+    """The README's triangulation: the Family Support Trust rates escalation Met while most
+    of its practitioners do not know the procedure; no other return is flagged."""
+    from demo.practitioners import DISAGREEING
+    from surveys import tenancy
+    from surveys.loader import load_definitions
+    from surveys.triangulation import cycle_triangulation
+    from tests.integration.webapp.test_assessments import as_user
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"lead@police\.example\.org.*Family Support Trust.*practitioners", table)
+    registry = load_definitions()
+    this = demo.scalars(
+        select(Cycle)
+        .where(
+            Cycle.definition_key == "section-11",
+            Cycle.partnership_id == tenancy.partnership_of(demo),
+        )
+        .order_by(Cycle.opens_at.desc())
+    ).first()
+    found = cycle_triangulation(demo, this, registry.get("section-11", 1), registry)
+    assert [(t.organisation, s.ref) for t, s in found.flagged] == [(DISAGREEING, "S11-6")]
+    trust = next(r for r in found.returns if r.organisation == DISAGREEING)
+    assert trust.practitioners == 6
+    response = demo.scalars(
+        select(Response).where(Response.cycle_id == this.id, Response.submitted_at.is_not(None))
+    ).all()
+    lead = demo.scalar(select(User).where(User.email == "lead@police.example.org"))
+    police = as_user(app, demo, lead)
+    pages = {r.id: police.get(f"/scrutiny/returns/{r.id}") for r in response}
+    flagged = [i for i, page in pages.items() if "Disagreement: S11-6" in page.text]
+    assert len(flagged) == 1 and DISAGREEING in pages[flagged[0]].text

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from surveys import exports, importing, spreadsheets
 from surveys.audit import record_audit
+from surveys.models import Cycle
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
 from webapp.database import get_session
 from webapp.form_pages import data_folder, definition_of
@@ -101,7 +102,10 @@ def check_import(cycle_id: int, upload_id: str) -> ResponseReturnValue:
     mapping = importing.propose_mapping(columns, definition)
     if request.method == "POST":
         mapping = {c: (request.form.get(f"map-{i}") or None) for i, c in enumerate(columns)}
-    result = importing.preview_import(rows, mapping, definition)
+    try:
+        result = importing.preview_import(rows, mapping, definition)
+    except importing.ImportFileError as problem:
+        return _preview_page(cycle, columns, mapping, None, upload_id, mapping_problem=str(problem))
     if request.method == "POST" and request.form.get("action") == "import" and result.is_ready:
         created = importing.apply_import(get_session(), cycle, result, imported_by=g.user.id)
         after_submission()
@@ -109,13 +113,53 @@ def check_import(cycle_id: int, upload_id: str) -> ResponseReturnValue:
             (_uploads() / f"{upload_id}{suffix}").unlink(missing_ok=True)
         flash(f"{plural(len(created), 'response')} imported")
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))
-    targets = [(q.id, q.label) for page in definition.pages for q in page.questions]
+    refused = request.form.get("action") == "import"
+    return _preview_page(cycle, columns, mapping, result, upload_id, refused=refused)
+
+
+def _preview_page(
+    cycle: Cycle,
+    columns: list[str],
+    mapping: dict[str, str | None],
+    result: importing.ImportPreview | None,
+    upload_id: str,
+    *,
+    mapping_problem: str | None = None,
+    refused: bool = False,
+) -> ResponseReturnValue:
+    """Render the check page, every problem in a GOV.UK error summary (400 once posted)."""
+    definition = definition_of(cycle)
+    errors = _summary(result, mapping_problem)
     return render_template(
         "cycles/import_preview.html",
         cycle=cycle,
         columns=columns,
         mapping=mapping,
         result=result,
-        targets=targets,
+        targets=importing.target_choices(definition),
         upload_id=upload_id,
-    )
+        errors=errors,
+        refused=refused,
+    ), 400 if errors and request.method == "POST" else 200
+
+
+_SUMMARY_ROWS = 10  # the summary names the first problems; the table lists them all
+
+
+def _summary(result: importing.ImportPreview | None, mapping_problem: str | None) -> list[dict]:
+    """Return the error summary's items: the mapping's problem, or the first row problems."""
+    if mapping_problem is not None:
+        return [{"text": mapping_problem, "href": "#map-0"}]
+    if result is None or not result.errors:
+        return []
+    items = [
+        {"text": f"{error.message} (column '{error.column}')" if error.column else error.message,
+         "href": "#row-problems"}
+        for error in result.errors[:_SUMMARY_ROWS]
+    ]  # fmt: skip
+    if len(result.errors) > _SUMMARY_ROWS:
+        more = len(result.errors) - _SUMMARY_ROWS
+        items.append(
+            {"text": f"and {plural(more, 'more problem')} in the table", "href": "#row-problems"}
+        )
+    return items

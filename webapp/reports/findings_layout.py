@@ -6,10 +6,11 @@ Public API:
 
 from __future__ import annotations
 
-from learning.findings import FindingsReport
+from learning.findings import A_SCHOOL, FindingsReport
 from learning.six_monthly import action_counts
 from surveys.partnership_view import CHANGE_LABELS, Change
 from surveys.small_groups import FEWER_THAN, SMALL_NUMBER
+from surveys.triangulation import DISAGREEMENT_RULE, CycleTriangulation
 from webapp.reports.blocks import Block, Chart, Document, Facts, Heading, Paragraph, Table, day
 from webapp.wording import plural
 
@@ -47,7 +48,67 @@ def findings_document(report: FindingsReport) -> Document:
     doc.blocks += _theme_blocks(report)
     doc.blocks += _challenge_blocks(report)
     doc.blocks += _action_blocks(report)
+    doc.blocks += triangulation_blocks(report.triangulation)
     return doc
+
+
+def triangulation_blocks(
+    found: CycleTriangulation,
+    *,
+    title: str = "Triangulation: ratings beside what practitioners say",
+) -> list[Block]:
+    """The triangulation section: the rule, and each standard it flags (any report)."""
+    blocks: list[Block] = [Heading(title)]
+    if not found.is_asked:
+        return [*blocks, Paragraph("No practitioner consultation asks about these standards.")]
+    counted = [
+        t for t in found.returns if any(p.is_shown for s in t.standards for p in s.practitioners)
+    ]
+    blocks += [
+        Paragraph(DISAGREEMENT_RULE),
+        Facts(
+            (
+                ("Returns set beside practitioners’ answers", len(counted)),
+                ("Standards flagged", len(found.flagged)),
+            ),
+            sheet="Triangulation",
+        ),
+    ]
+    if not found.flagged:
+        return [
+            *blocks,
+            Paragraph("No standard’s rating disagrees with what its practitioners say."),
+        ]
+    rows = tuple(
+        (
+            A_SCHOOL if t.is_school else t.organisation,
+            f"{s.ref} {s.title}",
+            s.moderated_rating or s.self_rating,
+            p.question,
+            p.answered,
+            f"{p.not_met_share}%",
+        )
+        for t, s in found.flagged
+        for p in s.practitioners
+        if p.disagrees
+    )
+    table = Table(
+        caption="Standards rated met that most of the organisation’s practitioners say are not "
+        "met in practice",
+        header=(
+            "Organisation",
+            "Standard",
+            "Rating",
+            "Question",
+            "Practitioners answering",
+            "Say not met",
+        ),
+        rows=rows,
+        sheet="Triangulation",
+        numeric=(4, 5),
+        highlight=tuple(True for _ in rows),
+    )
+    return [*blocks, table]
 
 
 def _returns_blocks(report: FindingsReport) -> list[Block]:

@@ -21,6 +21,7 @@ from webapp.reports.blocks import (
     Table,
     day,
 )
+from webapp.reports.findings_layout import triangulation_blocks
 from webapp.reports.run_layout import run_blocks
 from webapp.wording import plural
 
@@ -47,6 +48,9 @@ def six_monthly_document(report: SixMonthlyReport) -> Document:
         Paragraph(PRIVACY_NOTE),
     ]
     doc.blocks += _returns_blocks(report.returns)
+    for title, found in report.triangulations:
+        if found.is_asked:
+            doc.blocks += triangulation_blocks(found, title=f"Triangulation: {title}")
     doc.blocks.append(Heading("Themes and trends"))
     if report.run is None:
         doc.blocks.append(Paragraph("No theming run finished in this period."))

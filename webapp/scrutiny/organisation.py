@@ -16,6 +16,7 @@ from webapp.database import get_session
 from webapp.form_pages import data_folder, definitions
 from webapp.scrutiny.blueprint import bp, definition_for, organisation, today
 from webapp.scrutiny.forms import AnswerForm
+from webapp.scrutiny.triangulation import triangulation_of
 
 
 @bp.get("/your-returns")
@@ -50,6 +51,7 @@ def organisation_return(return_id: int) -> ResponseReturnValue:
         evidence=challenges.evidence_of(session, every),
         every_challenge=every,
         to_answer=[c for c in every if c.status is ChallengeStatus.OPEN],
+        triangulation=triangulation_of(response),
     )
 
 

@@ -38,6 +38,7 @@ from webapp.scrutiny.forms import (
     ModerationForm,
     moderation_form,
 )
+from webapp.scrutiny.triangulation import triangulation_of
 
 
 @bp.get("")
@@ -128,6 +129,7 @@ def review(return_id: int) -> ResponseReturnValue:
         },
         assure_form=AssureForm(prefix="assure"),
         shared_with=[p.name for p in shared],
+        triangulation=triangulation_of(response),
     )
 
 

@@ -509,14 +509,16 @@ def test_confidence_pair_needs_both_columns(definition: SurveyDefinition) -> Non
     )
 
 
-def test_required_question_left_blank_uses_the_definition_message(
-    definition: SurveyDefinition,
-) -> None:
+def test_no_question_is_required_by_an_import(definition: SurveyDefinition) -> None:
+    # Past years' files come from other forms: a required question's blank cell or missing
+    # column leaves it unanswered; only a row with nothing at all is skipped, as blank.
     rows = [{"sector": "", "agency_name": "North"}, {"sector": "", "agency_name": ""}]
     preview = preview_import(rows, {"sector": "sector", "agency_name": "agency_name"}, definition)
-    assert [error.message for error in preview.errors] == ["Row 2: Select the sector you work in"]
-    assert preview.blank_rows == 1  # a row with nothing in the mapped columns is skipped
-    assert "Describe your evidence" in preview.unmatched_required
+    assert preview.errors == []
+    assert preview.valid_rows == [{"agency_name": "North"}]
+    assert preview.blank_rows == 1
+    assert "Describe your evidence" in preview.unmatched  # required, no column: left blank
+    assert "Which sector do you work in?" not in preview.unmatched
 
 
 def test_answers_to_hidden_questions_are_dropped(definition: SurveyDefinition) -> None:
