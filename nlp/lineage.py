@@ -1,4 +1,4 @@
-"""Match a theming run's themes to the previous run's, so a theme keeps its identity.
+"""Match a theming run's themes to the previous run's, and say which matches are confident.
 
 Similarity of two themes = CENTROID_WEIGHT * cosine(centroids) + KEYWORD_WEIGHT * Jaccard(top
 keywords). The centroid carries most of the weight because it summarises every statement in the
@@ -6,12 +6,34 @@ theme; the keywords are few and shift when a theme is relabelled, but they separ
 whose centroids sit close (all feedback about "training" is near in embedding space). Negative
 cosines count as 0. When either theme has no keywords, the cosine alone is used.
 
-Themes are paired one-to-one with `scipy.optimize.linear_sum_assignment` (maximum total
-similarity); a pair below `threshold` is not a match. A matched theme's trend compares its share
-of this run with its share of the previous run (each run normalised by its own total, so more
-data alone is not growth): see `trend_of`. A previous theme left unpaired whose most similar new
-theme (above the threshold) is already paired is `merged` into it; other unpaired previous themes
-are `gone`. Inputs are sorted by key before matching, so the result does not depend on order.
+Statement overlap. A snapshot may carry `members`, the ids of the answers its statements come
+from. When the two runs share at least SHARED_ANSWERS (half) of the smaller run's answers, the
+overlap (Jaccard of the shared answers each theme holds) is the stronger, honest signal: pairs
+are assigned on it, and a pair is confident when it shares at least MIN_OVERLAP of its answers
+and no other new theme holds SPLIT_SHARE (a quarter) of the old theme's answers.
+
+Without shared answers (another period, another selection) a pair is confident when its
+similarity reaches CONFIDENT_SIMILARITY and leads every rival in its row and column by
+MIN_MARGIN. Always, a pair under `threshold` (DEFAULT_THRESHOLD) is no pair at all.
+
+Measured (nlp.stability, `python -m nlp.evaluate /work/shared/data/nhs_fft_phase1/data.csv
+--limit 2000 --stability-repeats 3 --json`): a random 99% of 2,000 patient-feedback answers
+themed, then all 2,000, MiniLM, 3 resamples, 57 old themes. True same-theme pairs (sharing at
+least half their answers): similarity min 0.82, 5th percentile 0.85, median 0.90; margin over
+the best rival min 0.23, 5th percentile 0.25. Best wrong pair per old theme: median 0.52, 95th
+percentile 0.74, max 0.83 (1 of 60 over 0.8, and it had no 0.15 lead). Hence 0.8 and 0.15: every
+true pair passes the similarity-only rule and no wrong pair does. The measured stability with
+full re-theming is 0.79 of old themes confidently matched one to one (0.76 worst resample;
+0.89 paired at all): the theme count moves (18 -> 21 -> 18) when 1% more answers arrive,
+so a few themes split or merge and those ask the group instead of re-pointing.
+
+Themes are paired one-to-one with `scipy.optimize.linear_sum_assignment` (maximum total score).
+A confident pair's trend compares its share of this run with its share of the previous run
+(each run normalised by its own total, so more data alone is not growth): see `trend_of`. A
+previous theme no new theme confidently continues is `split` (two or more themes took a good
+part of it), `merged` (its best candidate confidently continues another theme), `changed`
+(paired, or probably one theme, but not confidently) or `gone`, with its candidates. Inputs are
+sorted by key before matching, so the result does not depend on order.
 """
 
 from __future__ import annotations
