@@ -36,6 +36,7 @@ COLUMNS = [
     "npmi",
     "topic_diversity",
     "stability_ari",
+    "stability_1pct",
     "seconds",
 ]
 

@@ -1,9 +1,13 @@
-"""Give a new run's themes their identity: match them to the previous comparable run's.
+"""Give a new run's themes their identity: match them to the previous run's, safely.
 
-A matched theme inherits the previous theme's `lineage_key` and, through it, every human
-decision: its human name, its being discarded, and a merge into another theme (carried out
-again when both reappear). An unmatched theme gets a new key and the trend "new". Previous
-themes no theme continues are recorded as ThemeFate rows ("gone" or "merged").
+A theme continues an earlier theme's `lineage_key` (and with it every human decision: its
+human name, its being discarded, a merge, its board place, log links and, through the board
+item, actions) only when nlp.lineage calls the match confident AND the two runs read the same
+streams and questions (`comparable`). Every other theme starts a new lineage, and each earlier
+theme it may continue is recorded as a ThemeFate (changed, split, merged or gone, with the
+themes it probably went to). When the earlier lineage carries decisions the fate needs the
+group's confirmation (learning.carries): nothing moves until then. Trend words are set only
+between comparable runs.
 """
 
 from __future__ import annotations
@@ -17,55 +21,136 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learning.models import (
+    BoardItem,
+    EditKind,
+    EntryTheme,
     LabelSource,
     Theme,
+    ThemeEdit,
     ThemeFate,
     ThemeLineage,
     ThemeState,
+    ThemeStatement,
     ThemingRun,
     Trend,
 )
 from learning.theme_edits import apply_merge
-from nlp.lineage import ThemeSnapshot, ThemeStatus, match_themes
+from nlp.lineage import PreviousTheme, ThemeSnapshot, ThemeStatus, match_themes
 
 log = logging.getLogger(__name__)
 # Previous themes that take part in matching: split themes are replaced by their parts.
 _MATCHABLE = (ThemeState.ACTIVE, ThemeState.DISCARDED, ThemeState.MERGED)
 
 
-def apply_lineage(session: Session, run: ThemingRun, previous: ThemingRun | None) -> None:
-    """Match the run's themes to `previous`'s, set keys and trends, carry human edits.
+def apply_lineage(
+    session: Session, run: ThemingRun, previous: ThemingRun | None, *, comparable: bool = True
+) -> None:
+    """Match the run's themes to `previous`'s, set keys and trends, carry confident decisions.
 
     Does not commit: runs inside the transaction that saves the run.
     """
     current = _top_level(session, run.id, (ThemeState.ACTIVE,))
     before = _top_level(session, previous.id, _MATCHABLE) if previous else []
     before = [t for t in before if t.lineage_key and t.centroid]
-    result = match_themes([_snapshot(t) for t in before], [_snapshot(t) for t in current])
+    members = _members(session, [t.id for t in [*before, *current]])
+    result = match_themes(
+        [_snapshot(t, members) for t in before], [_snapshot(t, members) for t in current]
+    )
     by_key = {_key(t): t for t in [*before, *current]}
+    decided = lineages_with_decisions(session, [t.lineage_key for t in before if t.lineage_key])
+    fates = list(result.previous)
     for match in result.matches:
         theme = by_key[match.key]
-        if match.previous_key is None:
-            _start_lineage(session, theme)
+        if match.previous_key is not None and match.confident and comparable:
+            earlier = by_key[match.previous_key]
+            theme.lineage_key = earlier.lineage_key
+            theme.previous_theme_id = earlier.id
+            theme.previous_share = match.previous_share
+            theme.similarity = round(match.similarity or 0.0, 4)
+            theme.trend = Trend(match.status.value)
             continue
-        earlier = by_key[match.previous_key]
-        theme.lineage_key = earlier.lineage_key
-        theme.previous_theme_id = earlier.id
-        theme.previous_share = match.previous_share
-        theme.similarity = round(match.similarity or 0.0, 4)
-        theme.trend = Trend(match.status.value)
+        unknown = match.previous_key is None and not any(match.key in f.candidates for f in fates)
+        _start_lineage(session, theme, Trend.NEW if comparable and unknown else None)
+        if match.previous_key is not None and match.confident:  # another selection: ask
+            fates.append(
+                PreviousTheme(
+                    match.previous_key,
+                    ThemeStatus.CHANGED,
+                    similarity=match.similarity,
+                    candidates=(match.key,),
+                )
+            )
     session.flush()
-    for fate in result.previous:
-        _record_fate(
-            session, run, by_key[fate.key], fate.status, by_key.get(fate.merged_into or "")
-        )
+    for fate in fates:
+        earlier = by_key[fate.key]
+        _record_fate(session, run, earlier, fate, by_key, earlier.lineage_key in decided)
     carry_decisions(session, current)
     log.info(
-        "lineage run_id=%s previous=%s matched=%s",
+        "lineage run_id=%s previous=%s comparable=%s carried=%s to_confirm=%s",
         run.id,
         previous.id if previous else None,
-        sum(m.previous_key is not None for m in result.matches),
+        comparable,
+        sum(m.confident and comparable for m in result.matches),
+        sum(1 for f in fates if by_key[f.key].lineage_key in decided),
     )
+
+
+def _members(session: Session, theme_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """Each theme's answers, as "response:question" ids (comparable across runs).
+
+    A statement a person merged into another theme counts for the theme the pipeline gave
+    it: matching compares what the pipeline found, and carry_decisions re-applies the merge.
+    """
+    found: dict[int, set[str]] = {i: set() for i in theme_ids}
+    if not theme_ids:
+        return {}
+    rows = session.execute(
+        select(
+            ThemeStatement.id,
+            ThemeStatement.theme_id,
+            ThemeStatement.response_id,
+            ThemeStatement.question_id,
+        ).where(ThemeStatement.theme_id.in_(list(theme_ids)))
+    ).all()
+    merges = session.scalars(
+        select(ThemeEdit).where(
+            ThemeEdit.theme_id.in_(list(theme_ids)),
+            ThemeEdit.kind == EditKind.MERGE,
+            ThemeEdit.undone_at.is_(None),
+        )
+    )
+    origin: dict[int, int] = {}
+    for edit in merges:
+        for statement_id, (theme_id, _sub) in (edit.before.get("moves") or {}).items():
+            origin[int(statement_id)] = int(theme_id)
+    for statement_id, theme_id, response_id, question_id in rows:
+        owner = origin.get(statement_id, theme_id)
+        found.setdefault(owner, set()).add(f"{response_id}:{question_id}")
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def lineages_with_decisions(session: Session, keys: Sequence[str]) -> set[str]:
+    """Return the lineages among `keys` that carry a human decision of any kind."""
+    if not keys:
+        return set()
+    wanted = set(keys)
+    decided = set(
+        session.scalars(
+            select(ThemeLineage.key).where(
+                ThemeLineage.key.in_(wanted),
+                (ThemeLineage.human_label.is_not(None))
+                | ThemeLineage.is_discarded
+                | ThemeLineage.merged_into_key.is_not(None),
+            )
+        )
+    )
+    decided |= set(
+        session.scalars(select(BoardItem.lineage_key).where(BoardItem.lineage_key.in_(wanted)))
+    )
+    decided |= set(
+        session.scalars(select(EntryTheme.lineage_key).where(EntryTheme.lineage_key.in_(wanted)))
+    )
+    return {k for k in decided if k}
 
 
 def _top_level(session: Session, run_id: int, states: tuple[ThemeState, ...]) -> list[Theme]:
@@ -82,38 +167,44 @@ def _key(theme: Theme) -> str:
     return f"theme-{theme.id}"
 
 
-def _snapshot(theme: Theme) -> ThemeSnapshot:
+def _snapshot(theme: Theme, members: dict[int, frozenset[str]]) -> ThemeSnapshot:
     return ThemeSnapshot(
         key=_key(theme),
         centroid=np.asarray(theme.centroid or [0.0], dtype=np.float64),
         keywords=list(theme.keywords),
         size=theme.size,
+        members=members.get(theme.id, frozenset()),
     )
 
 
-def _start_lineage(session: Session, theme: Theme) -> None:
+def _start_lineage(session: Session, theme: Theme, trend: Trend | None) -> None:
     lineage = ThemeLineage(key=str(uuid4()))
     session.add(lineage)
     theme.lineage_key = lineage.key
-    theme.trend = Trend.NEW
+    theme.trend = trend
 
 
 def _record_fate(
     session: Session,
     run: ThemingRun,
     earlier: Theme,
-    status: ThemeStatus,
-    into: Theme | None,
+    fate: PreviousTheme,
+    by_key: dict[str, Theme],
+    decided: bool,
 ) -> None:
     if earlier.state is ThemeState.MERGED:
         return  # a human merged it away already: nothing new to report
+    into = by_key.get(fate.merged_into or "")
     session.add(
         ThemeFate(
             run_id=run.id,
             previous_theme_id=earlier.id,
             lineage_key=earlier.lineage_key,
-            status=status.value,
+            status=fate.status.value,
             merged_into_id=into.id if into else None,
+            candidate_ids=[by_key[k].id for k in fate.candidates],
+            similarity=round(fate.similarity, 4) if fate.similarity is not None else None,
+            needs_confirmation=decided,
         )
     )
 
@@ -178,3 +269,15 @@ def gone_themes(session: Session, run_id: int) -> list[ThemeFate]:
     return list(
         session.scalars(select(ThemeFate).where(ThemeFate.run_id == run_id).order_by(ThemeFate.id))
     )
+
+
+def fate_wording(status: str, names: Sequence[str]) -> str:
+    """Say in words where an earlier theme went: "probably Y", "split into Y and Z", "gone"."""
+    quoted = [f"“{n}”" for n in names]
+    if status == ThemeStatus.SPLIT and len(quoted) > 1:
+        return "split into " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if status == ThemeStatus.MERGED and quoted:
+        return "merged into " + quoted[0]
+    if quoted:
+        return "probably " + quoted[0]
+    return "did not come back"

@@ -117,6 +117,8 @@ class ThemingRun(PartnershipOwned, Base):
     previous_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("theming_runs.id", ondelete="SET NULL")
     )
+    # Same streams and questions as the previous run: only then trends and automatic carries.
+    comparable: Mapped[bool | None]
 
     started_by: Mapped[User | None] = relationship()
 
@@ -204,7 +206,13 @@ class ThemeStatement(PartnershipOwned, Base):
 
 
 class ThemeFate(PartnershipOwned, Base):
-    """A previous run's theme that no theme of this run continues: merged or gone."""
+    """A previous run's theme no theme of this run confidently continues, and where it went.
+
+    `status` is changed, split, merged or gone (nlp.lineage.ThemeStatus); `candidate_ids` the
+    themes of this run it probably went to. When its lineage carries decisions (a human name,
+    a board place, log links) the group confirms a target (`resolution` "moved", the decisions
+    follow) or leaves them with the old theme ("left").
+    """
 
     __tablename__ = "theme_fates"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,10 +221,18 @@ class ThemeFate(PartnershipOwned, Base):
     )
     previous_theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"))
     lineage_key: Mapped[str | None] = mapped_column(String(36))
-    status: Mapped[str] = mapped_column(String(16))  # "merged" or "gone"
+    status: Mapped[str] = mapped_column(String(16))  # changed, split, merged or gone
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"))
+    candidate_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    similarity: Mapped[float | None]
+    needs_confirmation: Mapped[bool] = mapped_column(default=False)
+    resolution: Mapped[str | None] = mapped_column(String(16))  # "moved" or "left"
+    moved_to_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None]
 
     previous_theme: Mapped[Theme] = relationship(foreign_keys=[previous_theme_id])
+    moved_to: Mapped[Theme | None] = relationship(foreign_keys=[moved_to_id])
 
 
 class ThemeEdit(PartnershipOwned, Base):

@@ -4,6 +4,8 @@ Public API:
     save_result(session, run, answers, result, *, withheld=0)
     coverage_of(answers, result) -> dict
     previous_comparable_run(session, run) -> ThemingRun | None
+    previous_run(session, run) -> (ThemingRun | None, comparable)
+    comparable(run_a, run_b) -> bool (same streams and questions)
 
 We store only the pipeline's redacted statements. `save_result` does not commit: the caller
 commits once, so a run is saved whole or not at all.
@@ -20,24 +22,46 @@ from sqlalchemy.orm import Session
 
 from learning.lineage import apply_lineage
 from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
-from learning.selection import SourceAnswer
+from learning.selection import Selection, SourceAnswer
 from nlp.result import ThemingResult
 from surveys.models import utcnow
 
 
-def previous_comparable_run(session: Session, run: ThemingRun) -> ThemingRun | None:
-    """Return the latest finished run before this one over the same streams and model."""
+def comparable(a: ThemingRun, b: ThemingRun) -> bool:
+    """Say whether two runs read the same streams and questions (so trends mean something)."""
+    questions = [sorted(Selection.from_json(r.selection).question_ids) for r in (a, b)]
+    return a.streams_key == b.streams_key and questions[0] == questions[1]
+
+
+def _earlier_runs(session: Session, run: ThemingRun) -> list[ThemingRun]:
     query = select(ThemingRun).where(
         ThemingRun.status == RunStatus.FINISHED,
         ThemingRun.id != run.id,
-        ThemingRun.streams_key == run.streams_key,
         ThemingRun.embedder_model == run.embedder_model,
     )
     if run.finished_at is not None:
         query = query.where(ThemingRun.finished_at <= run.finished_at)
-    return session.scalars(
-        query.order_by(ThemingRun.finished_at.desc(), ThemingRun.id.desc()).limit(1)
-    ).first()
+    return list(
+        session.scalars(query.order_by(ThemingRun.finished_at.desc(), ThemingRun.id.desc()))
+    )
+
+
+def previous_comparable_run(session: Session, run: ThemingRun) -> ThemingRun | None:
+    """Return the latest finished run before this one over the same streams and questions."""
+    return next((r for r in _earlier_runs(session, run) if comparable(r, run)), None)
+
+
+def previous_run(session: Session, run: ThemingRun) -> tuple[ThemingRun | None, bool]:
+    """Return the run to match against and whether it is comparable.
+
+    The latest comparable run if there is one; otherwise the latest run over another
+    selection, whose themes are offered to the group to confirm, never carried on their own.
+    """
+    earlier = _earlier_runs(session, run)
+    same = next((r for r in earlier if comparable(r, run)), None)
+    if same is not None:
+        return same, True
+    return (earlier[0], False) if earlier else (None, True)
 
 
 def coverage_of(answers: Sequence[SourceAnswer], result: ThemingResult) -> dict[str, Any]:
@@ -86,9 +110,10 @@ def save_result(
     run.finished_at = now
     run.heartbeat_at = now
     run.stage, run.done, run.total = "save", 1, 1
-    previous = previous_comparable_run(session, run)
+    previous, same_selection = previous_run(session, run)
     run.previous_run_id = previous.id if previous else None
-    apply_lineage(session, run, previous)
+    run.comparable = same_selection if previous else None
+    apply_lineage(session, run, previous, comparable=same_selection)
 
 
 def _add_themes(

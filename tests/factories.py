@@ -161,7 +161,7 @@ def learning_world(
     from datetime import date
 
     from learning import actions, board, log, runs, selection, theme_edits
-    from learning.models import RunStatus, Theme, ThemeLineage
+    from learning.models import RunStatus, Theme, ThemeFate, ThemeLineage
 
     run = runs.start_run(session, selection.Selection(), started_by=user)
     run.status = RunStatus.FINISHED
@@ -178,6 +178,15 @@ def learning_world(
     session.add(theme)
     session.commit()
     edit = theme_edits.rename_theme(session, theme.id, "Waiting for help", edited_by=user)
+    fate = ThemeFate(
+        run_id=run.id,
+        previous_theme_id=theme.id,
+        lineage_key=lineage_key,
+        status="gone",
+        needs_confirmation=True,
+    )
+    session.add(fate)
+    session.commit()
     entry = log.create_entry(
         session,
         log.EntryDetails(
@@ -198,6 +207,7 @@ def learning_world(
         "theme_id": theme.id,
         "action": "rename",
         "edit_id": edit.id,
+        "fate_id": fate.id,
         "entry_id": entry.id,
         "item_id": item.id,
         "action_id": action.id,

@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.safeguarding.views import bp as safeguarding_bp
     from webapp.scrutiny import bp as scrutiny_bp
     from webapp.team.views import bp as team_bp
+    from webapp.themes.carries import bp as carries_bp
     from webapp.themes.views import bp as themes_bp
 
     app.register_blueprint(main_bp)
@@ -170,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(findings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(carries_bp)
     app.register_blueprint(log_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(actions_bp)

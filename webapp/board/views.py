@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from learning import board, errors
+from learning import board, carries, errors
 from learning.models import BoardColumn
 from surveys.models import Role, utcnow
 from webapp.access import roles
@@ -26,6 +26,7 @@ def _board_page(moved: tuple[int, MoveForm] | None = None) -> ResponseReturnValu
     return render_template(
         "board/index.html",
         columns=columns,
+        pending_run=carries.latest_pending_run(get_session()),
         titles=board.item_titles(get_session(), items),
         histories={item.id: board.history_of(get_session(), item.id) for item in items},
         BoardColumn=BoardColumn,

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from learning import board, errors, log, runs, theme_edits, theme_split, themes
+from learning import board, carries, errors, log, runs, theme_edits, theme_split, themes
 from learning.models import Theme, ThemingRun
 from learning.report_rules import suppress
 from learning.selection import Selection
@@ -90,15 +90,21 @@ def run(run_id: int) -> ResponseReturnValue:
         run=found,
         themes=listed,
         gone=runs_gone(found),
+        to_confirm=len(carries.pending_carries(get_session(), found.id)),
         edits=theme_edits.edits_of(get_session(), found.id),
         splits=themes.polarity_splits(get_session(), listed),
     )
 
 
-def runs_gone(found: ThemingRun) -> list[Theme]:
+def runs_gone(found: ThemingRun) -> list[tuple[Theme, str]]:
+    """Each earlier theme no theme of this run confidently continues, and what became of it."""
     from learning import lineage
 
-    return [fate.previous_theme for fate in lineage.gone_themes(get_session(), found.id)]
+    listed = []
+    for fate in lineage.gone_themes(get_session(), found.id):
+        names = [t.label for t in (get_session().get(Theme, i) for i in fate.candidate_ids) if t]
+        listed.append((fate.previous_theme, lineage.fate_wording(fate.status, names)))
+    return listed
 
 
 @bp.get("/runs/<int:run_id>/progress.json")

@@ -187,5 +187,7 @@ def test_previous_comparable_run_needs_the_same_streams(world, pipeline):
     world.section_11_answer(world.police, {"s1_development": "Board reports lack detail"})
     other = _run(world, pipeline, Selection(streams=("section_11",)))
     assert second.previous_run_id == first.id
-    assert other.status is RunStatus.FINISHED and other.previous_run_id is None
+    # Another selection is matched to the latest run only to ask the group, never to carry.
+    assert other.status is RunStatus.FINISHED and other.previous_run_id == second.id
+    assert second.comparable is True and other.comparable is False
     assert runs.latest_finished_run(world.session).id == other.id

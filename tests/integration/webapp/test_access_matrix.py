@@ -304,6 +304,7 @@ OWNED_ARGUMENTS = frozenset(
         "run_id",
         "theme_id",
         "edit_id",
+        "fate_id",
         "entry_id",
         "item_id",
         "action_id",

@@ -25,6 +25,7 @@ KEYS = {
     "npmi",
     "topic_diversity",
     "stability_ari",
+    "stability_1pct",
     "seconds",
     "embed_seconds",
     "peak_rss_mb",
@@ -38,6 +39,7 @@ def test_harness_prints_every_metric(capsys: pytest.CaptureFixture[str]) -> None
     assert KEYS <= set(result)
     assert result["n"] == 198  # 10 unlabelled non-answers and 4 multi-label rows dropped
     assert result["ami"] > 0.5 and result["stability_ari"] == 1.0
+    assert 0.0 <= result["stability_1pct"] <= 1.0
     assert 0 <= result["embed_seconds"] <= result["seconds"]
 
 

@@ -85,7 +85,7 @@ def test_new_theme_and_gone_theme() -> None:
 def test_two_previous_themes_becoming_one_are_matched_and_merged() -> None:
     previous = [
         theme("waiting", 0, 30, "waiting list referral delay"),
-        theme("delays", 0, 20, "delay referral waiting weeks", wobble=0.3),
+        theme("delays", 0, 20, "delay referral waiting weeks", wobble=0.5),
         theme("training", 1, 50),
     ]
     new = [theme("access", 0, 50, "waiting referral delay list"), theme("courses", 1, 50)]
@@ -116,7 +116,13 @@ def test_tied_candidates_resolve_by_key_in_any_order() -> None:
     first = match_themes(twins, single)
     second = match_themes(list(reversed(twins)), single)
     assert first.matches[0].previous_key == second.matches[0].previous_key == "a-twin"
-    assert first.merged == second.merged == {"b-twin": "only"}
+    # Two identical old themes: neither is confidently the new one, so both ask where they went.
+    assert not first.matches[0].confident
+    assert first.previous == second.previous
+    assert {(p.key, p.candidates) for p in first.previous} == {
+        ("a-twin", ("only",)),
+        ("b-twin", ("only",)),
+    }
 
 
 def test_threshold_is_respected() -> None:
