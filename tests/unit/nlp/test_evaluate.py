@@ -63,7 +63,7 @@ def test_baselines_report_the_same_metrics(monkeypatch: pytest.MonkeyPatch) -> N
     result = baselines.run_baselines(texts, gold, TfidfEmbedder(), seed=0)
     assert set(result) == {"vanilla_bertopic", "lda", "tfidf_kmeans", "minilm_kmeans_true_k"}
     for scores in result.values():
-        assert KEYS - {"n", "embed_seconds", "peak_rss_mb"} <= set(scores)
+        assert KEYS - {"n", "embed_seconds", "peak_rss_mb", "stability_1pct"} <= set(scores)
     assert result["minilm_kmeans_true_k"]["n_themes"] == 6
 
 
