@@ -1,4 +1,5 @@
-"""The six-monthly quality group report: board, learning log, actions, returns, latest run.
+"""The six-monthly quality group report: board, learning log, actions, returns, latest run,
+and reviews and audits (`learning.review_report`).
 
 Public API:
     Period, last_six_months(today) -> Period
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning.board import board, item_titles
 from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
+from learning.review_report import ReviewsAndAudits, reviews_and_audits
 from learning.run_report import RunReport, run_report
 from learning.runs import latest_finished_run
 from surveys.returns import CycleReturns, cycle_returns
@@ -98,6 +100,7 @@ class SixMonthlyReport:
     entries: tuple[EntrySummary, ...]
     actions: tuple[ActionSummary, ...]
     returns: tuple[CycleReturns, ...]
+    reviews: ReviewsAndAudits
 
 
 def six_monthly_report(
@@ -116,6 +119,7 @@ def six_monthly_report(
         entries=tuple(_entries(session, period)),
         actions=tuple(_actions(session, period, as_of)),
         returns=tuple(cycle_returns(session, period.starts_at, period.ends_before, registry)),
+        reviews=reviews_and_audits(session, period, as_of=as_of),
     )
 
 
