@@ -389,7 +389,7 @@ def audit_world(
     return the ids routes need."""
     from learning import audit_learning
     from surveys import concerns, responses
-    from surveys.case_audits import cases, programmes
+    from surveys.case_audits import cases, finding_texts, programmes
     from surveys.loader import load_definitions
     from surveys.models import FindingKind, TriageStatus, utcnow
 
@@ -431,6 +431,7 @@ def audit_world(
         kind=FindingKind.LESSON,
         text="Hear the child",
         day_id=day.id,
+        definition=registry.latest(finding_texts.FINDING_FORM),
         by=user,
     )
     audit_learning.entry_from_finding(session, finding.id, title="Hear the child", created_by=user)

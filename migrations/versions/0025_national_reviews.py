@@ -1,10 +1,14 @@
-"""national reviews: nationally significant reviews, their findings, actions from gaps
+"""national reviews: nationally significant reviews, their findings, actions from gaps;
+audit findings themed
 
 - `national_reviews` (title, publisher, date published, link) and `national_findings` (a
   short statement, and the cycle in which agencies answer how local services measure against
   it);
 - `actions.national_finding_id`: the finding whose gap, in the owner organisation's answer,
-  the action closes.
+  the action closes;
+- `audit_programmes.findings_cycle_id`, `audit_findings.response_id`: a case audit finding's
+  words kept as a response of the `case-audit-finding` form, so theming reads them with the
+  case audits (stream case_audit).
 
 Each new table is partnership-owned, with the row-level security policy of 0011.
 
@@ -86,9 +90,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_actions_national_finding_id'), ['national_finding_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_actions_national_finding_id_national_findings'), 'national_findings', ['national_finding_id'], ['id'], ondelete='SET NULL')
         batch_op.create_unique_constraint(batch_op.f('uq_actions_national_finding_id'), ['national_finding_id', 'owner_organisation_id'])
+    with op.batch_alter_table('audit_programmes', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('findings_cycle_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_audit_programmes_findings_cycle_id_cycles'), 'cycles', ['findings_cycle_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('audit_findings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('response_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_audit_findings_response_id_responses'), 'responses', ['response_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('audit_findings', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_audit_findings_response_id_responses'), type_='foreignkey')
+        batch_op.drop_column('response_id')
+    with op.batch_alter_table('audit_programmes', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_audit_programmes_findings_cycle_id_cycles'), type_='foreignkey')
+        batch_op.drop_column('findings_cycle_id')
     with op.batch_alter_table('actions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_actions_national_finding_id'), type_='unique')
         batch_op.drop_constraint(batch_op.f('fk_actions_national_finding_id_national_findings'), type_='foreignkey')
