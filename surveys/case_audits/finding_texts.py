@@ -64,8 +64,7 @@ def keep_for_theming(
         definition,
         responses.CompleteResponse(
             {finding.kind.value: finding.text},
-            submitted_at=finding.created_at,
-            submitted_by_id=by.id,
+            submitted_at=finding.created_at,  # who wrote it: the finding's created_by
         ),
     )
     finding.response = submitted.response
