@@ -75,6 +75,11 @@ _BANKS: dict[tuple[str, str], str] = {
     ("practice-concern", "what_happened"): "consultation_barriers",
     ("practice-concern", "what_would_help"): "consultation_suggestions",
     ("section-11", "contributors"): "section_11_contributors",
+    ("case-audit-finding", "strength"): "case_audit_strengths",
+    ("case-audit-finding", "area_to_improve"): "case_audit_improvements",
+    ("case-audit-finding", "lesson"): "case_audit_lessons",
+    ("national-review-finding", "in_place"): "case_audit_strengths",
+    ("national-review-finding", "gap"): "case_audit_improvements",
 }
 # Per-standard questions of self-assessments share a bank, by stream and id suffix.
 _SUFFIX_BANKS: dict[tuple[Stream, str], str] = {

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from learning import audit_learning
 from surveys import concerns, responses
-from surveys.case_audits import cases, programmes
+from surveys.case_audits import cases, finding_texts, programmes
 from surveys.loader import DefinitionRegistry
 from surveys.models import FindingKind, Organisation, TriageStatus, User, utcnow
 
@@ -132,7 +132,13 @@ def seed_audits(session: Session, registry: DefinitionRegistry) -> None:
             )
     for kind, text in FINDINGS:
         finding = programmes.add_finding(
-            session, programme.id, kind=kind, text=text, day_id=day.id, by=quality
+            session,
+            programme.id,
+            kind=kind,
+            text=text,
+            day_id=day.id,
+            definition=registry.latest(finding_texts.FINDING_FORM),
+            by=quality,
         )
         if kind is FindingKind.LESSON:
             audit_learning.entry_from_finding(

@@ -14,7 +14,8 @@ from surveys.engine import visible_answers
 from surveys.loader import DefinitionRegistry
 from surveys.models import Cycle, Organisation, OrganisationKind, Role, User, utcnow
 
-SEEDED_BY_AUDITS = frozenset({"case-audit-tool", "practice-concern"})
+SEEDED_BY_AUDITS = frozenset({"case-audit-tool", "practice-concern", "case-audit-finding"})
+SEEDED_BY_NATIONAL_REVIEWS = frozenset({"national-review-finding"})
 OPEN_DAYS_AGO = 120  # the demo's cycles opened about four months ago
 CYCLE_TITLES = {  # {year}: the year the cycle opens, so titles stay true whenever seeded
     "section-11": "Section 11 self-assessment {year} to {next_year}",
@@ -56,6 +57,8 @@ def seed_collection(session: Session, registry: DefinitionRegistry) -> int:
             continue  # asked of agencies by each rapid review (demo.reviews), not by a cycle
         if definition.key in SEEDED_BY_AUDITS:
             continue  # a cycle per audit case, and the concern link: see demo.audits
+        if definition.key in SEEDED_BY_NATIONAL_REVIEWS:
+            continue  # a cycle per finding: see demo.national_reviews
         opens_at = now - timedelta(days=max(OPEN_DAYS_AGO, oldest.get(definition.key, 0) + 7))
         kind = OrganisationKind.SCHOOL if "175" in definition.key else OrganisationKind.AGENCY
         assigned = (

@@ -40,6 +40,8 @@ DEFAULT_COUNTS: dict[str, int] = {
     "rapid-review-information": 0,  # asked by each case review: see demo.reviews
     "case-audit-tool": 0,  # asked by each audit case: see demo.audits
     "practice-concern": 0,  # raised from the concern link: see demo.audits
+    "case-audit-finding": 0,  # each audit finding's words: see demo.audits
+    "national-review-finding": 0,  # asked by each national review: see demo.national_reviews
 }
 _FALLBACK_COUNT = 10  # a built-in form added later still gets some demo answers
 # Which response of a form carries the fictional possible disclosure (four in all).

@@ -46,6 +46,8 @@ def action_document(action: Action, today: date) -> dict[str, Any]:
         "return_id": action.response_id,
         "standard_ref": action.standard_ref,
         "challenge_id": action.challenge_id,
+        "recommendation_id": action.recommendation_id,
+        "national_finding_id": action.national_finding_id,
         "owner_organisation": {"id": organisation.id, "name": organisation.name},
         "due_date": action.due_date.isoformat(),
         "status": action.status.value,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models import Base, Challenge, Organisation, Response, User, utcnow
@@ -29,6 +29,7 @@ class ActionSource(enum.StrEnum):
     CHALLENGE = "challenge"  # a reviewer's challenge on a standard of its return
     QUALITY_GROUP = "quality_group"  # the learning board or the learning log
     CASE_REVIEW = "case_review"  # a case review's recommendation
+    NATIONAL_REVIEW = "national_review"  # a gap an agency found against a national finding
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ class ActionSource(enum.StrEnum):
             "challenge": "Challenge",
             "quality_group": "Quality group",
             "case_review": "Case review",
+            "national_review": "National review",
         }[self.value]
 
 
@@ -47,6 +49,7 @@ class Action(PartnershipOwned, Base):
     """
 
     __tablename__ = "actions"
+    __table_args__ = (UniqueConstraint("national_finding_id", "owner_organisation_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     description: Mapped[str] = mapped_column(Text)
     owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -63,6 +66,11 @@ class Action(PartnershipOwned, Base):
     # A case review's recommendation this action carries out (one action each).
     recommendation_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_recommendations.id", ondelete="SET NULL"), unique=True
+    )
+    # A national review's finding whose gap, in the owner organisation's answer, this closes
+    # (one action per finding and organisation).
+    national_finding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("national_findings.id", ondelete="SET NULL"), index=True
     )
     # A return's action plan: the return and standard it answers, the challenge it came from
     # (if any), who in the organisation leads it, and the reviewer's agreement.
@@ -102,6 +110,8 @@ class Action(PartnershipOwned, Base):
             return ActionSource.RETURN
         if self.recommendation_id is not None:
             return ActionSource.CASE_REVIEW
+        if self.national_finding_id is not None:
+            return ActionSource.NATIONAL_REVIEW
         return ActionSource.QUALITY_GROUP
 
     @property

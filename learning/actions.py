@@ -34,9 +34,10 @@ def create_action(
     board_item_id: int | None = None,
     entry_id: int | None = None,
     recommendation_id: int | None = None,
+    national_finding_id: int | None = None,
 ) -> Action:
-    """Create an action for an organisation, from a board item, a learning entry or a case
-    review's recommendation."""
+    """Create an action for an organisation, from a board item, a learning entry, a case
+    review's recommendation or a gap against a national review's finding."""
     description = description.strip()
     if not description:
         raise InvalidInput("Describe the action")
@@ -53,6 +54,7 @@ def create_action(
         board_item_id=board_item_id,
         entry_id=entry_id,
         recommendation_id=recommendation_id,
+        national_finding_id=national_finding_id,
         created_by_id=created_by.id,
     )
     session.add(action)

@@ -1,4 +1,5 @@
-"""The six-monthly quality group report: board, learning log, actions, returns, latest run.
+"""The six-monthly quality group report: board, learning log, actions, returns, latest run,
+and reviews and audits (`learning.review_report`).
 
 Public API:
     Period, last_six_months(today) -> Period
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning.board import board, item_titles
 from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
+from learning.review_report import ReviewsAndAudits, reviews_and_audits
 from learning.run_report import RunReport, run_report
 from learning.runs import latest_finished_run
 from surveys.models import Cycle
@@ -101,6 +103,7 @@ class SixMonthlyReport:
     entries: tuple[EntrySummary, ...]
     actions: tuple[ActionSummary, ...]
     returns: tuple[CycleReturns, ...]
+    reviews: ReviewsAndAudits
     triangulations: tuple[tuple[str, CycleTriangulation], ...] = ()  # (cycle title, found)
 
 
@@ -121,6 +124,7 @@ def six_monthly_report(
         actions=tuple(_actions(session, period, as_of)),
         returns=tuple(cycle_returns(session, period.starts_at, period.ends_before, registry)),
         triangulations=tuple(_triangulations(session, period, registry)),
+        reviews=reviews_and_audits(session, period, as_of=as_of),
     )
 
 

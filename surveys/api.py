@@ -26,7 +26,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from surveys import api_assurance
+from surveys import api_assurance, api_reviews
 from surveys.definition import SurveyDefinition
 from surveys.errors import SurveysError
 from surveys.models import Cycle, DisclosureFlag, Response
@@ -183,12 +183,14 @@ def openapi_document(base_url: str) -> Document:
                 f"flagged as possible disclosures are replaced by '{WITHHELD}'; answers to "
                 "questions asking for personal data (a name or email) are never served. "
                 "Challenges and "
-                "actions carry their state and dates, never what people wrote about them."
+                "actions carry their state and dates, never what people wrote about them. "
+                "Case reviews carry their stage, decision and dates, never a child's details; "
+                "agencies' answers to national review findings are served as ratings."
             ),
         },
         "servers": [{"url": base_url.rstrip("/") + API_PREFIX}],
         "security": [{"bearerAuth": []}],
-        "paths": {**_paths(), **api_assurance.paths()},
+        "paths": {**_paths(), **api_assurance.paths(), **api_reviews.paths()},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -199,7 +201,7 @@ def openapi_document(base_url: str) -> Document:
             },
             "parameters": {**_parameters(), **api_assurance.parameters()},
             "responses": _error_responses(),
-            "schemas": {**_schemas(), **api_assurance.schemas()},
+            "schemas": {**_schemas(), **api_assurance.schemas(), **api_reviews.schemas()},
         },
     }
 

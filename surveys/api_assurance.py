@@ -40,7 +40,7 @@ from surveys.responses import answers_of
 from surveys.scrutiny.reviews import ReturnScrutiny, StandardScrutiny
 
 Document = dict[str, Any]
-ACTION_SOURCES = ("return", "challenge", "quality_group", "case_review")
+ACTION_SOURCES = ("return", "challenge", "quality_group", "case_review", "national_review")
 ACTION_STATUSES = ("not_started", "in_progress", "done")
 STANDARD_STATES = (
     "not_reviewed",
@@ -350,6 +350,8 @@ def schemas() -> Document:
                 "return_id": {"type": ["integer", "null"]},
                 "standard_ref": {"type": ["string", "null"]},
                 "challenge_id": {"type": ["integer", "null"]},
+                "recommendation_id": {"type": ["integer", "null"]},
+                "national_finding_id": {"type": ["integer", "null"]},
                 "owner_organisation": organisation,
                 "due_date": {"type": "string", "format": "date"},
                 "status": {"type": "string", "enum": list(ACTION_STATUSES)},

@@ -93,6 +93,7 @@ class Stream(StrEnum):
     CASE_AUDIT = "case_audit"
     CASE_REVIEW = "case_review"  # agencies' information returns to a rapid review
     PRACTICE_CONCERN = "practice_concern"  # practice concerns and near misses
+    NATIONAL_REVIEW = "national_review"  # agencies measured against a national review's finding
 
 
 class Polarity(StrEnum):

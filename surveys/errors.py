@@ -127,3 +127,12 @@ class AuditError(CaseReviewError):
 
 class AuditNotFound(AuditError, LookupError):
     """There is no such audit programme, day, case, finding or concern in this partnership."""
+
+
+class NationalReviewError(CaseReviewError):
+    """A national review or its finding cannot be recorded or asked as asked; the message is
+    for the person, `field` names the form field it is about."""
+
+
+class NationalReviewNotFound(NationalReviewError, LookupError):
+    """There is no such national review, finding or answer in this partnership."""

@@ -7,6 +7,7 @@ organisation per cycle) and several times over many cases. Agencies not asked ca
 it; each agency sees only its own answers, as with any return.
 
 Public API:
+    ASKED_FROM_THEIR_PAGES: forms only ever asked this way (never published by hand)
     ask_in_own_cycle(session, cycle, definition, *, title, closes_at, organisation_ids, by)
         -> (Cycle, newly asked organisation ids)
 """
@@ -20,6 +21,10 @@ from sqlalchemy.orm import Session
 from surveys import cycles
 from surveys.definition import SurveyDefinition
 from surveys.models import Cycle, CycleAssignment, User, utcnow
+
+# A national review's finding asks agencies from the review's page; a case audit finding's
+# words are kept as a response that nobody answers. Neither is a form to publish by hand.
+ASKED_FROM_THEIR_PAGES = frozenset({"national-review-finding", "case-audit-finding"})
 
 
 def ask_in_own_cycle(

@@ -19,6 +19,7 @@ STREAM_LABELS = {
     "case_audit": "Multi-agency case file audit",
     "case_review": "Case review information return",
     "practice_concern": "Practice concerns and near misses",
+    "national_review": "National review findings: how local services measure up",
 }
 
 # Agencies' accounts of one child's case for a rapid review: kept with the review.

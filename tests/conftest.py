@@ -262,6 +262,7 @@ def _seed_demo(app: Flask) -> None:
     from demo.assurance import seed_last_year, seed_scrutiny
     from demo.audits import seed_audits
     from demo.collection import seed_collection
+    from demo.national_reviews import seed_national_reviews
     from demo.neighbour import seed_neighbour
     from demo.people import seed
     from demo.practitioners import seed_practitioners
@@ -279,6 +280,7 @@ def _seed_demo(app: Flask) -> None:
         seed_practitioners(session)
         seed_reviews(session, load_definitions())
         seed_audits(session, load_definitions())
+        seed_national_reviews(session, load_definitions())
 
 
 @pytest.fixture

@@ -399,7 +399,7 @@ def audit_world(
     return the ids routes need."""
     from learning import audit_learning
     from surveys import concerns, responses
-    from surveys.case_audits import cases, programmes
+    from surveys.case_audits import cases, finding_texts, programmes
     from surveys.loader import load_definitions
     from surveys.models import FindingKind, TriageStatus, utcnow
 
@@ -441,6 +441,7 @@ def audit_world(
         kind=FindingKind.LESSON,
         text="Hear the child",
         day_id=day.id,
+        definition=registry.latest(finding_texts.FINDING_FORM),
         by=user,
     )
     audit_learning.entry_from_finding(session, finding.id, title="Hear the child", created_by=user)
@@ -470,3 +471,48 @@ def audit_world(
         "finding_id": finding.id,
         "concern_id": concern.response.id,
     }
+
+
+def national_world(session: Session, organisation: Organisation, user: User) -> dict[str, object]:
+    """Create a national review with a finding that `organisation` has answered with a gap;
+    return the ids routes need."""
+    from datetime import timedelta
+
+    from surveys import national_reviews, responses
+    from surveys.loader import load_definitions
+    from surveys.models import utcnow
+
+    form = load_definitions().latest(national_reviews.FINDING_FORM)
+    today = utcnow().date()
+    review = national_reviews.record_review(
+        session,
+        national_reviews.NewNationalReview(
+            "Child protection in England", "The national panel", today - timedelta(days=30)
+        ),
+        today=today,
+        by=user,
+    )
+    finding = national_reviews.add_finding(
+        session, review.id, "Agencies share information about risk at once", by=user
+    )
+    national_reviews.ask_agencies(
+        session,
+        review.id,
+        [organisation.id],
+        definition=form,
+        closes_on=today + timedelta(days=28),
+        today=today,
+        by=user,
+    )
+    assert finding.cycle is not None
+    responses.record_submitted_response(
+        session,
+        finding.cycle,
+        form,
+        responses.CompleteResponse(
+            {"rating": "partly_in_place", "in_place": "A daily meeting", "gap": "No weekend cover"},
+            submitted_at=utcnow(),
+            organisation_id=organisation.id,
+        ),
+    )
+    return {"national_id": review.id, "national_finding_id": finding.id}

@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.findings import bp as findings_bp
     from webapp.log.views import bp as log_bp
     from webapp.main.views import bp as main_bp
+    from webapp.national_reviews.views import bp as national_bp
     from webapp.partnerships.views import bp as partnerships_bp
     from webapp.platform.views import bp as platform_bp
     from webapp.reports.views import bp as reports_bp
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(log_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(actions_bp)
+    app.register_blueprint(national_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(reviews_bp)

@@ -16,6 +16,7 @@ from demo.assurance import seed_last_year, seed_scrutiny
 from demo.audits import seed_audits
 from demo.collection import seed_collection
 from demo.learning import seed_learning
+from demo.national_reviews import seed_national_reviews
 from demo.neighbour import seed_neighbour
 from demo.practitioners import seed_practitioners
 from demo.reviews import seed_reviews
@@ -78,6 +79,7 @@ def seed_demo(quiet: bool) -> None:
             seed_practitioners(session)
             seed_reviews(session, definitions())
             seed_audits(session, definitions())
+            seed_national_reviews(session, definitions())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."

@@ -14,6 +14,7 @@ KINDS = {
     Stream.FAMILY_VOICE: "Family voice",
     Stream.CASE_AUDIT: "Multi-agency case file audit",
     Stream.CASE_REVIEW: "Rapid review information return",
+    Stream.NATIONAL_REVIEW: "National review finding: how local services measure up",
 }
 AGES = {AgeBand.UNDER_11: "under 11", AgeBand.ELEVEN_PLUS: "11 and over"}
 ANSWERED_BY = {

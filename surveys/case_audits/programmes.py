@@ -7,7 +7,8 @@ the whole programme. Changes are audited by id; nothing here logs what was writt
 Public API:
     create_programme(session, *, title, topics, by) -> AuditProgramme
     add_day(session, programme_id, *, held_on, topic, by) -> AuditDay
-    add_finding(session, programme_id, *, kind, text, day_id, by) -> AuditFinding
+    add_finding(session, programme_id, *, kind, text, day_id, definition, by) -> AuditFinding
+        (its words kept for theming: `finding_texts`)
     list_programmes(session) -> list[AuditProgramme]
     get_programme(session, id) / get_day(session, id) / get_finding(session, id)
 """
@@ -21,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.audit import record_audit
+from surveys.case_audits.finding_texts import keep_for_theming
+from surveys.definition import SurveyDefinition
 from surveys.errors import AuditError, AuditNotFound
 from surveys.models import AuditDay, AuditFinding, AuditProgramme, FindingKind, User
 
@@ -72,9 +75,11 @@ def add_finding(
     kind: FindingKind,
     text: str,
     day_id: int | None,
+    definition: SurveyDefinition,
     by: User,
 ) -> AuditFinding:
-    """Record a strength, area to improve or lesson of a day (or of the whole programme)."""
+    """Record a strength, area to improve or lesson of a day (or of the whole programme); its
+    words are themed with the case audits (`definition`: the case-audit-finding form)."""
     programme = get_programme(session, programme_id)
     if day_id is not None and get_day(session, day_id).programme_id != programme.id:
         raise AuditNotFound("There is no such audit day in this programme")
@@ -87,6 +92,7 @@ def add_finding(
     )
     session.add(finding)
     session.flush()
+    keep_for_theming(session, finding, definition, by=by)
     _audit(session, "audit_finding.added", "audit_finding", finding.id, by, detail=kind.value)
     session.commit()
     return finding

@@ -36,6 +36,7 @@ from surveys.models.collection import (
     ReviewOutcome,
     SharedCycleOffer,
 )
+from surveys.models.national_reviews import NationalFinding, NationalReview
 from surveys.models.people import (
     Membership,
     MembershipRole,
@@ -68,6 +69,8 @@ from surveys.models.security import (
 )
 
 __all__ = [
+    "NationalFinding",
+    "NationalReview",
     "AuditCase",
     "AuditDay",
     "AuditFinding",

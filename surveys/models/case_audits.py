@@ -63,7 +63,12 @@ class AuditProgramme(PartnershipOwned, Base):
     topics: Mapped[str] = mapped_column(Text, default="")  # one topic a line
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The findings' words, kept as responses to theme (surveys.case_audits.finding_texts).
+    findings_cycle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycles.id", ondelete="SET NULL")
+    )
 
+    findings_cycle: Mapped[Cycle | None] = relationship()
     days: Mapped[list[AuditDay]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="AuditDay.held_on"
     )
@@ -129,9 +134,12 @@ class AuditFinding(PartnershipOwned, Base):
     )
     kind: Mapped[FindingKind] = mapped_column(str_enum(FindingKind, "audit_finding_kind"))
     text: Mapped[str] = mapped_column(Text)
+    # The same words as a response of the case-audit-finding form: what theming reads.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    response: Mapped[Response | None] = relationship()
     programme: Mapped[AuditProgramme] = relationship(back_populates="findings")
     day: Mapped[AuditDay | None] = relationship(back_populates="findings", overlaps="findings")
 

@@ -87,7 +87,9 @@ def test_case_details_reach_no_theme_export_report_api_email_or_log(
     headers = {"Authorization": f"Bearer {raw}"}
     listed = client.get("/api/v1/cycles", headers=headers)
     assert info.cycle_id not in {c["id"] for c in listed.json["data"]}
-    served = [listed]
+    served = [listed, client.get("/api/v1/case-reviews", headers=headers)]
+    served.append(client.get("/api/v1/audit-findings", headers=headers))
+    assert served[1].json["data"][0]["reference"] == "RR-2026-021"  # the review is served
     served += [
         client.get(f"/api/v1/cycles/{c['id']}/responses", headers=headers)
         for c in listed.json["data"]

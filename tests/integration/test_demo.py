@@ -255,3 +255,24 @@ def test_one_agencys_self_rating_and_its_practitioners_disagree(app, demo):
     pages = {r.id: police.get(f"/scrutiny/returns/{r.id}") for r in response}
     flagged = [i for i, page in pages.items() if "Disagreement: S11-6" in page.text]
     assert len(flagged) == 1 and DISAGREEING in pages[flagged[0]].text
+
+
+def test_the_demo_has_a_national_review_that_three_agencies_answered_with_a_gap_acted_on(app, demo):
+    """README promises the quality group a national review with agencies' answers and the
+    police a gap to act on."""
+    from learning.models import Action, ActionSource
+    from surveys import national_reviews
+    from surveys.models import NationalReview
+    from tests.integration.webapp.test_assessments import as_user
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"quality@example\.org.*National reviews", table)
+    review = demo.scalars(select(NationalReview)).one()
+    grid = national_reviews.grid(demo, review)
+    assert len(grid.rows) == 3 and len(grid.agencies) == 4
+    answered = {c.organisation.name for r in grid.rows for c in r.cells if c.answer}
+    assert len(answered) == 3
+    action = demo.scalars(select(Action).where(Action.national_finding_id.is_not(None))).one()
+    assert action.source is ActionSource.NATIONAL_REVIEW
+    lead = demo.scalar(select(User).where(User.email == "lead@police.example.org"))
+    assert action.description in as_user(app, demo, lead).get("/actions").text

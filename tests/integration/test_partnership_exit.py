@@ -187,7 +187,28 @@ def _fill_every_table(
     # case audits: a programme, a day, a case with its audit tool, a finding in the learning
     # log, and a triaged practice concern
     ids.update(factories.audit_world(session, org, person))
+    # national reviews: a review, a finding answered by the organisation, its gap an action
+    ids.update(factories.national_world(session, org, person))
+    _fill_national_action(session, ids, org, person)
     _fill_scrutiny(session, ids, org)
+
+
+def _fill_national_action(
+    session: Session, ids: dict[str, Any], org: Organisation, person: Any
+) -> None:
+    from datetime import date
+
+    from learning import national_review_actions
+
+    national_review_actions.action_from_gap(
+        session,
+        ids["national_id"],
+        ids["national_finding_id"],
+        org.id,
+        due_date=date(2030, 1, 1),
+        description="Cover weekends",
+        created_by=person,
+    )
 
 
 def _fill_scrutiny(session: Session, ids: dict[str, Any], org: Organisation) -> None:

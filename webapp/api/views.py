@@ -1,6 +1,6 @@
 """The read-only JSON API: cycles, responses, Section 11 / 175 returns with their ratings,
-challenges and actions; bearer-token authentication (each token sees its partnership's
-data only) and OpenAPI."""
+challenges and actions, case reviews, national reviews and case audit findings; bearer-token
+authentication (each token sees its partnership's data only) and OpenAPI."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from learning import action_documents
-from surveys import api, api_assurance, api_tokens
+from learning import action_documents, audit_documents
+from surveys import api, api_assurance, api_reviews, api_tokens
 from surveys.models import Cycle, DisclosureFlag, Response, ResponseStatus, utcnow
 from surveys.scrutiny.reviewers import has_standards
 from surveys.scrutiny.reviews import scrutiny_of
@@ -153,4 +153,38 @@ def actions_list() -> ResponseReturnValue:
     today = utcnow().date()
     items = [action_documents.action_document(a, today) for a in rows]
     url = _page_url("api.actions_list")
+    return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))
+
+
+def _paging() -> tuple[int, int]:
+    return api.parse_pagination(request.args.get("page"), request.args.get("per_page"))
+
+
+@bp.get("/v1/case-reviews")
+@public
+def case_reviews_list() -> ResponseReturnValue:
+    page, per_page = _paging()
+    rows, total = api_reviews.case_reviews_page(get_session(), page=page, per_page=per_page)
+    items = [api_reviews.case_review_document(r) for r in rows]
+    url = _page_url("api.case_reviews_list")
+    return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))
+
+
+@bp.get("/v1/national-reviews")
+@public
+def national_reviews_list() -> ResponseReturnValue:
+    page, per_page = _paging()
+    rows, total = api_reviews.national_reviews_page(get_session(), page=page, per_page=per_page)
+    items = [api_reviews.national_review_document(get_session(), r) for r in rows]
+    url = _page_url("api.national_reviews_list")
+    return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))
+
+
+@bp.get("/v1/audit-findings")
+@public
+def audit_findings_list() -> ResponseReturnValue:
+    page, per_page = _paging()
+    rows, total = api_reviews.audit_findings_page(get_session(), page=page, per_page=per_page)
+    items = audit_documents.audit_finding_documents(get_session(), rows)
+    url = _page_url("api.audit_findings_list")
     return jsonify(api.page_document(items, page=page, per_page=per_page, total=total, url=url))

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from learning import audit_learning
 from learning.errors import LearningError
 from surveys import organisations
-from surveys.case_audits import cases, programmes
+from surveys.case_audits import cases, finding_texts, programmes
 from surveys.errors import AuditError, AuditNotFound
 from surveys.models import AuditCase, AuditDay, AuditProgramme, FindingKind, Role
 from webapp.access import roles
@@ -262,6 +262,7 @@ def finding_new(programme_id: int) -> ResponseReturnValue:
                 kind=FindingKind(form.kind.data),
                 text=form.text.data or "",
                 day_id=form.day_id.data or None,
+                definition=definitions().latest(finding_texts.FINDING_FORM),
                 by=g.user,
             )
         except AuditError as error:

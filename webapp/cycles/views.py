@@ -34,6 +34,7 @@ from surveys.models import (
     Response,
     utcnow,
 )
+from surveys.own_cycles import ASKED_FROM_THEIR_PAGES
 from surveys.scrutiny import returns as scrutiny_returns
 from surveys.scrutiny.reviewers import has_standards
 from surveys.streams import KEPT_WITH_REVIEWS
@@ -61,6 +62,7 @@ def _prepare(form: CycleForm) -> None:
         (d.key, f"{form_name(d)} (version {d.version})")
         for d in sorted(definitions().latest_definitions(), key=form_name)
         if d.stream.value not in KEPT_WITH_REVIEWS  # asked by a case review, on its page
+        and d.key not in ASKED_FROM_THEIR_PAGES
     ]
     form.organisations.choices = organisation_choices()
     form.share_with.choices = [

@@ -22,6 +22,7 @@ from webapp.reports.blocks import (
     day,
 )
 from webapp.reports.findings_layout import triangulation_blocks
+from webapp.reports.review_layout import review_blocks
 from webapp.reports.run_layout import run_blocks
 from webapp.wording import plural
 
@@ -59,6 +60,7 @@ def six_monthly_document(report: SixMonthlyReport) -> Document:
     doc.blocks += _board_blocks(report)
     doc.blocks += _entry_blocks(report)
     doc.blocks += _action_blocks(report)
+    doc.blocks += review_blocks(report.reviews)
     return doc
 
 

@@ -80,6 +80,7 @@ def build_world(app: Flask):
     people[SAME_ORGANISATION] = factories.person_holding(session, {Role.REVIEWER}, home)
     objects.update(factories.review_world(session, home, people["case_reviewer"]))
     objects.update(factories.audit_world(session, home, people["quality_group"]))
+    objects.update(factories.national_world(session, home, people["quality_group"]))
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
@@ -320,6 +321,8 @@ OWNED_ARGUMENTS = frozenset(
         "concern_id",
         "information_id",
         "recommendation_id",
+        "national_id",
+        "national_finding_id",
     }
 )
 SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
@@ -343,6 +346,7 @@ def build_second_partnership(session) -> dict[str, object]:
     ids.update(factories.scrutiny_world(session, away, stored_name="t" * 32))
     ids.update(factories.review_world(session, away, quality))
     ids.update(factories.audit_world(session, away, quality))
+    ids.update(factories.national_world(session, away, quality))
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)

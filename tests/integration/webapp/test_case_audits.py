@@ -401,3 +401,30 @@ def test_a_named_concerns_name_and_email_never_leave_the_service(app, db_session
         assert "timed out twice" in text  # the concern itself is there
         assert "Pat Practitioner" not in text and "pat@example.org" not in text
         assert "your_email" not in text
+
+
+def test_findings_words_are_themed_with_the_case_audits_by_their_kind(
+    client, login_as, db_session, quality, day
+):
+    from learning.selection import Selection, collect
+
+    login_as(quality)
+    url = f"/audits/programmes/{day.programme_id}/findings/new"
+    for kind, text in (
+        ("strength", "Schools recorded neglect early"),
+        ("area_to_improve", "Missed health appointments were not shared"),
+    ):
+        data = {"kind": kind, "day_id": str(day.id), "text": text}
+        assert post_with_csrf(client, url, data).status_code == 302
+    refused = post_with_csrf(client, url, {"kind": "lesson", "day_id": str(day.id), "text": ""})
+    assert refused.status_code == 400
+    themed = collect(db_session, Selection(streams=["case_audit"]), REGISTRY).answers
+    by_text = {a.text: a for a in themed}
+    assert by_text["Schools recorded neglect early"].polarity_hint == "strengths"
+    improve = by_text["Missed health appointments were not shared"]
+    assert improve.polarity_hint == "areas_for_development" and improve.stream == "case_audit"
+    programme = programmes.get_programme(db_session, day.programme_id)
+    assert {f.response_id for f in programme.findings} == {a.response_id for a in themed}
+    assert len({f.response.cycle_id for f in programme.findings}) == 1  # the programme's cycle
+    # a theming run over other streams leaves them out
+    assert not collect(db_session, Selection(streams=["training"]), REGISTRY).answers

@@ -25,6 +25,8 @@ EXPECTED_KEYS = {
     "rapid-review-information",
     "case-audit-tool",
     "practice-concern",
+    "case-audit-finding",
+    "national-review-finding",
 }
 
 

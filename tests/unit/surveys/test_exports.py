@@ -443,6 +443,9 @@ def test_openapi_document_describes_the_read_only_routes() -> None:
         "/returns/{return_id}",
         "/challenges",
         "/actions",
+        "/case-reviews",
+        "/national-reviews",
+        "/audit-findings",
     }
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
