@@ -141,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.assessments import bp as assessments_bp
     from webapp.audits.concerns import bp as concerns_bp
     from webapp.audits.views import bp as audits_bp
+    from webapp.training.views import bp as training_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp
@@ -177,4 +178,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(team_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(audits_bp)
+    app.register_blueprint(training_bp)
     app.register_blueprint(concerns_bp)

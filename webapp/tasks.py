@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from surveys import tenancy
 from surveys.models import PartnershipOwned, Role, utcnow
 from webapp import mail
-from webapp.notifications import disclosure_alert, review_deadline_alert
+from webapp.notifications import course_follow_up, disclosure_alert, review_deadline_alert
 from webapp.queue import enqueue, get_queue
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,31 @@ def send_due_follow_ups(app: Flask) -> int:
             )
             follow_ups.mark_sent(session, item.request_id)
             sent += 1
+    sent += send_course_follow_ups(app)
     log.info("follow-ups sent", extra={"count": sent})
+    return sent
+
+
+def send_course_follow_ups(app: Flask) -> int:
+    """Email each session's trainee their own follow-up link when due, and one reminder."""
+    from surveys.training import chain
+    from webapp.database import session_factory
+
+    base = app.config["BASE_URL"].rstrip("/")
+    settings, sent = mail_settings(app), 0
+    with session_factory(app)() as session:
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            now = utcnow()
+            for item in chain.due_course_follow_ups(session, now):
+                token = chain.open_personal_link(session, item.chain_id, now)
+                if token is None:  # no open follow-up cycle yet: tried again next time
+                    session.rollback()
+                    continue
+                subject, body = course_follow_up(base, item, token)
+                mail.send(settings, mail.Email(item.to, subject, body))
+                chain.mark_sent(session, item.chain_id, reminder=item.is_reminder, now=now)
+                sent += 1
     return sent
 
 

@@ -36,6 +36,12 @@ from surveys.models.collection import (
     ReviewOutcome,
     SharedCycleOffer,
 )
+from surveys.models.training import (
+    TraineeFollowUp,
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingSession,
+)
 from surveys.models.people import (
     Membership,
     MembershipRole,
@@ -123,5 +129,9 @@ __all__ = [
     "TokenPurpose",
     "User",
     "UserSession",
+    "TraineeFollowUp",
+    "TrainingAttendance",
+    "TrainingCourse",
+    "TrainingSession",
     "utcnow",
 ]

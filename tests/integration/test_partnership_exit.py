@@ -49,6 +49,7 @@ from surveys.models import (
     PartnershipOwned,
     ResponseChange,
     ResponseVersion,
+    TraineeFollowUp,
     ReturnReview,
     Role,
     StandardReview,
@@ -187,6 +188,18 @@ def _fill_every_table(
     # case audits: a programme, a day, a case with its audit tool, a finding in the learning
     # log, and a triaged practice concern
     ids.update(factories.audit_world(session, org, person))
+    # training: a course, a session with its link, an attendee, a trainee's follow-up chain
+    ids.update(factories.training_world(session, org))
+    session.add(
+        TraineeFollowUp(
+            session_id=ids["session_id"],
+            evaluation_id=ids["response_id"],
+            person_key="0" * 64,
+            email="",
+            due_at=now,
+        )
+    )
+    session.commit()
     _fill_scrutiny(session, ids, org)
 
 
