@@ -141,7 +141,6 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.assessments import bp as assessments_bp
     from webapp.audits.concerns import bp as concerns_bp
     from webapp.audits.views import bp as audits_bp
-    from webapp.training.views import bp as training_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp
@@ -157,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.scrutiny import bp as scrutiny_bp
     from webapp.team.views import bp as team_bp
     from webapp.themes.views import bp as themes_bp
+    from webapp.training.views import bp as training_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

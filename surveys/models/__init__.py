@@ -36,12 +36,6 @@ from surveys.models.collection import (
     ReviewOutcome,
     SharedCycleOffer,
 )
-from surveys.models.training import (
-    TraineeFollowUp,
-    TrainingAttendance,
-    TrainingCourse,
-    TrainingSession,
-)
 from surveys.models.people import (
     Membership,
     MembershipRole,
@@ -71,6 +65,12 @@ from surveys.models.security import (
     SignInAttempt,
     TokenPurpose,
     UserSession,
+)
+from surveys.models.training import (
+    TraineeFollowUp,
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingSession,
 )
 
 __all__ = [

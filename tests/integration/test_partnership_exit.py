@@ -49,10 +49,10 @@ from surveys.models import (
     PartnershipOwned,
     ResponseChange,
     ResponseVersion,
-    TraineeFollowUp,
     ReturnReview,
     Role,
     StandardReview,
+    TraineeFollowUp,
     User,
     utcnow,
 )

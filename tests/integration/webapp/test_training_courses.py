@@ -174,7 +174,7 @@ def test_confidence_is_rolled_up_per_person_with_small_groups_suppressed(world):
 
 def test_organisation_people_see_only_their_own_staffs_figures(world):
     app, session, held, home, away, _ = world
-    for n in range(5):
+    for _n in range(5):
         evaluate(app.test_client(), held.link, away.id, "2", "4")
     lead = factories.UserFactory(role=Role.ORGANISATION_LEAD, organisation=home)
     from surveys import accounts
