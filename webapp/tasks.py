@@ -1,6 +1,7 @@
 """What the job worker runs: emails, theming, the semantic screen, safeguarding alerts and
 the periodic safety nets (unalerted flags, unscreened responses, stale runs, follow-ups), and
-the case reviews' deadline flags and the removal of case details on their date.
+the case reviews' deadline flags and the removal of case details on their date, and the
+erasure of training attendees' names and emails on theirs.
 
 The same task code runs on the SQLite queue and on Redis (see `webapp.queue`).
 """
@@ -78,6 +79,10 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     @huey.periodic_task(crontab(hour="1", minute="30"), name="remove_due_case_details")
     def remove_due_case_details() -> int:
         return remove_case_details(app)
+
+    @huey.periodic_task(crontab(hour="1", minute="40"), name="erase_due_attendance")
+    def erase_due_attendance() -> int:
+        return erase_attendance(app)
 
     return {
         "send_review_deadline_alerts": send_review_deadline_alerts,
@@ -304,3 +309,17 @@ def remove_case_details(app: Flask, today: date | None = None) -> int:
             tenancy.work_in(session, partnership_id)
             removed += details.remove_due_details(session, today)
     return removed
+
+
+def erase_attendance(app: Flask, today: date | None = None) -> int:
+    """Erase the names and emails of training attendees past their date, in every partnership."""
+    from surveys.training import programme
+    from webapp.database import job_session_factory
+
+    today = today or utcnow().date()
+    erased = 0
+    with job_session_factory(app)() as session:
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            erased += programme.erase_due_attendance(session, today)
+    return erased

@@ -8,7 +8,8 @@ Public API:
         linked to their evaluation, and the address erased
     CourseFollowUp; due_course_follow_ups(session, now) -> list[CourseFollowUp]
     open_personal_link(session, chain_id, now) -> str | None: the trainee's own follow-up link
-    mark_sent(session, chain_id, *, reminder): the link (or the one reminder) has gone
+    personal_link_ids(session, cycle_id) -> set[int]: trainees' own links, not for sharing
+    mark_sent(session, chain_id, *, reminder, now): the link (or the one reminder) has gone
     follow_up_date(session, reference) -> date | None: when the follow-up will be sent
 
 Called inside the submission's transaction (`surveys.responses`), so an evaluation is never
@@ -142,6 +143,17 @@ def open_personal_link(session: Session, chain_id: int, now: datetime) -> str | 
     session.flush()
     chain.link_id = link.id
     return link.token
+
+
+def personal_link_ids(session: Session, cycle_id: int) -> set[int]:
+    """Return the ids of trainees' own follow-up links in a cycle (not for sharing)."""
+    return set(
+        session.scalars(
+            select(PublicLink.id)
+            .join(TraineeFollowUp, TraineeFollowUp.link_id == PublicLink.id)
+            .where(PublicLink.cycle_id == cycle_id)
+        )
+    )
 
 
 def mark_sent(session: Session, chain_id: int, *, reminder: bool, now: datetime) -> None:

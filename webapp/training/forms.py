@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.forms import GovDateField, GovForm
 
@@ -64,7 +64,7 @@ class SessionForm(GovForm):
 
     def validate_venue(self, field: StringField) -> None:
         if not self.is_online.data and not (field.data or "").strip():
-            raise ValueError("Enter the venue, or say the session is online")
+            raise ValidationError("Enter the venue, or say the session is online")
 
 
 class AttendeeForm(GovForm):

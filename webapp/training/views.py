@@ -14,6 +14,8 @@ import segno
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from learning import log
+from learning.errors import LearningError
 from surveys import organisations, spreadsheets
 from surveys.models import Role, TrainingCourse, TrainingSession
 from surveys.training import figures, programme
@@ -73,11 +75,23 @@ def index() -> ResponseReturnValue:
     )
 
 
+def _entry_exists(form: forms.CourseForm) -> bool:
+    """Whether the learning log entry named (if any) is one of this partnership's."""
+    if form.learning_entry.data is None:
+        return True
+    try:
+        log.get_entry(get_session(), form.learning_entry.data)
+    except LearningError:
+        form.learning_entry.errors = ["Enter the number of an entry in the learning log"]
+        return False
+    return True
+
+
 @bp.route("/courses/new", methods=["GET", "POST"])
 @admin_only
 def course_new() -> ResponseReturnValue:
     form = forms.CourseForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _entry_exists(form):
         try:
             course = programme.create_course(
                 get_session(),

@@ -24,7 +24,7 @@ from surveys.models import (
 from surveys.training import figures, programme
 from surveys.training.keys import person_key
 from tests import factories
-from tests.conftest import inspect_session, make_app
+from tests.conftest import csrf_from, inspect_session, make_app
 from tests.integration.webapp.test_respond import answer, start, submit
 
 
@@ -201,10 +201,114 @@ def test_attendance_is_erased_on_its_date_and_files_are_all_or_nothing(world):
     assert refused.value.problems == ["Row 3: Enter the attendee's name"]
     rows = programme.read_attendance_csv(b"name,email,organisation\nAl,al@example.org,X\n")
     assert programme.import_attendance(session, held.id, rows) == 1
-    assert (
-        programme.erase_due_attendance(session, held.erase_attendance_on - timedelta(days=1)) == 0
-    )
-    assert programme.erase_due_attendance(session, held.erase_attendance_on) == 2
+    from webapp.tasks import erase_attendance  # the nightly job, in every partnership
+
+    assert erase_attendance(app, today=held.erase_attendance_on - timedelta(days=1)) == 0
+    assert session.scalar(select(TrainingAttendance.email).limit(1)) != ""
+    assert erase_attendance(app, today=held.erase_attendance_on) == 2
+    session.expire_all()
     names = session.scalars(select(TrainingAttendance.name)).all()
     emails = session.scalars(select(TrainingAttendance.email)).all()
     assert set(names) == {""} and set(emails) == {""}
+
+
+def _admin_client(app, session):
+    from surveys import accounts
+
+    admin = factories.UserFactory(role=Role.PARTNERSHIP_ADMIN, organisation=None)
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, admin)
+    return client
+
+
+def test_an_admin_adds_a_course_and_a_session_with_errors_shown_never_half_saved(world):
+    from surveys.models import TrainingCourse, TrainingSession
+
+    app, session, held, *_ = world
+    client = _admin_client(app, session)
+    page = client.get("/training/courses/new")
+    refused = client.post(
+        "/training/courses/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "title": "Exploitation",
+            "level": "2",
+            "outcomes": "",
+            "learning_entry": "999999",
+        },
+    )
+    assert refused.status_code == 400 and "There is a problem" in refused.text
+    assert "Enter at least one learning outcome" in refused.text
+    assert (
+        session.scalar(select(TrainingCourse).where(TrainingCourse.title == "Exploitation")) is None
+    )
+    added = client.post(
+        "/training/courses/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "title": "Exploitation",
+            "level": "Level 3",
+            "outcomes": "Spot grooming\n\nRefer to the exploitation hub\n",
+        },
+    )
+    assert added.status_code == 302
+    course = session.scalar(select(TrainingCourse).where(TrainingCourse.title == "Exploitation"))
+    assert course.outcomes == ["Spot grooming", "Refer to the exploitation hub"]
+    form = client.get(f"/training/courses/{course.id}/sessions/new")
+    no_venue = client.post(
+        f"/training/courses/{course.id}/sessions/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "held_on-day": "3",
+            "held_on-month": "2",
+            "held_on-year": "2027",
+            "trainers": "A Trainer",
+            "capacity": "20",
+        },
+    )
+    assert no_venue.status_code == 400
+    assert "Enter the venue, or say the session is online" in no_venue.text
+    online = client.post(
+        f"/training/courses/{course.id}/sessions/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "held_on-day": "3",
+            "held_on-month": "2",
+            "held_on-year": "2027",
+            "is_online": "y",
+            "trainers": "A Trainer",
+            "capacity": "20",
+        },
+    )
+    assert online.status_code == 302
+    new = session.scalar(select(TrainingSession).where(TrainingSession.course_id == course.id))
+    assert new.venue == "Online" and new.link_id != held.link_id
+    svg = client.get(f"/training/sessions/{new.id}/qr.svg")
+    assert svg.headers["Content-Type"] == "image/svg+xml" and b"<svg" in svg.data
+    printable = client.get(f"/training/sessions/{new.id}/qr")
+    assert "Tell us what you thought of Exploitation" in printable.text
+
+
+def test_a_malformed_attendance_file_is_refused_whole_with_its_rows(world):
+    import io
+
+    app, session, held, *_ = world
+    client = _admin_client(app, session)
+    page = client.get(f"/training/sessions/{held.id}")
+    before = len(programme.attendance_of(session, held.id))
+    refused = client.post(
+        f"/training/sessions/{held.id}/attendance/file",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "file": (
+                io.BytesIO(b"name,email,organisation\nAl,not-an-email,X\nBo,b@example.org,Y\n"),
+                "attendance.csv",
+            ),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "There is a problem" in refused.text
+    assert "Row 2: Enter an email address in the correct format" in refused.text
+    session.expire_all()
+    assert len(programme.attendance_of(session, held.id)) == before
