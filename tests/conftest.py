@@ -265,7 +265,9 @@ def _seed_demo(app: Flask) -> None:
     from demo.neighbour import seed_neighbour
     from demo.people import seed
     from demo.reviews import seed_reviews
+    from demo.training import seed_training
     from surveys.loader import load_definitions
+    from webapp.form_pages import person_key_secret
 
     with session_factory(app)() as session:
         session.execute(delete(Partnership))
@@ -277,6 +279,8 @@ def _seed_demo(app: Flask) -> None:
         seed_scrutiny(session, load_definitions())
         seed_reviews(session, load_definitions())
         seed_audits(session, load_definitions())
+        with app.app_context():
+            seed_training(session, load_definitions(), secret=person_key_secret())
 
 
 @pytest.fixture
