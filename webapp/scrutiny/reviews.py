@@ -38,6 +38,7 @@ from webapp.scrutiny.forms import (
     ModerationForm,
     moderation_form,
 )
+from webapp.training.evidence import training_evidence
 
 
 @bp.get("")
@@ -170,6 +171,7 @@ def _standard_page(
         "scrutiny/standard.html",
         scrutiny=scrutiny,
         standard=found,
+        training=training_evidence(response, ref),
         answers=answers,
         evidence=challenges.evidence_of(session, found.challenges),
         accept_form=AcceptForm(prefix="accept", formdata=None),

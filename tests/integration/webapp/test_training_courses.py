@@ -312,3 +312,44 @@ def test_a_malformed_attendance_file_is_refused_whole_with_its_rows(world):
     assert "Row 2: Enter an email address in the correct format" in refused.text
     session.expire_all()
     assert len(programme.attendance_of(session, held.id)) == before
+
+
+def test_section_11_training_standards_show_the_organisations_own_staffs_figures(world):
+    """Standards 10 and 14: the organisation's page and its reviewer's page of the same
+    return show its staff's figures for the year; other standards do not."""
+    from surveys import accounts, responses
+
+    app, session, held, home, away, _ = world
+    for n in range(5):
+        evaluate(app.test_client(), held.link, home.id, "2", "4", email=f"s{n}@example.org")
+    evaluate(app.test_client(), held.link, away.id, "1", "5")
+    cycle = cycles.publish_cycle(
+        session,
+        load_definitions().latest("section-11"),
+        cycles.NewCycle(
+            "S11 2026", utcnow() - timedelta(days=1), utcnow() + timedelta(days=30), (home.id,)
+        ),
+        created_by=None,
+    )
+    responses.start_organisation_response(session, cycle, home.id)
+    lead = factories.UserFactory(role=Role.ORGANISATION_LEAD, organisation=home)
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, lead)
+    page = client.get(f"/assessments/{cycle.id}/standard_14")
+    assert page.status_code == 200
+    assert "Your staff&#39;s training" in page.text or "Your staff's training" in page.text
+    assert "5 evaluated a course" in page.text
+    assert "2.0 before (5 answering), 4.0 after (5)" in page.text  # not the health trainee's
+    assert "staff&#39;s training" not in client.get(f"/assessments/{cycle.id}/standard_9").text
+    figures_ = figures.training_figures_for_organisation(
+        session, held.partnership_id, home.id, held.held_on, held.held_on
+    )
+    assert figures_.evaluated == 5 and figures_.follow_ups_sent == 0
+    submitted = factories.submitted_return(session, home, title="S11 2025")
+    reviewer = factories.UserFactory(role=Role.REVIEWER, organisation=None)
+    with client.session_transaction() as cookie:
+        cookie["token"] = accounts.start_session(session, reviewer)
+    review = client.get(f"/scrutiny/returns/{submitted.id}/standards/S11-10")
+    assert review.status_code == 200
+    assert "2.0 before (5 answering), 4.0 after (5)" in review.text
