@@ -73,6 +73,7 @@ class Group:
     with_manager: Shown
     barriers: tuple[tuple[str, Shown], ...]
     is_suppressed: bool
+    follow_up_ids: tuple[int, ...] = ()  # the answered follow-ups (for themes); never shown
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class _Trainee:
     before: float | None
     after: float | None
     follow_up: float | None = None
+    follow_up_id: int | None = None
     sent: bool = False
     answered: bool = False
     changed_practice: bool = False
@@ -172,6 +174,7 @@ def _add_follow_up(session: Session, trainee: _Trainee, chain: TraineeFollowUp, 
         return
     answers = follow_up.answers or {}
     trainee.answered = trainee.sent = True
+    trainee.follow_up_id = follow_up.id
     trainee.follow_up = _mean(_number(answers.get(outcome_now_id(n))) for n in range(1, count + 1))
     trainee.changed_practice = bool(str(answers.get("changed_practice") or "").strip())
     trainee.with_manager = answers.get("with_manager") == "yes"
@@ -221,6 +224,9 @@ def _group(label: str, trainees: Sequence[_Trainee], attended: int) -> Group:
         with_manager=count(sum(t.with_manager for t in trainees)),
         barriers=tuple((b, count(n)) for b, n in barriers.most_common()) if shown else (),
         is_suppressed=is_suppressed,
+        follow_up_ids=()
+        if is_suppressed
+        else tuple(t.follow_up_id for t in trainees if t.follow_up_id is not None),
     )
 
 

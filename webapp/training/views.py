@@ -14,7 +14,7 @@ import segno
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from learning import log
+from learning import log, training_themes
 from learning.errors import LearningError
 from surveys import organisations, spreadsheets
 from surveys.models import Role, TrainingCourse, TrainingSession
@@ -260,6 +260,7 @@ def dashboard() -> ResponseReturnValue:
     return render_template(
         "training/dashboard.html",
         figures=found,
+        themes=training_themes.practice_change_themes(get_session(), found.overall.follow_up_ids),
         rows=dashboard_rows(found),
         courses=figures.course_titles(get_session()),
         course_id=course_id,

@@ -353,3 +353,54 @@ def test_section_11_training_standards_show_the_organisations_own_staffs_figures
     review = client.get(f"/scrutiny/returns/{submitted.id}/standards/S11-10")
     assert review.status_code == 200
     assert "2.0 before (5 answering), 4.0 after (5)" in review.text
+
+
+def test_what_changed_in_practice_shows_the_themes_of_a_run_that_covers_the_follow_ups(world):
+    from learning import runs, selection, training_themes
+    from learning.models import RunStatus, Theme, ThemeStatement
+
+    app, session, held, home, *_ = world
+    for n in range(6):
+        evaluate(app.test_client(), held.link, home.id, "2", "4", email=f"t{n}@example.org")
+    chains = session.scalars(select(TraineeFollowUp).order_by(TraineeFollowUp.id)).all()
+    for chain in chains:
+        _answer_follow_up(app, session, chain.id, "4")
+    session.expire_all()
+    found = figures.dashboard(session, course_id=held.course_id)
+    ids = found.overall.follow_up_ids
+    assert len(ids) == 6
+    assert training_themes.practice_change_themes(session, ids) == []  # no run yet: counts
+    run = runs.start_run(session, selection.Selection(), started_by=None)
+    run.status, run.finished_at = RunStatus.FINISHED, utcnow()
+    earlier = Theme(
+        run_id=run.id,
+        number=0,
+        label="Earlier referrals",
+        machine_label="referrals",
+        size=5,
+        share=0.8,
+    )
+    chronology = Theme(
+        run_id=run.id, number=1, label="Chronologies", machine_label="chronology", size=1, share=0.2
+    )
+    session.add_all([earlier, chronology])
+    session.flush()
+    cycle_of = dict(session.execute(select(Response.id, Response.cycle_id)).all())
+    for index, response_id in enumerate(ids):
+        theme = chronology if index == 0 else earlier
+        session.add(
+            ThemeStatement(
+                run_id=run.id,
+                theme_id=theme.id,
+                response_id=response_id,
+                question_id="changed_practice",
+                text="[redacted]",
+                stream="training_follow_up",
+                cycle_id=cycle_of[response_id],
+            )
+        )
+    session.commit()
+    assert training_themes.practice_change_themes(session, ids) == [
+        ("Earlier referrals", 5),
+        ("Chronologies", "fewer than 5"),
+    ]
