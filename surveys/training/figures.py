@@ -299,6 +299,7 @@ def dashboard(
     courses = {s.course_id: s.course.title for s in sessions}
     named = {s.id: f"{s.course.title}, {s.held_on.strftime('%-d %B %Y')}" for s in sessions}
     organisations = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    sector_of = dict(session.execute(select(Organisation.id, Organisation.sector)).all())
     present = {t.organisation_id for t in trainees if t.organisation_id is not None}
     return Dashboard(
         overall=_group("All courses", trainees, attended(lambda s, o: True)),
@@ -321,7 +322,7 @@ def dashboard(
             trainees,
             lambda t: t.sector,
             {t.sector: SECTORS.get(t.sector, "Other") for t in trainees},
-            lambda i: 0,
+            lambda i: attended(lambda s, o: str(sector_of.get(o, OTHER_ORGANISATION)) == i),
         ),
     )
 

@@ -108,8 +108,9 @@ class NewSession:
     capacity: int
 
 
-def _evaluation_cycle(session: Session, held_on: date) -> Cycle | None:
-    """The newest open link cycle of the training evaluation still open on the session's day."""
+def _evaluation_cycle(session: Session) -> Cycle | None:
+    """The open link cycle of the training evaluation that stays open longest (its links take
+    answers now; a session's evaluation is answered on the day, or soon after)."""
     now = utcnow()
     return session.scalar(
         select(Cycle)
@@ -132,7 +133,7 @@ def add_session(
         raise TrainingError("No such course")
     if new.capacity < 1:
         raise TrainingError("Enter how many people can attend, as a whole number above 0")
-    cycle = _evaluation_cycle(session, new.held_on)
+    cycle = _evaluation_cycle(session)
     if cycle is None:
         raise TrainingError(
             "There is no open training evaluation cycle: publish one under Forms and cycles, "

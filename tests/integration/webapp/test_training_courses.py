@@ -166,6 +166,8 @@ def test_confidence_is_rolled_up_per_person_with_small_groups_suppressed(world):
     health = by_organisation["Riverside Health"]
     assert health.is_suppressed and health.evaluated == "fewer than 5"
     assert health.confidence.before is None and health.quality is None
+    assert found.overall.attended == 1  # the register: one attendee, from the police
+    assert sum(g.attended for g in found.by_sector) == 1  # counted in the police's sector
     own = figures.training_figures_for_organisation(
         session, held.partnership_id, away.id, held.held_on, held.held_on
     )
