@@ -75,6 +75,7 @@ from surveys.models import (
     User,
     utcnow,
 )
+from surveys.training import chain
 
 log = logging.getLogger(__name__)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read aloud
@@ -284,6 +285,7 @@ def submit_response(
     definition: SurveyDefinition,
     user: User | None = None,
     reviewed_version: int | None = None,
+    person_key_secret: bytes = b"",
 ) -> Submitted:
     """Submit a draft once: a repeat returns the submitted response unchanged (idempotent).
 
@@ -307,14 +309,20 @@ def submit_response(
     form = shared_returns.form_part(definition)
     for copy in shared_returns.copies(session, current):  # a shared return: every partnership's
         with tenancy.working_in(session, copy.partnership_id):
-            flags += _submit_copy(session, copy, form, user=user, now=now)
+            flags += _submit_copy(session, copy, form, user=user, now=now, secret=person_key_secret)
     session.commit()
     log.info("response submitted", extra={"response_id": current.id, "flagged": current.is_flagged})
     return Submitted(current, is_new=True, flags=tuple(flags))
 
 
 def _submit_copy(
-    session: Session, copy: Response, form: SurveyDefinition, *, user: User | None, now: datetime
+    session: Session,
+    copy: Response,
+    form: SurveyDefinition,
+    *,
+    user: User | None,
+    now: datetime,
+    secret: bytes,
 ) -> tuple[DisclosureFlag, ...]:
     """Screen and submit one partnership's copy: the form's answers and its own local ones."""
     definition = shared_returns.own_definition(session, copy.cycle, form)
@@ -327,6 +335,7 @@ def _submit_copy(
         submitted_by_id=user.id if user else None,
         follow_up_due=follow_ups.due(definition, now) if definition.follow_up else None,
         bookkeeping={PAGE_VERSIONS: page_versions},
+        secret=secret,
     )
     if user is not None and copy.organisation_id is not None:
         copy.signed_off_by_id, copy.signed_off_at = user.id, now
@@ -401,13 +410,20 @@ def _mark_submitted(
     submitted_by_id: int | None,
     follow_up_due: datetime | None,
     bookkeeping: Mapping[str, JSONValue],
+    secret: bytes = b"",
 ) -> tuple[DisclosureFlag, ...]:
-    """Screen the shown answers, keep a follow-up email apart, and mark the response submitted."""
+    """Screen the shown answers, keep a follow-up email apart, and mark the response submitted.
+
+    A training session's trainee's address goes to their own chain (`surveys.training.chain`),
+    keyed to the course; a follow-up answered from a trainee's own link is linked to it.
+    """
     answers = journey.answers
     flags = safeguarding.flag_response(session, response, journey.definition, answers, now=now)
     answers, email = follow_ups.split_email(journey.definition, answers)
     if email and follow_up_due is not None:
-        session.add(FollowUpRequest(response_id=response.id, email=email, due_at=follow_up_due))
+        if not chain.schedule(session, response, email=email, due_at=follow_up_due, secret=secret):
+            session.add(FollowUpRequest(response_id=response.id, email=email, due_at=follow_up_due))
+    chain.link_follow_up(session, response)
     response.answers = {**answers, **bookkeeping}
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = now

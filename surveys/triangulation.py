@@ -8,8 +8,8 @@ rating are set beside:
   submitted in the year up to the cycle's closing date. Which question speaks to which
   standard is data: a question's `triangulation: {standard, not_met_answers}` in the form
   definition, checked against the standards of the form its `triangulates:` names;
-- **its trainees**: the training figures for its staff, from the slot `TRAINING_FIGURES`
-  (no figures until a training source is plugged in; see `TrainingFiguresSource`).
+- **its trainees**: the training figures for its staff in the period, from the training
+  dashboard (`TRAINING_FIGURES`, see `TrainingFiguresSource`).
 
 The disagreement rule (DISAGREEMENT_RULE says it in words for reviewers): a standard is
 flagged when the organisation's rating of it is the scale's best level ("Met": its moderated
@@ -43,11 +43,12 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys import organisation_choices, partnership_view, ratings
+from surveys import organisation_choices, partnership_view, ratings, tenancy
 from surveys.definition import JSONValue, Question, SurveyDefinition
 from surveys.models import Cycle, Organisation, OrganisationKind, Response
 from surveys.responses import answers_of
 from surveys.small_groups import SMALL_NUMBER, Shown, suppress
+from surveys.training.figures import training_figures_for_organisation
 
 PERIOD = timedelta(days=365)  # practitioners' answers in the year up to the cycle's close
 DISAGREEMENT_RULE = (
@@ -95,8 +96,9 @@ class TrainingFigures:
 class TrainingFiguresSource(Protocol):
     """Where triangulation reads training figures: the training dashboard's own function.
 
-    At merge, set TRAINING_FIGURES to `training_figures_for_organisation`, called with the
-    organisation and the period; it returns None when there is nothing (or too little) to show.
+    `trainees_figures` reads the training dashboard's figures
+    (`surveys.training.figures.training_figures_for_organisation`); it returns None when there is
+    nothing to show.
     """
 
     def __call__(
@@ -104,14 +106,28 @@ class TrainingFiguresSource(Protocol):
     ) -> TrainingFigures | None: ...
 
 
-def no_training_figures(
+def trainees_figures(
     session: Session, *, organisation_id: int, since: datetime, until: datetime
 ) -> TrainingFigures | None:
-    """The default source: no training figures are linked to organisations yet."""
-    return None
+    """The organisation's staff's figures from the training dashboard, for sessions held in the
+    period; None when none of its staff attended or evaluated a course then."""
+    partnership = tenancy.partnership_of(session)
+    if not organisation_id or partnership is None:
+        return None
+    group = training_figures_for_organisation(
+        session, partnership, organisation_id, since.date(), until.date()
+    )
+    if not group.attended and not group.evaluated:
+        return None
+    return TrainingFigures(
+        attended=group.attended,
+        confidence_before=group.confidence.before,
+        confidence_after=group.confidence.after,
+        answered=group.follow_ups_answered,
+    )
 
 
-TRAINING_FIGURES: TrainingFiguresSource = no_training_figures
+TRAINING_FIGURES: TrainingFiguresSource = trainees_figures
 
 
 @dataclass(frozen=True)

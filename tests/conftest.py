@@ -267,7 +267,9 @@ def _seed_demo(app: Flask) -> None:
     from demo.people import seed
     from demo.practitioners import seed_practitioners
     from demo.reviews import seed_reviews
+    from demo.training import seed_training
     from surveys.loader import load_definitions
+    from webapp.form_pages import person_key_secret
 
     with session_factory(app)() as session:
         session.execute(delete(Partnership))
@@ -281,6 +283,8 @@ def _seed_demo(app: Flask) -> None:
         seed_reviews(session, load_definitions())
         seed_audits(session, load_definitions())
         seed_national_reviews(session, load_definitions())
+        with app.app_context():
+            seed_training(session, load_definitions(), secret=person_key_secret())
 
 
 @pytest.fixture

@@ -516,3 +516,39 @@ def national_world(session: Session, organisation: Organisation, user: User) -> 
         ),
     )
     return {"national_id": review.id, "national_finding_id": finding.id}
+
+
+def training_world(session: Session, organisation: Organisation) -> dict[str, object]:
+    """Create a course with a session (on an open training-evaluation cycle) and one attendee;
+    return the ids routes need."""
+    from datetime import timedelta
+
+    from surveys import cycles
+    from surveys.loader import load_definitions
+    from surveys.models import utcnow
+    from surveys.training import programme
+
+    now = utcnow()
+    cycles.publish_cycle(
+        session,
+        load_definitions().latest("training-evaluation"),
+        cycles.NewCycle("Courses 2026", now - timedelta(days=1), now + timedelta(days=60)),
+        created_by=None,
+    )
+    course = programme.create_course(
+        session,
+        title="Neglect: recognising and responding",
+        outcomes=["Recognise the signs of neglect", "Know when to refer to early help"],
+        level="Level 2",
+        by=None,
+    )
+    held = programme.add_session(
+        session,
+        course.id,
+        programme.NewSession(now.date(), "Town Hall", False, "A Trainer", 20),
+        by=None,
+    )
+    programme.record_attendance(
+        session, held.id, programme.Attendee("Pat Doe", "pat@example.org", organisation.name)
+    )
+    return {"course_id": course.id, "session_id": held.id}

@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.team.views import bp as team_bp
     from webapp.themes.carries import bp as carries_bp
     from webapp.themes.views import bp as themes_bp
+    from webapp.training.views import bp as training_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -181,4 +182,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(team_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(audits_bp)
+    app.register_blueprint(training_bp)
     app.register_blueprint(concerns_bp)

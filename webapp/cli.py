@@ -20,12 +20,13 @@ from demo.national_reviews import seed_national_reviews
 from demo.neighbour import seed_neighbour
 from demo.practitioners import seed_practitioners
 from demo.reviews import seed_reviews
+from demo.training import seed_training
 from learning.theming_job import build_pipeline
 from surveys import accounts, leaving, migration, partnerships, tenancy, users
 from surveys.errors import NotExportedRecently, PartnershipExitRefused, UnknownPartnership
 from surveys.models import Organisation, Role
 from webapp.database import reading_session_factory, session_factory
-from webapp.form_pages import data_folder, definitions
+from webapp.form_pages import data_folder, definitions, person_key_secret
 from webapp.queue import get_queue
 
 
@@ -80,6 +81,7 @@ def seed_demo(quiet: bool) -> None:
             seed_reviews(session, definitions())
             seed_audits(session, definitions())
             seed_national_reviews(session, definitions())
+            count += seed_training(session, definitions(), secret=person_key_secret())
             click.echo(
                 f"Demo data loaded: organisations, people, a cycle of every form and "
                 f"{count} responses. Finding their themes..."

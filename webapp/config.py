@@ -41,6 +41,9 @@ class Config:
     PARTNERSHIP_ADDRESS = "Town Hall, Riverside RV1 1AA"
     DATA_PROTECTION_OFFICER = "Data Protection Officer, Riverside Council"
     DATA_PROTECTION_OFFICER_EMAIL = "dpo@riverside.example.org"
+    # Keys a training trainee's evaluation to their follow-up (an HMAC of email and course);
+    # None: derived from SECRET_KEY. Changing it unlinks follow-ups not yet answered.
+    PERSON_KEY_SECRET: str | None = None
     # Retention periods, in the partnership's own words (its retention schedule).
     RETENTION_ANSWERS = "6 years after the cycle closes"
     RETENTION_DISCLOSURES = "25 years after the child's date of birth"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,10 @@ from surveys import engine, organisation_choices
 from surveys.definition import JSONValue, Page, SurveyDefinition
 from surveys.journey import Journey
 from surveys.loader import DefinitionRegistry, load_definitions
-from surveys.models import Cycle, Partnership, Response
+from surveys.models import Cycle, Partnership, PublicLink, Response
 from surveys.organisations import get_partnership, list_organisations
 from surveys.responses import answers_of
+from surveys.training import course_forms
 from webapp.database import get_session
 
 
@@ -51,6 +54,25 @@ def _organisations_here() -> list[tuple[int, str]]:
         found = list_organisations(get_session())
         g.organisations_here = [(organisation.id, organisation.name) for organisation in found]
     return g.organisations_here  # type: ignore[no-any-return]
+
+
+def definition_for_link(link: PublicLink) -> SurveyDefinition:
+    """Return the form a respondent reaches from a link: a course's own, for a session's link."""
+    return course_forms.for_link(get_session(), definition_of(link.cycle), link.id)
+
+
+def link_journey(link: PublicLink, response: Response) -> Journey:
+    """Return an anonymous response's journey through the form its link reaches."""
+    return Journey(definition_for_link(link), answers_of(response))
+
+
+def person_key_secret() -> bytes:
+    """Return the server secret of trainees' person-course keys (surveys.training.keys)."""
+    configured = current_app.config.get("PERSON_KEY_SECRET")
+    if configured:
+        return str(configured).encode()
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"learning-loop person-course key", hashlib.sha256).digest()
 
 
 def page_form(page: Page, answers: dict[str, JSONValue], *, posted: bool) -> engine.PageForm:

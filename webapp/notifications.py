@@ -14,6 +14,7 @@ from surveys.case_reviews.alerts import DeadlineAlert
 from surveys.case_reviews.deadlines import Flag
 from surveys.escalation import Escalated
 from surveys.models import Cycle, Membership, Response, User, utcnow
+from surveys.training.chain import CourseFollowUp
 from webapp.database import get_session
 from webapp.mail import one_line_subject
 from webapp.queue import enqueue
@@ -313,3 +314,28 @@ def review_deadline_alert(base_url: str, alert: DeadlineAlert) -> tuple[str, str
     )
     subject = f"Case review {alert.reference}: {alert.clock.label.lower()} {alert.flag.phrase}"
     return subject, body
+
+
+def course_follow_up(base_url: str, item: CourseFollowUp, token: str) -> tuple[str, str]:
+    """Return a trainee's follow-up email (or its one reminder): the course, its date, a link."""
+    when = f"{item.held_on:%-d %B %Y}"
+    link = f"{base_url.rstrip('/')}/f/{token}"
+    if item.is_reminder:
+        subject = f"Reminder: how has {item.course} changed your practice?"
+        opening = (
+            f"A reminder: two weeks ago we asked how {item.course} ({when}) has changed your "
+            "practice. This is the only reminder we will send."
+        )
+        closing = "We have now deleted your email address."
+    else:
+        subject = f"How has {item.course} changed your practice?"
+        opening = (
+            f"On {when} you went on {item.course} and asked us to follow up. Tell us what "
+            "has changed in your practice since (about 5 minutes; you can do it with your "
+            "manager)."
+        )
+        closing = (
+            "If you do not answer, we will send one reminder in two weeks, then delete your "
+            "email address."
+        )
+    return one_line_subject(subject), f"{opening}\n\n{link}\n\n{closing}\n"

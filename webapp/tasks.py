@@ -1,6 +1,7 @@
 """What the job worker runs: emails, theming, the semantic screen, safeguarding alerts and
 the periodic safety nets (unalerted flags, unscreened responses, stale runs, follow-ups), and
-the case reviews' deadline flags and the removal of case details on their date.
+the case reviews' deadline flags and the removal of case details on their date, and the
+erasure of training attendees' names and emails on theirs.
 
 The same task code runs on the SQLite queue and on Redis (see `webapp.queue`).
 """
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from surveys import tenancy
 from surveys.models import PartnershipOwned, Role, utcnow
 from webapp import mail
-from webapp.notifications import disclosure_alert, review_deadline_alert
+from webapp.notifications import course_follow_up, disclosure_alert, review_deadline_alert
 from webapp.queue import enqueue, get_queue
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,10 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     @huey.periodic_task(crontab(hour="1", minute="30"), name="remove_due_case_details")
     def remove_due_case_details() -> int:
         return remove_case_details(app)
+
+    @huey.periodic_task(crontab(hour="1", minute="40"), name="erase_due_attendance")
+    def erase_due_attendance() -> int:
+        return erase_attendance(app)
 
     return {
         "send_review_deadline_alerts": send_review_deadline_alerts,
@@ -233,7 +238,31 @@ def send_due_follow_ups(app: Flask) -> int:
             )
             follow_ups.mark_sent(session, item.request_id)
             sent += 1
+    sent += send_course_follow_ups(app)
     log.info("follow-ups sent", extra={"count": sent})
+    return sent
+
+
+def send_course_follow_ups(app: Flask) -> int:
+    """Email each session's trainee their own follow-up link when due, and one reminder."""
+    from surveys.training import chain
+    from webapp.database import session_factory
+
+    base = app.config["BASE_URL"].rstrip("/")
+    settings, sent = mail_settings(app), 0
+    with session_factory(app)() as session:
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            now = utcnow()
+            for item in chain.due_course_follow_ups(session, now):
+                token = chain.open_personal_link(session, item.chain_id, now)
+                if token is None:  # no open follow-up cycle yet: tried again next time
+                    session.rollback()
+                    continue
+                subject, body = course_follow_up(base, item, token)
+                mail.send(settings, mail.Email(item.to, subject, body))
+                chain.mark_sent(session, item.chain_id, reminder=item.is_reminder, now=now)
+                sent += 1
     return sent
 
 
@@ -280,3 +309,17 @@ def remove_case_details(app: Flask, today: date | None = None) -> int:
             tenancy.work_in(session, partnership_id)
             removed += details.remove_due_details(session, today)
     return removed
+
+
+def erase_attendance(app: Flask, today: date | None = None) -> int:
+    """Erase the names and emails of training attendees past their date, in every partnership."""
+    from surveys.training import programme
+    from webapp.database import job_session_factory
+
+    today = today or utcnow().date()
+    erased = 0
+    with job_session_factory(app)() as session:
+        for partnership_id in tenancy.partnership_ids(session):
+            tenancy.work_in(session, partnership_id)
+            erased += programme.erase_due_attendance(session, today)
+    return erased

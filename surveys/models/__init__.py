@@ -67,6 +67,12 @@ from surveys.models.security import (
     TokenPurpose,
     UserSession,
 )
+from surveys.models.training import (
+    TraineeFollowUp,
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingSession,
+)
 
 __all__ = [
     "NationalFinding",
@@ -126,5 +132,9 @@ __all__ = [
     "TokenPurpose",
     "User",
     "UserSession",
+    "TraineeFollowUp",
+    "TrainingAttendance",
+    "TrainingCourse",
+    "TrainingSession",
     "utcnow",
 ]

@@ -276,3 +276,29 @@ def test_the_demo_has_a_national_review_that_three_agencies_answered_with_a_gap_
     assert action.source is ActionSource.NATIONAL_REVIEW
     lead = demo.scalar(select(User).where(User.email == "lead@police.example.org"))
     assert action.description in as_user(app, demo, lead).get("/actions").text
+
+
+def test_a_year_of_training_links_the_same_peoples_evaluations_and_follow_ups(demo):
+    from collections import Counter
+
+    from surveys.models import TraineeFollowUp, TrainingCourse, TrainingSession
+    from surveys.training import figures
+
+    courses = demo.scalars(select(TrainingCourse)).all()
+    assert len(courses) == 3
+    sessions = demo.scalars(select(TrainingSession)).all()
+    days = sorted((utcnow().date() - s.held_on).days for s in sessions)
+    assert days[0] < 60 and days[-1] > 300  # a year of sessions
+    chains = demo.scalars(select(TraineeFollowUp)).all()
+    answered = [c for c in chains if c.follow_up_id is not None]
+    assert answered and any(c.follow_up_id is None and c.sent_at for c in chains)
+    keys = Counter((c.session.course_id, c.person_key) for c in chains)
+    assert max(keys.values()) > 1  # the same person on the same course, more than once
+    for chain in chains:
+        for response_id in (chain.evaluation_id, chain.follow_up_id):
+            if response_id is not None:
+                stored = str(demo.get(Response, response_id).answers)
+                assert "@" not in stored  # never an email in the answers
+    overall = figures.dashboard(demo).overall
+    assert overall.confidence.follow_up_n > 5 and overall.confidence.change is not None
+    assert overall.confidence.after > overall.confidence.before

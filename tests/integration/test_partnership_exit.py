@@ -52,6 +52,7 @@ from surveys.models import (
     ReturnReview,
     Role,
     StandardReview,
+    TraineeFollowUp,
     User,
     utcnow,
 )
@@ -190,6 +191,18 @@ def _fill_every_table(
     # national reviews: a review, a finding answered by the organisation, its gap an action
     ids.update(factories.national_world(session, org, person))
     _fill_national_action(session, ids, org, person)
+    # training: a course, a session with its link, an attendee, a trainee's follow-up chain
+    ids.update(factories.training_world(session, org))
+    session.add(
+        TraineeFollowUp(
+            session_id=ids["session_id"],
+            evaluation_id=ids["response_id"],
+            person_key="0" * 64,
+            email="",
+            due_at=now,
+        )
+    )
+    session.commit()
     _fill_scrutiny(session, ids, org)
 
 

@@ -49,6 +49,7 @@ from webapp.form_pages import (
     page_form,
     page_view,
 )
+from webapp.training.evidence import training_evidence
 
 
 @bp.get("")
@@ -160,6 +161,7 @@ def page(cycle_id: int, page_id: str) -> ResponseReturnValue:
         else changes.page_fingerprints(current, journey.answers),
         carried=_carried_here(response, current),
         lead_declares=_lead_declares_on(response, page_id),
+        training=training_evidence(response, current.standard.ref if current.standard else None),
     )
     view.errors.extend({"text": text, "href": f"#{anchor}"} for anchor, text in outcome.errors)
     status = 400 if outcome.errors or (request.method == "POST" and form.errors) else 200

@@ -38,6 +38,7 @@ from surveys.own_cycles import ASKED_FROM_THEIR_PAGES
 from surveys.scrutiny import returns as scrutiny_returns
 from surveys.scrutiny.reviewers import has_standards
 from surveys.streams import KEPT_WITH_REVIEWS
+from surveys.training import chain
 from webapp.cycles.blueprint import admin_only, bp, cycle_or_404, readers
 from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
@@ -131,9 +132,12 @@ def detail(cycle_id: int) -> ResponseReturnValue:
         else []
     )
     counts = _link_counts(cycle)
+    personal = chain.personal_link_ids(get_session(), cycle.id)
     return render_template(
         "cycles/detail.html",
         cycle=cycle,
+        links=[link for link in cycle.links if link.id not in personal],
+        personal_links=len(personal),
         returns=returns,
         counts=counts,
         definition=definition_of(cycle),

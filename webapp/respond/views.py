@@ -15,9 +15,17 @@ from surveys import cycles, engine, page_saves, responses
 from surveys.definition import Audience, SurveyDefinition
 from surveys.errors import CycleClosed, IncompleteResponse, SubmissionError
 from surveys.models import PublicLink, Response, utcnow
+from surveys.training import chain
 from webapp.access import public
 from webapp.database import get_session
-from webapp.form_pages import definition_of, journey_of, page_form, page_view
+from webapp.form_pages import (
+    definition_for_link,
+    definition_of,
+    link_journey,
+    page_form,
+    page_view,
+    person_key_secret,
+)
 from webapp.limits import limiter, link_key, respond_limit
 from webapp.queue import after_submission
 
@@ -62,7 +70,7 @@ def start(token: str) -> ResponseReturnValue:
     link = _link(token)
     if (closed := _closed(link)) is not None:
         return closed
-    definition = definition_of(link.cycle)
+    definition = definition_for_link(link)
     if request.method == "POST":
         try:
             response = responses.start_anonymous_response(
@@ -86,7 +94,7 @@ def page(token: str, page_id: str) -> ResponseReturnValue:
     response = _draft(link)
     if response is None or response.is_submitted:
         return redirect(url_for("respond.start", token=token))
-    journey = journey_of(response)
+    journey = link_journey(link, response)
     if not journey.shows(page_id):
         abort(404)
     current = journey.definition.page(page_id)
@@ -96,7 +104,7 @@ def page(token: str, page_id: str) -> ResponseReturnValue:
             page_id, engine.answers_from_form(current, form), response.version
         )
         response = page_saves.save_page(get_session(), response, save)
-        next_id = journey_of(response).next_page_id(page_id)  # the saved answers' journey
+        next_id = link_journey(link, response).next_page_id(page_id)  # the saved answers' journey
         if request.args.get("back") == "check" or not next_id:  # a Change link returns
             return redirect(url_for("respond.check", token=token))
         return redirect(url_for("respond.page", token=token, page_id=next_id))
@@ -124,10 +132,15 @@ def check(token: str) -> ResponseReturnValue:
         return redirect(url_for("respond.start", token=token))
     if response.is_submitted:
         return _finish(link, response)
-    definition = definition_of(response)
+    definition = definition_for_link(link)
     if request.method == "POST":
         try:
-            outcome = responses.submit_response(get_session(), response, definition=definition)
+            outcome = responses.submit_response(
+                get_session(),
+                response,
+                definition=definition,
+                person_key_secret=person_key_secret(),
+            )
         except IncompleteResponse as error:
             page_id = error.missing[0][0]
             return redirect(url_for("respond.page", token=token, page_id=page_id))
@@ -140,7 +153,7 @@ def check(token: str) -> ResponseReturnValue:
         "respond/check.html",
         link=link,
         definition=definition,
-        rows=journey_of(response).summary_rows(),
+        rows=link_journey(link, response).summary_rows(),
         submission_id=response.submission_id,
     )
 
@@ -161,7 +174,11 @@ def done(token: str) -> ResponseReturnValue:
     if reference is None:
         return redirect(url_for("respond.start", token=token))
     return render_template(
-        "respond/done.html", link=link, definition=definition_of(link.cycle), reference=reference
+        "respond/done.html",
+        link=link,
+        definition=definition_for_link(link),
+        reference=reference,
+        follow_up_on=chain.follow_up_date(get_session(), reference),
     )
 
 

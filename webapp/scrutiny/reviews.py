@@ -39,6 +39,7 @@ from webapp.scrutiny.forms import (
     moderation_form,
 )
 from webapp.scrutiny.triangulation import triangulation_of
+from webapp.training.evidence import training_evidence
 
 
 @bp.get("")
@@ -172,6 +173,7 @@ def _standard_page(
         "scrutiny/standard.html",
         scrutiny=scrutiny,
         standard=found,
+        training=training_evidence(response, ref),
         answers=answers,
         evidence=challenges.evidence_of(session, found.challenges),
         accept_form=AcceptForm(prefix="accept", formdata=None),

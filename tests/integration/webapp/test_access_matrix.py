@@ -81,6 +81,7 @@ def build_world(app: Flask):
     objects.update(factories.review_world(session, home, people["case_reviewer"]))
     objects.update(factories.audit_world(session, home, people["quality_group"]))
     objects.update(factories.national_world(session, home, people["quality_group"]))
+    objects.update(factories.training_world(session, home))
     data = Path(app.config["DATA_FOLDER"])
     (data / "evidence").mkdir(parents=True, exist_ok=True)
     (data / "evidence" / ("x" * 32)).write_bytes(b"%PDF-1.4")
@@ -92,6 +93,7 @@ def build_world(app: Flask):
         "user_id": invited.id,
         "partnership_id": tenancy.partnership_of(session),
         "filename": "images/favicon.svg",
+        "kind": "csv",
         **objects,
     }
     return app, session, people, ids
@@ -157,7 +159,15 @@ def _depends_on_role(route: str) -> bool:
 # Excel, downloads), slow to make and reading no role, are left to the check of every pair
 # against every route's declared rule below; the two pairs named in the tests below ask every
 # route.
-FILES = ("_pdf GET", "_docx GET", "_xlsx GET", "download_answers GET", "qr_code GET")
+FILES = (
+    "_pdf GET",
+    "_docx GET",
+    "_xlsx GET",
+    "download_answers GET",
+    "qr_code GET",
+    "session_qr_svg GET",
+    "dashboard_export GET",
+)
 ROLE_PAGES = sorted(
     {
         route
@@ -323,6 +333,8 @@ OWNED_ARGUMENTS = frozenset(
         "recommendation_id",
         "national_id",
         "national_finding_id",
+        "course_id",
+        "session_id",
     }
 )
 SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
@@ -347,6 +359,7 @@ def build_second_partnership(session) -> dict[str, object]:
     ids.update(factories.review_world(session, away, quality))
     ids.update(factories.audit_world(session, away, quality))
     ids.update(factories.national_world(session, away, quality))
+    ids.update(factories.training_world(session, away))
     invited = factories.UserFactory(password_hash=None, organisation=away)
     ids.update(organisation_id=away.id, user_id=invited.id, partnership_id=other.id)
     tenancy.work_in(session, first)

@@ -1,0 +1,1 @@
+"""Training courses, sessions, attendance and the training dashboard at /training."""
