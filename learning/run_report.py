@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from learning.errors import NotFound
 from learning.lineage import gone_themes
-from learning.models import RunStatus, Theme, ThemeStatement, ThemingRun
+from learning.models import LabelSource, RunStatus, Theme, ThemeStatement, ThemingRun
 from learning.report_rules import TREND_LABELS, Shown, sector_label, suppress
 from learning.runs import visible_themes
 from learning.selection import Selection
@@ -50,6 +50,12 @@ class ThemeSummary:
     quotes: tuple[str, ...]
     by_stream: tuple[tuple[str, Shown], ...]
     by_sector: tuple[tuple[str, Shown], ...]
+    name_confirmed: bool = False  # a person named it, or kept the service's suggested name
+
+    @property
+    def shown_label(self) -> str:
+        """The label as reports print it: marked until a person confirms it."""
+        return self.label if self.name_confirmed else f"{self.label} (suggested name)"
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,7 @@ def _summary(
     split = polarity_split(statements)
     return ThemeSummary(
         label=theme.label,
+        name_confirmed=theme.label_source is LabelSource.HUMAN,
         size=theme.size,
         share=theme.share,
         works_well=split.works_well,

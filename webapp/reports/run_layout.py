@@ -79,7 +79,7 @@ def _theme_chart(report: RunReport) -> list[Block]:
     table = Table(
         caption="Themes by size",
         header=("Theme", "Statements", "Share"),
-        rows=tuple((t.label, t.size, percent(t.share)) for t in report.themes),
+        rows=tuple((t.shown_label, t.size, percent(t.share)) for t in report.themes),
         sheet="Themes",
         numeric=(1, 2),
     )
@@ -95,7 +95,7 @@ def _theme_chart(report: RunReport) -> list[Block]:
         caption="What each theme says, and its trend since the last comparable run",
         header=("Theme", "Works well", "Must change", "Neither", "Trend"),
         rows=tuple(
-            (t.label, t.works_well, t.must_change, t.neutral, t.trend) for t in report.themes
+            (t.shown_label, t.works_well, t.must_change, t.neutral, t.trend) for t in report.themes
         ),
         sheet="Themes",
         numeric=(1, 2, 3),
@@ -132,7 +132,7 @@ def _theme_blocks(number: int, theme: ThemeSummary, level: int) -> list[Block]:
         ),
         sheet="Themes",
     )
-    blocks: list[Block] = [Heading(f"Theme {number}: {theme.label}", level), facts]
+    blocks: list[Block] = [Heading(f"Theme {number}: {theme.shown_label}", level), facts]
     for name, rows in (("stream", theme.by_stream), ("sector", theme.by_sector)):
         blocks.append(
             Table(

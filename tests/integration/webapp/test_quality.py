@@ -173,3 +173,34 @@ def test_board_shows_the_history_of_moves(client, demo, login_as):
     assert demo.get(BoardItem, item.id).column.value == "changed"
     html = client.get("/board").text
     assert "History of moves" in html and "Created → Changed" in html and "Not improving" in html
+
+
+def test_a_suggested_name_is_marked_until_a_person_keeps_or_changes_it(client, demo, login_as):
+    from learning.models import LabelSource
+
+    login_as(user(demo, Role.QUALITY_GROUP))
+    page = client.get("/quality").text
+    client.post("/quality/runs", data={"csrf_token": csrf_from(page), "streams": ["training"]})
+    run = demo.scalar(select(ThemingRun).where(ThemingRun.status == RunStatus.FINISHED))
+    theme = demo.scalars(
+        select(Theme)
+        .where(Theme.run_id == run.id, Theme.parent_id.is_(None))
+        .where(Theme.label_source == LabelSource.MACHINE)
+        .order_by(Theme.size.desc())
+    ).first()
+    assert "Suggested name" in client.get(f"/quality/runs/{run.id}").text
+    report = client.get(f"/reports/runs/{run.id}").text
+    assert f"{theme.label} (suggested name)" in report
+
+    page = client.get(f"/quality/themes/{theme.id}").text
+    assert "suggested name: keep it or rename it" in page
+    kept = client.post(
+        f"/quality/themes/{theme.id}/rename",
+        data={"csrf_token": csrf_from(page), "label": theme.label},
+    )
+    assert kept.status_code == 302
+    demo.expire_all()
+    assert demo.get(Theme, theme.id).label_source is LabelSource.HUMAN
+    assert "named by the quality group" in client.get(f"/quality/themes/{theme.id}").text
+    report = client.get(f"/reports/runs/{run.id}").text
+    assert theme.label in report and f"{theme.label} (suggested name)" not in report
