@@ -38,9 +38,11 @@ from learning.models import (
 )
 from learning.themes import PolaritySplit, polarity_split, statements_of
 from surveys.models import User, utcnow
+from surveys.streams import stream_label
 
 log = logging.getLogger(__name__)
 MAJORITY = 0.5
+CONCERN = 0.2
 
 
 @dataclass(frozen=True)
@@ -56,18 +58,46 @@ def _pct(share: float) -> str:
 
 
 def suggest_placement(session: Session, theme: Theme) -> Suggestion:
-    """Suggest a column for a theme from its novelty, polarity, trend and linked ratings."""
+    """Suggest a column for a theme from its novelty, polarity, trend, linked ratings and the
+    evidence streams it is heard in."""
     statements = statements_of(session, theme)
     split = polarity_split(statements)
     rated = [s.rating_is_low for s in statements if s.rating_is_low is not None]
     low_share = sum(rated) / len(rated) if rated else 0.0
-    return suggest(split, theme.trend, low_share=low_share, rated=len(rated))
+    streams = tuple(sorted({s.stream for s in statements}))
+    return suggest(split, theme.trend, low_share=low_share, rated=len(rated), streams=streams)
 
 
 def suggest(
-    split: PolaritySplit, trend: Trend | None, *, low_share: float = 0.0, rated: int = 0
+    split: PolaritySplit,
+    trend: Trend | None,
+    *,
+    low_share: float = 0.0,
+    rated: int = 0,
+    streams: tuple[str, ...] = (),
 ) -> Suggestion:
-    """Apply the documented rules to a theme's counts (pure, for tests and reports)."""
+    """Apply the documented rules to a theme's counts (pure, for tests and reports).
+
+    A theme mostly about what works well is still suggested as Stabilised, but when at least
+    CONCERN of its statements say what must change the reason says so ("stop changing my
+    worker" inside a theme of praise for workers). A theme heard in two or more evidence
+    streams says which: the same subject from children, practitioners and agencies is
+    stronger evidence than one stream alone.
+    """
+    found = _suggest(split, trend, low_share=low_share, rated=rated)
+    reason = found.reason
+    must = split.must_change_share
+    if found.column is BoardColumn.STABILISED and CONCERN <= must < MAJORITY:
+        reason += f" But {_pct(must)} say what must change: read those before keeping it as it is."
+    if len(streams) >= 2:
+        heard = ", ".join(stream_label(s) for s in streams)
+        reason += f" Heard in {len(streams)} evidence streams: {heard}."
+    return Suggestion(found.column, reason)
+
+
+def _suggest(
+    split: PolaritySplit, trend: Trend | None, *, low_share: float, rated: int
+) -> Suggestion:
     must, well = split.must_change_share, split.works_well_share
     if trend is Trend.NEW and must >= MAJORITY:
         return Suggestion(
@@ -96,6 +126,8 @@ def suggest(
                 f"New this run; {_pct(well)} of its statements say what works well, "
                 "so it may have potential."
             )
+        elif trend is None:  # not compared with an earlier run
+            reason = f"{_pct(well)} of its statements say what works well."
         else:
             reason = f"Seen in earlier runs and {_pct(well)} of its statements say what works well."
         return Suggestion(BoardColumn.STABILISED, reason)

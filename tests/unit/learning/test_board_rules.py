@@ -62,3 +62,22 @@ def test_polarity_uses_the_score_then_the_question_hint():
         [ThemeStatement(polarity=0.5), ThemeStatement(polarity=None, polarity_hint="strengths")]
     )
     assert counts.works_well == 2 and counts.must_change_share == 0.0
+
+
+def test_a_mostly_positive_theme_with_real_needs_in_it_says_so():
+    suggestion = suggest(split(3, 7), Trend.STABLE)
+    assert suggestion.column is BoardColumn.STABILISED
+    assert "But 30% say what must change" in suggestion.reason
+    assert "must change" not in suggest(split(1, 9), Trend.STABLE).reason
+
+
+def test_a_theme_heard_in_several_streams_names_them():
+    suggestion = suggest(split(6, 4), Trend.STABLE, streams=("child_voice", "practitioner"))
+    assert "Heard in 2 evidence streams" in suggestion.reason
+    assert "Heard in" not in suggest(split(6, 4), Trend.STABLE, streams=("practitioner",)).reason
+
+
+def test_a_theme_not_compared_with_an_earlier_run_claims_no_history():
+    suggestion = suggest(split(1, 9), None)
+    assert suggestion.column is BoardColumn.STABILISED
+    assert "earlier runs" not in suggestion.reason
