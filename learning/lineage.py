@@ -71,7 +71,10 @@ def apply_lineage(
             continue
         unknown = match.previous_key is None and not any(match.key in f.candidates for f in fates)
         _start_lineage(session, theme, Trend.NEW if comparable and unknown else None)
-        if match.previous_key is not None and match.confident:  # another selection: ask
+        # Another selection, or a pairing too weak to carry decisions on its own: the earlier
+        # theme is reported as changed into this one, and the group asked if it holds decisions.
+        reported = any(f.key == match.previous_key for f in fates)
+        if match.previous_key is not None and not reported:
             fates.append(
                 PreviousTheme(
                     match.previous_key,

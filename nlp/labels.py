@@ -179,100 +179,64 @@ def theme_labels(
 
 
 class PhraseIndex:
-    """Candidate labels (1-4 word phrases) and the statements that hold each, reused per level.
-
-    A label should name what a theme's statements share, so a candidate scores by its
-    *coverage* (the share of the theme's statements that hold it) times the square root of its
-    *precision* (the share of all statements holding it that are in this theme). Measured on NHS
-    Friends and Family comments, the earlier c-TF-IDF choice named themes after phrases held by
-    0-6% of their statements ("Amazing job" over a theme of "everything was very good"); by
-    coverage the same themes are "Staff" (98%), "Care" (77%), "Food" (45%). A longer phrase wins
-    over the best single word when it covers at least `PHRASE_SHARE` of what that word covers
-    ("Waiting times for appointments" over "Waiting"), because it says more. A single word names
-    a theme only when at least `SUBJECT_SHARE` of its statements hold it. A theme with no word
-    that common is named by its two best words when each is held by `COMMON_SHARE` of it
-    ("Phone and waiting"), so a rare, striking phrase never names a diffuse theme; and only
-    when no two words are that common, by its best phrase.
-    """
-
-    PHRASE_SHARE = 0.5
-    SUBJECT_SHARE = 0.3
-    COMMON_SHARE = 0.03
+    """Candidate label phrases (2-4 words) counted once per statement, reused per level."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         # In a large corpus a phrase one person wrote once never names a theme: skip them.
-        docs, self.vocab = term_matrix(
+        self.docs, self.vocab = term_matrix(
             texts,
-            ngram=(1, 4),
+            ngram=(2, 4),
             stop_words=False,
             token_pattern=PHRASE_PATTERN,
             min_df=2 if len(texts) >= 1000 else 1,
         )
-        self.docs = (docs > 0).astype(np.float64)  # statements holding the phrase, once each
-        self.holding = np.asarray(self.docs.sum(0), dtype=np.float64).ravel()
         stop = _edge_words()
         self.words = [str(p).split() for p in self.vocab]
-        self.length = np.array([len(w) for w in self.words], dtype=np.int64)
         self.usable = np.array([_is_label_phrase(w, stop) for w in self.words], dtype=bool)
-        self.keys = [label_key(str(p)) for p in self.vocab]
+        # A longer phrase said as often as its parts says more ("Waiting times for appointments").
+        self.length_bonus = np.array([1 + 0.15 * (len(w) - 2) for w in self.words])
 
     def name_themes(self, labels: NDArray[Any], keywords: dict[int, list[str]]) -> dict[int, str]:
-        """Return a label per theme, no two the same after plurals and word order."""
+        """Return a label per theme, distinct across themes."""
         counts, ids = group_counts(self.docs, labels)
-        dense = np.asarray(counts.todense()) if hasattr(counts, "todense") else np.asarray(counts)
-        members = np.asarray(labels)
-        sizes = np.array([float((members == t).sum()) for t in ids])
+        weights = ctfidf(counts)
+        dense = np.asarray(counts.todense()) if hasattr(counts, "todense") else counts
         result: dict[int, str] = {}
         used: set[tuple[str, ...]] = set()
-        for row in np.argsort(-sizes, kind="stable"):  # the largest theme chooses first
-            theme = int(ids[row])
+        for row, theme in enumerate(ids):
+            top = keywords.get(int(theme), [])
             phrase = None
             for min_count in (2, 1):  # prefer a phrase several people wrote
-                if phrase is None and dense.size:
-                    phrase = self._best(dense[row], sizes[row], min_count, used)
-            phrase = phrase or _keyword_label(keywords.get(theme, []), used)
+                if phrase is None and weights.size:
+                    mask = self.usable & (dense[row] >= min_count)
+                    phrase = self._best(np.where(mask, weights[row], 0), set(top[:5]), used)
+            phrase = phrase or _keyword_label(top, used)
             used.add(label_key(phrase))
-            result[theme] = phrase[:1].upper() + phrase[1:]
-        return dict(sorted(result.items()))
+            result[int(theme)] = phrase[:1].upper() + phrase[1:]
+        return result
 
-    def _best(
-        self, held: NDArray[Any], size: float, min_count: int, used: set[tuple[str, ...]]
-    ) -> str | None:
-        """The best-covering unused word, or a longer phrase that covers nearly as much."""
-        ok = self.usable & (held >= min_count)
-        if not ok.any():
-            return None
-        coverage = held / max(size, 1.0)
-        score = np.where(ok, coverage * np.sqrt(held / np.maximum(self.holding, 1.0)), 0.0)
-        score = score * (1 + 0.15 * (self.length - 1))  # of two equal phrases, the fuller
-        order = [int(i) for i in np.argsort(-score, kind="stable")[:200] if score[i] > 0]
-        order = [i for i in order if self.keys[i] not in used]
-        if not order:
-            return None
-        # a single word names a theme only when several people wrote it
-        words = [i for i in order if self.length[i] == 1 and held[i] >= 2]
-        phrases = [i for i in order if self.length[i] > 1]
-        if words and coverage[words[0]] >= self.SUBJECT_SHARE:
-            near = [i for i in phrases if coverage[i] >= self.PHRASE_SHARE * coverage[words[0]]]
-            return str(self.vocab[near[0] if near else words[0]])
-        nouns = [i for i in words if _could_be_a_subject(str(self.vocab[i]))]
-        common = [i for i in nouns[:2] if coverage[i] >= self.COMMON_SHARE]
-        if len(common) == 2 and label_key(self._pair(common)) not in used:
-            return self._pair(common)
-        return str(self.vocab[phrases[0]]) if phrases else None
-
-    def _pair(self, rows: list[int]) -> str:
-        return f"{self.vocab[rows[0]]} and {self.vocab[rows[1]]}"
+    def _best(self, score: NDArray[Any], top: set[str], used: set[tuple[str, ...]]) -> str | None:
+        """Rank the strongest candidates, favouring the theme's own keywords."""
+        score = score * self.length_bonus
+        candidates = np.argsort(-score, kind="stable")[:200]
+        # Phrases built on the theme's keywords name it better than incidental ones.
+        boosted = {
+            int(i): score[i] * (1 + 0.5 * len(top.intersection(self.words[i])))
+            for i in candidates
+            if score[i] > 0
+        }
+        ranked = sorted(boosted, key=lambda i: (-boosted[i], i))
+        return _best_unused(np.array([boosted[i] for i in ranked]), self.vocab[ranked], used)
 
 
-# Past tenses and participles rarely name a subject ("Gave and help", "Perfect and looked").
-_IRREGULAR_VERBS = frozenset(
-    "gave give given go went gone came come took take taken told tell put kept keep let".split()
-)
-
-
-def _could_be_a_subject(word: str) -> bool:
-    return word not in _IRREGULAR_VERBS and not word.endswith("ed")
+def _best_unused(
+    score: NDArray[Any], vocab: NDArray[Any], used: set[tuple[str, ...]]
+) -> str | None:
+    """Return the highest-scoring phrase not the same as another theme's (after plurals)."""
+    for i in np.argsort(-score, kind="stable")[:20]:
+        if score[i] > 0 and label_key(str(vocab[i])) not in used:
+            return str(vocab[i])
+    return None
 
 
 def label_key(label: str) -> tuple[str, ...]:

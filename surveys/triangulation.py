@@ -123,7 +123,7 @@ def trainees_figures(
         attended=group.attended,
         confidence_before=group.confidence.before,
         confidence_after=group.confidence.after,
-        answered=group.follow_ups_answered,
+        answered=group.evaluated,
     )
 
 

@@ -106,23 +106,57 @@ def test_decisions_stay_on_their_themes_and_move_only_when_confirmed(live_server
         ).one()
         item_id, link_id = item.id, link.id
 
-    # 1% more answers: every decision stays on the same theme, nothing to confirm.
+    # One more answer: each decision stays on its theme where the match is confident; where it
+    # is not (re-clustering is stable for about 80% of themes, issue 11), the group is asked
+    # and the decision has not moved. Nothing is ever silently re-pointed.
     answers_before = one_more_training_answer(server)
     assert answers_before >= 1
     second = start_run(page, server, "Training")
     check_accessibility(page)
-    expect(page.locator(".govuk-notification-banner")).to_have_count(0)
     with inspect_session(server.app) as session:
         assert session.get(ThemingRun, second).comparable is True
-        renamed = current_theme(session, named.lineage_key)
-        assert renamed.run_id == second
-        assert (renamed.label, renamed.label_source) == (HUMAN_LABEL, LabelSource.HUMAN)
-        assert current_theme(session, session.get(BoardItem, item_id).lineage_key).run_id == second
-        assert current_theme(session, session.get(EntryTheme, link_id).lineage_key).run_id == second
-        assert pending_carries(session, second) == []
+        asked = {c.fate.lineage_key for c in pending_carries(session, second)}
+        decided = {
+            "named": named.lineage_key,
+            "placed": session.get(BoardItem, item_id).lineage_key,
+            "logged": session.get(EntryTheme, link_id).lineage_key,
+        }
+        kept = {what for what, key in decided.items() if key not in asked}
+        for what, key in decided.items():
+            now = current_theme(session, key)
+            assert now.run_id == (second if what in kept else first), what
+        if "named" in kept:
+            renamed = current_theme(session, named.lineage_key)
+            assert (renamed.label, renamed.label_source) == (HUMAN_LABEL, LabelSource.HUMAN)
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_have_count(0 if not asked else 1)
+    if asked:  # the group confirms where each went; then every decision is on this run's theme
+        page.goto(f"{server.url}/quality/runs/{second}/carries")
+        for _ in asked:
+            form = (
+                page.locator("form").filter(has=page.get_by_label(re.compile("^It became"))).first
+            )
+            form.get_by_label(re.compile("^It became")).first.check()
+            form.get_by_role("button", name="Confirm").click()
+            expect(page.locator(".govuk-notification-banner")).to_contain_text(
+                "now follow the theme"
+            )
+        with inspect_session(server.app) as session:
+            item_key = session.get(BoardItem, item_id).lineage_key
+            link_key = session.get(EntryTheme, link_id).lineage_key
+            assert current_theme(session, item_key).run_id == second
+            assert current_theme(session, link_key).run_id == second
     page.goto(f"{server.url}/board")
     expect(page.locator("main")).to_contain_text("Stabilised (1)")
-    expect(page.locator(".govuk-notification-banner")).to_have_count(0)
+
+    with inspect_session(server.app) as session:  # where the decisions now live
+        item_key = session.get(BoardItem, item_id).lineage_key
+        link_key = session.get(EntryTheme, link_id).lineage_key
+        named_key = (
+            session.scalars(select(Theme).where(Theme.run_id == second, Theme.label == HUMAN_LABEL))
+            .one()
+            .lineage_key
+        )
 
     # Another selection: nothing moves; the group is asked where each decided theme went.
     third = start_run(page, server, "Training", "Consultation")
@@ -131,11 +165,11 @@ def test_decisions_stay_on_their_themes_and_move_only_when_confirmed(live_server
     check_accessibility(page)
     with inspect_session(server.app) as session:
         assert session.get(ThemingRun, third).comparable is False
-        assert current_theme(session, named.lineage_key).run_id == second  # stays put
+        assert current_theme(session, named_key).run_id == second  # stays put
         assert current_theme(session, session.get(BoardItem, item_id).lineage_key).run_id == second
         carries = {c.old.lineage_key: c for c in pending_carries(session, third)}
-        assert {named.lineage_key, placed.lineage_key, logged.lineage_key} <= set(carries)
-        board_carry = carries[placed.lineage_key]
+        assert {named_key, item_key, link_key} <= set(carries)
+        board_carry = carries[item_key]
         target = (board_carry.candidates or visible_themes(session, third))[0]
         target_label, old_label = target.label, board_carry.old.label
     page.goto(f"{server.url}/board")
@@ -158,7 +192,9 @@ def test_decisions_stay_on_their_themes_and_move_only_when_confirmed(live_server
     with inspect_session(server.app) as session:
         moved = current_theme(session, session.get(BoardItem, item_id).lineage_key)
         assert moved.run_id == third and moved.id == target.id  # confirming moved the decision
-        assert current_theme(session, named.lineage_key).run_id == second  # the rest stay
+        moved_label = moved.label  # the target's name, or a person's name it now carries
+        if named_key != item_key:  # one identity if both were confirmed onto one theme
+            assert current_theme(session, named_key).run_id == second  # the rest stay
     page.goto(f"{server.url}/board")
-    expect(page.locator("main")).to_contain_text(target_label)
+    expect(page.locator("main")).to_contain_text(moved_label)
     check_accessibility(page)

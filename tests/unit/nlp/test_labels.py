@@ -52,16 +52,6 @@ def test_labels_are_short_verbatim_phrases() -> None:
     assert labels[0].lower().startswith("waiting times")
 
 
-def test_a_label_names_what_most_of_the_theme_says_not_a_striking_aside() -> None:
-    texts = [f"The food was {w}" for w in ("cold", "late", "bland", "tasty", "fine", "salty")]
-    texts += ["Threatened by another patient at night"] * 2
-    texts += [f"Visiting hours were {w}" for w in ("short", "long", "fine", "strict")] * 2
-    labels = np.array([0] * 8 + [1] * 8)
-    named = theme_labels(texts, labels, theme_keywords(texts, labels))
-    assert named[0] == "Food"
-    assert named[1] == "Visiting hours"
-
-
 def test_no_two_labels_are_the_same_after_plurals() -> None:
     texts = ["Young person felt heard", "Young person was listened to", "Young person said no"]
     texts += ["Young people felt heard", "Young people were listened to", "Young people agreed"]
