@@ -9,6 +9,9 @@ from wtforms.validators import InputRequired, Length
 
 from surveys.national_reviews import MAX_STATEMENT
 from webapp.forms import GovDateField, GovForm
+from webapp.reviews.forms import LearningForm  # one form for learning from any review
+
+__all__ = ["AgenciesForm", "FindingForm", "GapActionForm", "LearningForm", "NationalReviewForm"]
 
 
 class NationalReviewForm(GovForm):
@@ -90,23 +93,4 @@ class GapActionForm(GovForm):
         description="For example, 27 3 2027",
         required_message="Enter the date the action is due",
         name_in_errors="The due date",
-    )
-
-
-class LearningForm(GovForm):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter a title for the learning"),
-            Length(max=200, message="The title must be 200 characters or fewer"),
-        ],
-    )
-    lesson = TextAreaField(
-        "What has been learnt",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired("Describe what has been learnt"),
-            Length(max=20000, message="Enter 20,000 characters or fewer"),
-        ],
     )
