@@ -285,7 +285,11 @@ def test_run_report_in_every_format_shows_the_same_figures(client, login_as, wor
     header = next(
         i for i, r in enumerate(themes_sheet) if r[:3] == ["Theme", "Statements", "Share"]
     )
-    assert themes_sheet[header + 1][:3] == [first.label, first.size, f"{round(100 * first.share)}%"]
+    assert themes_sheet[header + 1][:3] == [
+        first.shown_label,
+        first.size,
+        f"{round(100 * first.share)}%",
+    ]
     for words in ("Embedding model", "hashing", "Statements themed", "Non-answers left out"):
         assert_in_all(texts, words)
 
