@@ -23,10 +23,11 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import ratings
+from surveys.api_pages import list_operation, page_of, paged, ref
 from surveys.models import (
     Challenge,
     ChallengeKind,
@@ -49,12 +50,6 @@ STANDARD_STATES = (
     "challenge_answered",
     "settled_after_challenge",
 )
-
-
-def _paged(session: Session, query: Select[Any], page: int, per_page: int) -> tuple[list[Any], int]:
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
 
 
 def returns_select(definition_keys: Collection[str]) -> Select[tuple[Response]]:
@@ -85,12 +80,12 @@ def returns_page(
     query = returns_select(definition_keys)
     if cycle_id is not None:
         query = query.where(Response.cycle_id == cycle_id)
-    return _paged(session, query, page, per_page)
+    return paged(session, query, page, per_page)
 
 
 def challenges_page(session: Session, *, page: int, per_page: int) -> tuple[list[Challenge], int]:
     """Return one page of the partnership's challenges (oldest first) and how many there are."""
-    return _paged(session, select(Challenge).order_by(Challenge.id), page, per_page)
+    return paged(session, select(Challenge).order_by(Challenge.id), page, per_page)
 
 
 def _timestamp(value: datetime | None) -> str | None:
@@ -158,47 +153,10 @@ def challenge_document(challenge: Challenge) -> Document:
     }
 
 
-def _ref(kind: str, name: str) -> Document:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _page_of(item: str) -> Document:
-    return {
-        "type": "object",
-        "required": ["data", "meta", "links"],
-        "properties": {
-            "data": {"type": "array", "items": _ref("schemas", item)},
-            "meta": _ref("schemas", "PageMeta"),
-            "links": _ref("schemas", "PageLinks"),
-        },
-    }
-
-
-def _list(operation_id: str, summary: str, page: str, extra: list[str]) -> Document:
-    return {
-        "get": {
-            "operationId": operation_id,
-            "summary": summary,
-            "security": [{"bearerAuth": []}],
-            "parameters": [_ref("parameters", name) for name in [*extra, "Page", "PerPage"]],
-            "responses": {
-                "200": {
-                    "description": "One page of results",
-                    "content": {"application/json": {"schema": _ref("schemas", page)}},
-                },
-                "400": _ref("responses", "BadRequest"),
-                "401": _ref("responses", "Unauthorized"),
-                "429": _ref("responses", "TooManyRequests"),
-                "500": _ref("responses", "ServerError"),
-            },
-        }
-    }
-
-
 def paths() -> Document:
     """Return the OpenAPI path items of returns, challenges and actions."""
     return {
-        "/returns": _list(
+        "/returns": list_operation(
             "listReturns",
             "List submitted Section 11 / 175 returns with each standard's ratings",
             "ReturnPage",
@@ -209,24 +167,24 @@ def paths() -> Document:
                 "operationId": "getReturn",
                 "summary": "Get one submitted return with each standard's ratings",
                 "security": [{"bearerAuth": []}],
-                "parameters": [_ref("parameters", "ReturnId")],
+                "parameters": [ref("parameters", "ReturnId")],
                 "responses": {
                     "200": {
                         "description": "The return",
-                        "content": {"application/json": {"schema": _ref("schemas", "Return")}},
+                        "content": {"application/json": {"schema": ref("schemas", "Return")}},
                     },
-                    "400": _ref("responses", "BadRequest"),
-                    "401": _ref("responses", "Unauthorized"),
-                    "404": _ref("responses", "NotFound"),
-                    "429": _ref("responses", "TooManyRequests"),
-                    "500": _ref("responses", "ServerError"),
+                    "400": ref("responses", "BadRequest"),
+                    "401": ref("responses", "Unauthorized"),
+                    "404": ref("responses", "NotFound"),
+                    "429": ref("responses", "TooManyRequests"),
+                    "500": ref("responses", "ServerError"),
                 },
             }
         },
-        "/challenges": _list(
+        "/challenges": list_operation(
             "listChallenges", "List challenges on returns and their state", "ChallengePage", []
         ),
-        "/actions": _list(
+        "/actions": list_operation(
             "listActions",
             "List actions: from returns, from challenge, from the quality group and case reviews",
             "ActionPage",
@@ -288,8 +246,8 @@ def schemas() -> Document:
             "properties": {
                 "ref": {"type": "string", "examples": ["S11-1"]},
                 "title": text,
-                "self_rating": _ref("schemas", "Rating"),
-                "moderated_rating": _ref("schemas", "Rating"),
+                "self_rating": ref("schemas", "Rating"),
+                "moderated_rating": ref("schemas", "Rating"),
                 "is_below_met": {
                     "type": "boolean",
                     "description": "Self-rated or moderated below the scale's best level",
@@ -313,10 +271,10 @@ def schemas() -> Document:
                 "is_assured": {"type": "boolean"},
                 "assured_at": timestamp,
                 "feedback_given_at": timestamp,
-                "standards": {"type": "array", "items": _ref("schemas", "Standard")},
+                "standards": {"type": "array", "items": ref("schemas", "Standard")},
             },
         },
-        "ReturnPage": _page_of("Return"),
+        "ReturnPage": page_of("Return"),
         "Challenge": {
             "type": "object",
             "required": ["id", "return_id", "organisation_id", "standard_ref", "kind", "status"],
@@ -332,7 +290,7 @@ def schemas() -> Document:
                 "closed_at": timestamp,
             },
         },
-        "ChallengePage": _page_of("Challenge"),
+        "ChallengePage": page_of("Challenge"),
         "Action": {
             "type": "object",
             "required": [
@@ -370,5 +328,5 @@ def schemas() -> Document:
                 "has_evidence_of_impact": {"type": "boolean"},
             },
         },
-        "ActionPage": _page_of("Action"),
+        "ActionPage": page_of("Action"),
     }

@@ -25,10 +25,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from surveys import national_reviews
+from surveys.api_pages import list_operation, page_of, paged, ref
 from surveys.case_reviews.deadlines import Clock, deadlines_of
 from surveys.case_reviews.records import review_dates, stage_of
 from surveys.models import (
@@ -45,12 +46,6 @@ Document = dict[str, Any]
 STAGES = ("Rapid review", "Local review", "Completed")
 
 
-def _paged(session: Session, query: Select[Any], page: int, per_page: int) -> tuple[list[Any], int]:
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
-
-
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -58,7 +53,7 @@ def _day(value: date | None) -> str | None:
 def case_reviews_page(session: Session, *, page: int, per_page: int) -> tuple[list[Any], int]:
     """Return one page of the partnership's case reviews (oldest first) and how many."""
     query = select(CaseReview).order_by(CaseReview.id)
-    return _paged(session, query.options(selectinload(CaseReview.recommendations)), page, per_page)
+    return paged(session, query.options(selectinload(CaseReview.recommendations)), page, per_page)
 
 
 def case_review_document(review: CaseReview) -> Document:
@@ -95,7 +90,7 @@ def national_reviews_page(
     """Return one page of the partnership's national reviews (oldest first) and how many."""
     query = select(NationalReview).order_by(NationalReview.id)
     options = selectinload(NationalReview.findings).selectinload(NationalFinding.cycle)
-    return _paged(session, query.options(options), page, per_page)
+    return paged(session, query.options(options), page, per_page)
 
 
 def national_review_document(session: Session, review: NationalReview) -> Document:
@@ -133,7 +128,7 @@ def audit_findings_page(
     """Return one page of the partnership's case audit findings (oldest first) and how many."""
     query = select(AuditFinding).order_by(AuditFinding.id)
     options = (selectinload(AuditFinding.programme), selectinload(AuditFinding.day))
-    return _paged(session, query.options(*options), page, per_page)
+    return paged(session, query.options(*options), page, per_page)
 
 
 def audit_finding_document(
@@ -152,58 +147,21 @@ def audit_finding_document(
     }
 
 
-def _ref(kind: str, name: str) -> Document:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _page_of(item: str) -> Document:
-    return {
-        "type": "object",
-        "required": ["data", "meta", "links"],
-        "properties": {
-            "data": {"type": "array", "items": _ref("schemas", item)},
-            "meta": _ref("schemas", "PageMeta"),
-            "links": _ref("schemas", "PageLinks"),
-        },
-    }
-
-
-def _list(operation_id: str, summary: str, page: str) -> Document:
-    return {
-        "get": {
-            "operationId": operation_id,
-            "summary": summary,
-            "security": [{"bearerAuth": []}],
-            "parameters": [_ref("parameters", name) for name in ("Page", "PerPage")],
-            "responses": {
-                "200": {
-                    "description": "One page of results",
-                    "content": {"application/json": {"schema": _ref("schemas", page)}},
-                },
-                "400": _ref("responses", "BadRequest"),
-                "401": _ref("responses", "Unauthorized"),
-                "429": _ref("responses", "TooManyRequests"),
-                "500": _ref("responses", "ServerError"),
-            },
-        }
-    }
-
-
 def paths() -> Document:
     """Return the OpenAPI path items of case reviews, national reviews and audit findings."""
     return {
-        "/case-reviews": _list(
+        "/case-reviews": list_operation(
             "listCaseReviews",
             "List case reviews: stage, decision, key dates and whether each deadline was met "
             "in time (never the child's details)",
             "CaseReviewPage",
         ),
-        "/national-reviews": _list(
+        "/national-reviews": list_operation(
             "listNationalReviews",
             "List national reviews with their findings and each agency's rating",
             "NationalReviewPage",
         ),
-        "/audit-findings": _list(
+        "/audit-findings": list_operation(
             "listAuditFindings",
             "List case audit findings with the learning log entry and actions they led to",
             "AuditFindingPage",
@@ -251,10 +209,10 @@ def schemas() -> Document:
                 "published_on": day,
                 "published_until": day,
                 "recommendations": integer,
-                "deadlines": {"type": "array", "items": _ref("schemas", "Deadline")},
+                "deadlines": {"type": "array", "items": ref("schemas", "Deadline")},
             },
         },
-        "CaseReviewPage": _page_of("CaseReview"),
+        "CaseReviewPage": page_of("CaseReview"),
         "NationalReview": {
             "type": "object",
             "required": ["id", "title", "publisher", "published_on", "findings"],
@@ -302,7 +260,7 @@ def schemas() -> Document:
                 },
             },
         },
-        "NationalReviewPage": _page_of("NationalReview"),
+        "NationalReviewPage": page_of("NationalReview"),
         "AuditFinding": {
             "type": "object",
             "required": ["id", "programme", "kind", "text", "action_ids"],
@@ -321,5 +279,5 @@ def schemas() -> Document:
                 "recorded_at": {"type": "string", "format": "date-time"},
             },
         },
-        "AuditFindingPage": _page_of("AuditFinding"),
+        "AuditFindingPage": page_of("AuditFinding"),
     }
