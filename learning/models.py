@@ -157,6 +157,10 @@ class Theme(PartnershipOwned, Base):
     polarity: Mapped[float | None]
     centroid: Mapped[list[float]] = mapped_column(JSON, default=list)
     quote_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # statement ids
+    # quotes for each tone: {"works_well": [statement ids], "must_change": [...]}
+    tone_quote_ids: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    summary: Mapped[str] = mapped_column(String(400), default="")  # suggested, a statement
+    summary_statement_id: Mapped[int | None]  # the statement it is: shown while shareable
     state: Mapped[ThemeState] = mapped_column(
         str_enum(ThemeState, "theme_state"), default=ThemeState.ACTIVE
     )

@@ -51,6 +51,17 @@ class ThemeSummary:
     by_stream: tuple[tuple[str, Shown], ...]
     by_sector: tuple[tuple[str, Shown], ...]
     name_confirmed: bool = False  # a person named it, or kept the service's suggested name
+    summary: str = ""  # one sentence, a statement people made (suggested until confirmed)
+    praise: tuple[str, ...] = ()  # quotes of what works well
+    criticism: tuple[str, ...] = ()  # quotes of what must change
+
+    @property
+    def summary_line(self) -> str:
+        """The summary as reports print it: marked until a person confirms the theme."""
+        if not self.summary:
+            return ""
+        mark = "" if self.name_confirmed else " (suggested)"
+        return f"In one sentence{mark}: “{self.summary}”"
 
     @property
     def shown_label(self) -> str:
@@ -183,6 +194,8 @@ def _summary(
     theme: Theme, statements: Sequence[ThemeStatement], quotes: Sequence[ThemeStatement]
 ) -> ThemeSummary:
     split = polarity_split(statements)
+    shareable = {s.id: s.text for s in statements}
+    tones = theme.tone_quote_ids or {}
     return ThemeSummary(
         label=theme.label,
         name_confirmed=theme.label_source is LabelSource.HUMAN,
@@ -197,6 +210,9 @@ def _summary(
         quotes=tuple(_quotes(quotes, statements)),
         by_stream=_counted(breakdown(statements, "stream"), stream_label),
         by_sector=_counted(breakdown(statements, "sector"), sector_label),
+        summary=theme.summary if theme.summary_statement_id in shareable else "",
+        praise=tuple(shareable[i] for i in tones.get("works_well", []) if i in shareable),
+        criticism=tuple(shareable[i] for i in tones.get("must_change", []) if i in shareable),
     )
 
 

@@ -102,9 +102,14 @@ def save_result(
     themes = _add_themes(session, run, result)
     rows = _add_statements(session, run, answers, result, themes)
     for theme in [*result.themes, *result.sub_themes]:
-        themes[(theme.parent, theme.id)].quote_ids = [
-            rows[i].id for i in theme.quote_indices if i in rows
-        ]
+        saved = themes[(theme.parent, theme.id)]
+        saved.quote_ids = [rows[i].id for i in theme.quote_indices if i in rows]
+        if theme.summary_index in rows:
+            saved.summary_statement_id = rows[theme.summary_index].id
+        saved.tone_quote_ids = {
+            tone: [rows[i].id for i in found if i in rows]
+            for tone, found in theme.tone_quote_indices.items()
+        }
     now = utcnow()
     run.status = RunStatus.FINISHED
     run.finished_at = now
@@ -135,6 +140,7 @@ def _add_themes(
                 share=item.share,
                 polarity=item.polarity,
                 centroid=list(item.centroid),
+                summary=item.summary[:400],
             )
             session.add(theme)
             added[(item.parent, item.id)] = theme

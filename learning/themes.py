@@ -6,6 +6,10 @@ Public API:
     is_shareable() -> SQL condition
     get_theme(session, theme_id) -> Theme
     statements_of(session, theme) / quotes_of(session, theme) -> list[ThemeStatement]
+    summary_of(session, theme) -> str: the one-sentence summary, "" while its statement may
+        not be shared
+    tone_quotes_of(session, theme) -> dict[str, list[ThemeStatement]]: quotes of what works
+        well and of what must change (a theme is a subject; tone sits beside it)
     statements_by_theme(session, themes) / quotes_by_theme(session, themes): many at once
     breakdown(statements, field) -> dict[str, int]
     require_finished(session, run_id) -> ThemingRun
@@ -164,6 +168,32 @@ def quotes_of(session: Session, theme: Theme) -> list[ThemeStatement]:
     )
     by_id = {s.id: s for s in found}
     return [by_id[i] for i in theme.quote_ids if i in by_id]
+
+
+def summary_of(session: Session, theme: Theme) -> str:
+    """Return the theme's suggested summary sentence if its statement may be shared."""
+    if not theme.summary or theme.summary_statement_id is None:
+        return ""
+    found = session.scalar(
+        select(ThemeStatement.id).where(
+            ThemeStatement.id == theme.summary_statement_id, is_shareable()
+        )
+    )
+    return theme.summary if found is not None else ""
+
+
+def tone_quotes_of(session: Session, theme: Theme) -> dict[str, list[ThemeStatement]]:
+    """Return the theme's quotes for each tone ("works_well", "must_change"), shareable only."""
+    wanted = {tone: list(ids) for tone, ids in (theme.tone_quote_ids or {}).items()}
+    every = {i for ids in wanted.values() for i in ids}
+    by_id = {}
+    if every:
+        query = select(ThemeStatement).where(ThemeStatement.id.in_(every), is_shareable())
+        by_id = {s.id: s for s in session.scalars(query)}
+    return {
+        tone: [by_id[i] for i in wanted.get(tone, []) if i in by_id]
+        for tone in ("works_well", "must_change")
+    }
 
 
 def breakdown(statements: Sequence[ThemeStatement], field: str) -> dict[str, int]:

@@ -173,9 +173,59 @@ def refine(x: FloatArray, labels: IntArray, iterations: int = 10) -> IntArray:
     return _dense(labels)
 
 
+SETTLE_STARTS = 6  # k-means++ starts (fixed seeds 0..2) tried beside the Ward tree's themes
+SETTLE_STEPS = 50
+SETTLE_FROM = 500  # statements; below it only the tree's themes are refined
+
+
+def settle(x: FloatArray, labels: IntArray) -> IntArray:
+    """Settle k themes in the full vectors: the best fit of a few starts, the tree's first.
+
+    The count is chosen in the reduced space, where the tree is cheap; the themes are then
+    fitted in all dimensions by Lloyd steps from the tree's themes and from SETTLE_STARTS
+    k-means++ starts with fixed seeds (so the same input always gives the same themes, and
+    the pipeline's seed does not matter), keeping the one whose statements sit closest to
+    their theme's centre (the sum of cosines; ties keep the tree's). On the shared data this
+    lifts AMI above k-means given the true count (README, Theming quality). Below SETTLE_FROM
+    statements random starts are noisy (the 216-statement test fixture on TF-IDF: AMI 0.48
+    against 0.53), so only the tree's themes are refined there.
+    """
+    from sklearn.cluster import KMeans
+
+    k = int(labels.max()) + 1
+    if k < 2 or k >= len(x):
+        return labels
+    init = np.vstack([x[labels == i].mean(0) for i in range(k)])
+    starts = [KMeans(k, init=init, n_init=1, max_iter=SETTLE_STEPS, random_state=0)]
+    if len(x) >= SETTLE_FROM:
+        starts += [
+            KMeans(k, init="k-means++", n_init=1, max_iter=SETTLE_STEPS, random_state=seed)
+            for seed in range(SETTLE_STARTS)
+        ]
+    best, best_fit = labels, -np.inf
+    for model in starts:
+        found = _dense(model.fit(x).labels_.astype(np.int64))
+        fit = _spherical_fit(x, found)
+        if fit > best_fit + 1e-9:
+            best, best_fit = found, fit
+    return best
+
+
+def _spherical_fit(x: FloatArray, labels: IntArray) -> float:
+    """Sum over statements of the cosine to their theme's centre (unit rows)."""
+    sums = np.zeros((int(labels.max()) + 1, x.shape[1]))
+    np.add.at(sums, labels, x)
+    return float(np.linalg.norm(sums, axis=1).sum())
+
+
 def theme_range(n: int) -> tuple[int, int]:
-    """Bound the theme count by corpus size so the top level stays readable."""
-    k_hi = max(2, min(40, round(np.sqrt(n) / 2)))
+    """Bound the theme count by corpus size so the top level stays readable: up to 10 themes
+    for a few hundred statements, growing as sqrt(n) / 3 after (17 for 2,500), never over 40.
+
+    On short feedback the silhouette keeps rising with the count (NHS comments: up to 21
+    themes for 9 coded subjects), so the upper bound, not the curve, decides how fine the top
+    level is; finer detail is in the sub-themes."""
+    k_hi = max(2, min(40, round(np.sqrt(n) / 2), max(10, round(np.sqrt(n) / 3))))
     k_lo = min(k_hi, max(2, int(np.sqrt(n) / 10)))
     return k_lo, k_hi
 
@@ -190,8 +240,16 @@ def micro_count(n: int, k_hi: int) -> int:
 class MicroClusterMerge:
     """Cluster model for BERTopic's `hdbscan_model` slot: exposes `labels_`, no outliers."""
 
-    def __init__(self, *, seed: int = 0, sub_themes: bool = True, max_sub_themes: int = 6) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        sub_themes: bool = True,
+        max_sub_themes: int = 6,
+        full: NDArray[Any] | None = None,
+    ) -> None:
         self.seed = seed
+        self.full = full  # the unreduced vectors: themes are settled in them (FULL_REFINE)
         self.sub_themes = sub_themes
         self.max_sub_themes = max_sub_themes
         self.labels_: IntArray = np.zeros(0, dtype=np.int64)
@@ -207,6 +265,8 @@ class MicroClusterMerge:
             self.labels_ = np.zeros(len(x), dtype=np.int64)
         else:
             self.labels_, self.scores_ = self._cluster(x, *theme_range(len(x)))
+            if self.full is not None and len(self.full) == len(x):
+                self.labels_ = settle(unit_rows(self.full), self.labels_)
         self.centroids_ = _centroids(x, self.labels_)
         if self.sub_themes:
             self.sub_labels_, self.sub_parent_ = self._split_themes(x)

@@ -24,6 +24,7 @@ from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
 from nlp.non_answers import EXEMPLARS, count_forms, found_in_data, known_form
 from nlp.result import FoundTheme, StatementResult, ThemingResult
 from nlp.statements import Statement, dedupe, split_answers
+from nlp.summaries import theme_summary, tone_quotes
 from nlp.theming import BertopicThemer, SklearnThemer, ThemeAssignment, Themer
 
 __all__ = ["STEPS", "ThemingResult", "ThemingPipeline"]
@@ -133,6 +134,7 @@ class ThemingPipeline:
         assignment = tick("cluster", lambda: self._cluster(safe, vectors, progress))
         themes, subs = tick("label", lambda: self._describe(safe, vectors, assignment))
         scores = tick("polarity", lambda: self._score(safe, kept, polarity_hints))
+        tick("summarise", lambda: self._summarise(safe, vectors, assignment, themes + subs, scores))
         run = _Run(statements, forms, safe, assignment, scores, len(texts), timings)
         return self._report(run, themes, subs)
 
@@ -232,6 +234,31 @@ class ThemingPipeline:
             )
         return themes
 
+    def _summarise(
+        self,
+        texts: list[str],
+        vectors: NDArray[np.float32],
+        assignment: ThemeAssignment,
+        themes: list[FoundTheme],
+        scores: list[float] | None,
+    ) -> None:
+        """Give each theme its summary sentence and, when scored, quotes for each tone."""
+        for theme in themes:
+            members = assignment.labels if theme.parent is None else assignment.sub_labels
+            rows = np.flatnonzero(np.asarray(members) == theme.id)
+            centroid = np.asarray(theme.centroid, dtype=np.float32)
+            member_texts = [texts[i] for i in rows]
+            found = theme_summary(vectors[rows], member_texts, centroid, theme.label)
+            if found:
+                theme.summary_index, theme.summary = int(rows[found[0]]), found[1]
+            if scores:
+                picks = tone_quotes(
+                    vectors[rows], member_texts, centroid, [scores[i] for i in rows]
+                )
+                theme.tone_quote_indices = {
+                    tone: [int(rows[i]) for i in found] for tone, found in picks.items()
+                }
+
     def _score(
         self, texts: list[str], kept: list[Statement], hints: Sequence[str | None] | None
     ) -> list[float] | None:
@@ -252,6 +279,12 @@ class ThemingPipeline:
             rows = np.flatnonzero(np.asarray(members) == theme.id)
             theme.statement_indices = [kept_index[i] for i in rows]
             theme.quote_indices = [kept_index[i] for i in theme.quote_indices]
+            if theme.summary_index is not None:
+                theme.summary_index = kept_index[theme.summary_index]
+            theme.tone_quote_indices = {
+                tone: [kept_index[i] for i in found]
+                for tone, found in theme.tone_quote_indices.items()
+            }
             if run.scores:
                 theme.polarity = round(float(np.mean([run.scores[i] for i in rows])), 4)
         forms = count_forms(run.forms)

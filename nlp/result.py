@@ -23,6 +23,9 @@ class FoundTheme:
     sub_themes: list[int] = field(default_factory=list)
     parent: int | None = None
     polarity: float | None = None
+    summary: str = ""  # the most central readable statement (nlp.summaries), suggested
+    summary_index: int | None = None  # the statement it is
+    tone_quote_indices: dict[str, list[int]] = field(default_factory=dict)  # praise / criticism
 
 
 @dataclass

@@ -70,7 +70,7 @@ class SklearnThemer:
         """Cluster the vectors and take keywords from the texts."""
         reducer = make_reducer(len(vectors), vectors.shape[1], self.n_components, seed)
         reduced = reducer.fit(vectors).transform(vectors)
-        model = MicroClusterMerge(seed=seed, sub_themes=self.sub_themes).fit(reduced)
+        model = MicroClusterMerge(seed=seed, sub_themes=self.sub_themes, full=vectors).fit(reduced)
         return ThemeAssignment(
             labels=model.labels_,
             keywords=theme_keywords(texts, model.labels_),
@@ -102,7 +102,7 @@ class BertopicThemer(SklearnThemer):
 
         from nlp.labels import TOKEN_PATTERN, _stop_words
 
-        cluster = MicroClusterMerge(seed=seed, sub_themes=self.sub_themes)
+        cluster = MicroClusterMerge(seed=seed, sub_themes=self.sub_themes, full=vectors)
         model = BERTopic(
             umap_model=make_reducer(len(vectors), vectors.shape[1], self.n_components, seed),
             hdbscan_model=cluster,

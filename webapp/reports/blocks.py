@@ -74,6 +74,13 @@ class Quotes:
     kind: ClassVar[str] = "quotes"
     theme: str
     items: tuple[str, ...]
+    tone: str = ""  # "what works well" / "what must change"; "" for the theme's own quotes
+    empty: str = "No quotes can be shared for this theme."
+
+    @property
+    def title(self) -> str:
+        said = f"What people said about “{self.theme}”"
+        return f"{said}: {self.tone}" if self.tone else said
 
 
 Block = Heading | Paragraph | Facts | Table | Chart | Quotes

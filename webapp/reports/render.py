@@ -88,8 +88,8 @@ def docx(doc: Document) -> bytes:
             _describe_picture(word, f"{block.title}. {block.description}")
             _word_table(word, block.table.header, block.table.rows, caption=block.table.caption)
         elif isinstance(block, Quotes):
-            word.add_paragraph(f"What people said about “{block.theme}”").runs[0].bold = True
-            for quote in block.items or ("No quotes can be shared for this theme.",):
+            word.add_paragraph(block.title).runs[0].bold = True
+            for quote in block.items or (block.empty,):
                 word.add_paragraph(f"“{quote}”", style="Quote")
     buffer = io.BytesIO()
     word.save(buffer)
@@ -218,9 +218,9 @@ def xlsx(doc: Document) -> bytes:
             sheets.chart(block)
         elif isinstance(block, Quotes):
             if "Quotes" not in sheets.rows:
-                sheets.line("Quotes", ("Theme", "Quote"), bold=True)
+                sheets.line("Quotes", ("Theme", "Tone", "Quote"), bold=True)
             for quote in block.items:
-                sheets.line("Quotes", (block.theme, quote))
+                sheets.line("Quotes", (block.theme, block.tone or "typical", quote))
     for sheet in sheets.book.worksheets:
         sheet.column_dimensions["A"].width = 45
         for letter in "BCDEFGH":

@@ -58,6 +58,12 @@ def run_blocks(report: RunReport, *, level: int) -> list[Block]:
     if not report.themes:
         blocks.append(Paragraph("This run found no themes."))
     else:
+        blocks.append(
+            Paragraph(
+                f"{plural(len(report.themes), 'theme')}, largest first. Each theme is a subject;"
+                " how many praise it and how many ask for change sit beside it, with quotes."
+            )
+        )
         blocks += _theme_chart(report)
     blocks += _gone_blocks(report, level)
     for number, theme in enumerate(report.themes, start=1):
@@ -143,5 +149,10 @@ def _theme_blocks(number: int, theme: ThemeSummary, level: int) -> list[Block]:
                 numeric=(1,),
             )
         )
+    if theme.summary_line:
+        blocks.append(Paragraph(theme.summary_line))
     blocks.append(Quotes(theme.label, theme.quotes))
+    for tone, quotes in (("what works well", theme.praise), ("what must change", theme.criticism)):
+        if quotes:
+            blocks.append(Quotes(theme.label, quotes, tone=tone))
     return blocks

@@ -154,6 +154,8 @@ def _theme_page(found: Theme, problem: tuple[str, str] | None = None) -> Respons
         "themes/theme.html",
         theme=found,
         quotes=themes.quotes_of(get_session(), found),
+        summary=themes.summary_of(get_session(), found),
+        tone_quotes=themes.tone_quotes_of(get_session(), found),
         split=themes.polarity_split(statements),
         others=others,
         by_stream=suppressed(themes.breakdown(statements, "stream")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -204,3 +206,36 @@ def test_a_suggested_name_is_marked_until_a_person_keeps_or_changes_it(client, d
     assert "named by the quality group" in client.get(f"/quality/themes/{theme.id}").text
     report = client.get(f"/reports/runs/{run.id}").text
     assert theme.label in report and f"{theme.label} (suggested name)" not in report
+
+
+def test_a_theme_shows_a_suggested_summary_and_quotes_for_each_tone(client, demo, login_as):
+    from learning.models import ThemeStatement
+    from learning.themes import polarity_of
+    from surveys.models import Response
+
+    login_as(user(demo, Role.QUALITY_GROUP))
+    page = client.get("/quality").text
+    client.post("/quality/runs", data={"csrf_token": csrf_from(page), "streams": ["training"]})
+    run = demo.scalar(select(ThemingRun).where(ThemingRun.status == RunStatus.FINISHED))
+    themes = demo.scalars(
+        select(Theme).where(Theme.run_id == run.id, Theme.parent_id.is_(None))
+    ).all()
+    theme = max((t for t in themes if t.summary), key=lambda t: t.size)
+    said = demo.get(ThemeStatement, theme.summary_statement_id)
+    assert said.theme_id == theme.id
+    assert theme.summary.rstrip(".").lower() in said.text.lower()
+
+    shown = html.unescape(client.get(f"/quality/themes/{theme.id}").text)
+    assert "In one sentence (suggested)" in shown and theme.summary in shown
+    for tone, ids in theme.tone_quote_ids.items():
+        for statement in demo.scalars(select(ThemeStatement).where(ThemeStatement.id.in_(ids))):
+            assert polarity_of(statement) == tone
+            assert statement.text in shown
+    report = html.unescape(client.get(f"/reports/runs/{run.id}").text)
+    assert f"In one sentence (suggested): “{theme.summary}”" in report
+
+    # A summary whose answer is later flagged as a possible disclosure is no longer shown.
+    demo.get(Response, said.response_id).is_flagged = True
+    demo.commit()
+    assert theme.summary not in html.unescape(client.get(f"/quality/themes/{theme.id}").text)
+    assert theme.summary not in html.unescape(client.get(f"/reports/runs/{run.id}").text)

@@ -187,3 +187,28 @@ def test_minilm_end_to_end_on_fixture(minilm) -> None:
     )
     assert ami > 0.6
     assert np.isclose(sum(t.share for t in report.themes), 1.0, atol=0.01)
+
+
+def test_each_theme_has_a_summary_and_quotes_for_each_tone_from_its_own_statements() -> None:
+    rows = fixture_rows()
+    texts = [r["text"] for r in rows]
+
+    def polarity(found: Sequence[str], hints: Sequence[str | None]) -> list[float]:
+        return [-0.5 if i % 2 else 0.5 for i in range(len(found))]
+
+    report = fast_pipeline(polarity=polarity).run(texts, answer_ids=[r["id"] for r in rows])
+    statements = report.statements
+    summarised = [t for t in report.themes if t.summary]
+    assert len(summarised) >= len(report.themes) // 2
+    for theme in summarised:
+        assert theme.summary_index in theme.statement_indices
+        assert theme.summary[0].isupper() and theme.summary[-1] in ".!?\"'”’)"
+        assert theme.summary.lower().startswith(statements[theme.summary_index].text[:3].lower())
+    for theme in report.themes:
+        praise, criticism = (
+            theme.tone_quote_indices["works_well"],
+            theme.tone_quote_indices["must_change"],
+        )
+        assert set(praise + criticism) <= set(theme.statement_indices)
+        assert all((statements[i].polarity or 0) > 0 for i in praise)
+        assert all((statements[i].polarity or 0) < 0 for i in criticism)
