@@ -11,14 +11,19 @@ read that stream (its selection names the stream, or it chose "all streams" and 
 included the stream). One run may serve several streams; each stream then says which others
 share it. A theme is listed under a stream when at least one of its statements came from it.
 
-A subject recurs across streams when statements from two or more evidence streams (at least
-MIN_STATEMENTS from each) end up in one theme, or in themes of different runs that are linked:
-their centroids' cosine is at least SIMILAR_CENTROIDS (same embedding model only) or a
-learning log entry holds both. Statements are counted once, however many runs read them.
+A subject recurs across streams when statements from two or more evidence streams end up in
+one theme, or in themes of different runs that are linked: a learning log entry holds both, or
+their centroids' cosine is at least SIMILAR_CENTROIDS (same embedding model only). A stream
+counts in a subject when it gives at least MIN_STATEMENTS of its statements and at least
+MIN_SHARE of them, so a stray statement or two does not make a subject "recur". Statements are
+counted once, however many runs read them.
 
-SIMILAR_CENTROIDS = 0.8 was measured on the demo (all-MiniLM-L6-v2): the same subject found
-by the all-streams run and the children and families run scored 0.93 to 0.99, while
-different subjects' themes scored at most 0.74 (most under 0.5). Pure data; no Flask.
+SIMILAR_CENTROIDS was measured on the demo (all-MiniLM-L6-v2; an all-streams run and a children
+and families run, 14 x 2 themes): the closest pair, 0.79, was two different subjects ("Read the
+MASH threshold" and "Stay at my school"), and a plausible match ("Family support" and "Social
+worker") scored 0.71. The centroid of a large, mixed theme drifts towards the mean of the whole
+corpus, so unrelated big themes score high; 0.85 keeps clear of every unrelated pair measured,
+at the cost of missing looser matches (a learning log entry links those). Pure data; no Flask.
 """
 
 from __future__ import annotations
@@ -54,8 +59,9 @@ EVIDENCE_STREAMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ),
     ("training", "Training", frozenset({"training", "training_follow_up"})),
 )
-SIMILAR_CENTROIDS = 0.8
-MIN_STATEMENTS = 2
+SIMILAR_CENTROIDS = 0.85
+MIN_STATEMENTS = 5
+MIN_SHARE = 0.1
 _GROUP_OF = {value: key for key, _, values in EVIDENCE_STREAMS for value in values}
 _NAME_OF = {key: name for key, name, _ in EVIDENCE_STREAMS}
 
@@ -226,7 +232,12 @@ def _subject(members: list[_Theme], how: set[str]) -> RecurringSubject | None:
     for member in members:
         for key, found in member.statements.items():
             statements[key] |= found
-    keys = [k for k, _, _ in EVIDENCE_STREAMS if len(statements.get(k, ())) >= MIN_STATEMENTS]
+    total = len(set().union(*statements.values())) if statements else 0
+    keys = [
+        k
+        for k, _, _ in EVIDENCE_STREAMS
+        if len(statements.get(k, ())) >= max(MIN_STATEMENTS, MIN_SHARE * total)
+    ]
     if len(keys) < 2:
         return None
     largest = max(members, key=lambda m: (m.theme.size, -m.theme.id))

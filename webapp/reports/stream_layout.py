@@ -10,7 +10,13 @@ Public API:
 from __future__ import annotations
 
 from learning.report_rules import SMALL_NUMBER
-from learning.stream_themes import MIN_STATEMENTS, SIMILAR_CENTROIDS, PeriodThemes, StreamThemes
+from learning.stream_themes import (
+    MIN_SHARE,
+    MIN_STATEMENTS,
+    SIMILAR_CENTROIDS,
+    PeriodThemes,
+    StreamThemes,
+)
 from webapp.reports.blocks import Block, Facts, Heading, Paragraph, Quotes, Table, day
 from webapp.wording import plural
 
@@ -120,6 +126,7 @@ def appendix_blocks(themes: PeriodThemes) -> list[Block]:
             (
                 ("Similar themes: centroid cosine at least", f"{SIMILAR_CENTROIDS:.2f}"),
                 ("Statements a stream needs to count in a subject", MIN_STATEMENTS),
+                ("Share of a subject's statements a stream needs", f"{MIN_SHARE:.0%}"),
                 ("Counts shown as “fewer than 5” below", SMALL_NUMBER),
                 ("Theming runs used", len(themes.runs)),
             ),
