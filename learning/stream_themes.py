@@ -131,16 +131,15 @@ def period_themes(session: Session, period: Period) -> PeriodThemes:
         for key in run_streams(run):
             chosen.setdefault(key, run)
     runs = sorted({r.id: r for r in chosen.values()}.values(), key=lambda r: r.finished_at)
-    themes = {run.id: _themes(session, run) for run in runs}
+    reports = {run.id: run_report(session, run.id) for run in runs}
+    themes = {run.id: _themes(session, run, reports[run.id].themes) for run in runs}
     streams = tuple(_stream(key, name, chosen, themes) for key, name, _ in EVIDENCE_STREAMS)
     recurring = tuple(_recurring(session, runs, themes))
-    reports = tuple(run_report(session, run.id) for run in runs)
-    return PeriodThemes(streams, recurring, reports)
+    return PeriodThemes(streams, recurring, tuple(reports.values()))
 
 
-def _themes(session: Session, run: ThemingRun) -> list[_Theme]:
-    found = visible_themes(session, run.id)
-    summaries = run_report(session, run.id).themes  # the same themes, in the same order
+def _themes(session: Session, run: ThemingRun, summaries: Sequence[ThemeSummary]) -> list[_Theme]:
+    found = visible_themes(session, run.id)  # the report's themes, in the same order
     rows = session.execute(
         select(
             ThemeStatement.theme_id,
