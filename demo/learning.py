@@ -1,4 +1,6 @@
-"""Demo learning: a finished theming run over the demo answers, log entries, board and actions."""
+"""Demo learning: a finished theming run over every stream, then one over the children's and
+families' answers (so the six-monthly report shows streams served by different runs), log
+entries, board placements, actions, and the quality group's draft of the six-monthly report."""
 
 from __future__ import annotations
 
@@ -8,13 +10,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning import actions, board, log, runs, selection
+from learning import actions, board, log, narratives, runs, selection
+from learning.models import ReportKind
+from learning.period import last_six_months
 from surveys.loader import DefinitionRegistry
 from surveys.models import Organisation, Role, User, utcnow
 
+CHILDREN_AND_FAMILIES = ("child_voice", "family_voice")
+DRAFT_SUMMARY = (
+    "Children and families tell us they value workers who listen, and practitioners and "
+    "agencies both say the escalation procedure is not well understood."
+)
+DRAFT_LEARNED = (
+    "The same subjects recur across streams: being listened to, waiting for help, and "
+    "knowing how to escalate a disagreement between agencies."
+)
+
 
 def seed_learning(session: Session, registry: DefinitionRegistry, *, pipeline: Any) -> int:
-    """Theme every stream, then log, place and act on the largest themes; return the run id."""
+    """Theme every stream, then log, place and act on the largest themes, theme the children's
+    and families' answers on their own, and draft the six-monthly report; return the first
+    run's id."""
     quality = session.scalar(select(User).where(User.role == Role.QUALITY_GROUP).limit(1))
     run = runs.start_run(session, selection.Selection(), started_by=quality)
     runs.execute_run(session, run.id, pipeline=pipeline, registry=registry)
@@ -43,4 +59,12 @@ def seed_learning(session: Session, registry: DefinitionRegistry, *, pipeline: A
             if not number:  # the overdue action was agreed two months ago, not today
                 action.created_at = utcnow() - timedelta(days=63)
                 session.commit()
+    voices = runs.start_run(
+        session, selection.Selection(streams=CHILDREN_AND_FAMILIES), started_by=quality
+    )
+    runs.execute_run(session, voices.id, pipeline=pipeline, registry=registry)
+    if quality is not None:
+        text = narratives.NarrativeText(summary=DRAFT_SUMMARY, learned=DRAFT_LEARNED)
+        period = last_six_months(utcnow().date())
+        narratives.save_narrative(session, ReportKind.SIX_MONTHLY, period, text, edited_by=quality)
     return run.id

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from learning.cycle_actions import NO_ACTIONS_YET, actions_from_scrutiny
 from learning.models import Action, RunStatus, ThemeStatement, ThemingRun
+from learning.period_report import ActionSummary, summarise_action
 from learning.report_rules import TREND_LABELS, suppress
 from learning.runs import visible_themes
-from learning.six_monthly import ActionSummary, summarise_action
 from learning.themes import is_shareable, polarity_of
 from surveys.cycles import ReturnRow, returns
 from surveys.definition import SurveyDefinition

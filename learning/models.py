@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.action_models import Action, ActionSource, ActionStatus, ActionUpdate  # noqa: F401
+from learning.report_models import ReportKind, ReportNarrative  # noqa: F401
 from surveys.models import Base, Organisation, User, utcnow
 from surveys.models.base import PartnershipOwned, str_enum
 

@@ -302,3 +302,28 @@ def test_a_year_of_training_links_the_same_peoples_evaluations_and_follow_ups(de
     overall = figures.dashboard(demo).overall
     assert overall.confidence.follow_up_n > 5 and overall.confidence.change is not None
     assert overall.confidence.after > overall.confidence.before
+
+
+def test_the_demo_six_monthly_report_shows_streams_from_two_runs_and_a_draft(app, demo):
+    """README promises the quality group a six-monthly report drafted, not signed off, whose
+    children and families' themes come from their own run."""
+    from demo.learning import DRAFT_SUMMARY, seed_learning
+    from learning.period import last_six_months
+    from learning.period_report import six_monthly_report
+    from learning.theming_job import build_pipeline
+    from surveys import tenancy
+    from surveys.loader import load_definitions
+
+    pipeline = build_pipeline(tenancy.sessions_like(demo), embedder="tfidf")
+    everything = seed_learning(demo, load_definitions(), pipeline=pipeline)
+    report = six_monthly_report(
+        demo, last_six_months(utcnow().date()), registry=load_definitions(), today=utcnow().date()
+    )
+    served = {s.key: s.run_id for s in report.themes.streams}
+    assert served["practitioners"] == everything
+    assert served["children_families"] not in (None, everything)
+    assert all(s.themes for s in report.themes.streams)
+    assert report.narrative.text.summary == DRAFT_SUMMARY
+    assert report.narrative.sign_off is None
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert "the children and families' themes from their own run" in table

@@ -203,6 +203,16 @@ def _fill_every_table(
         )
     )
     session.commit()
+    # reports: the quality group's written sections of a six-monthly report, signed off
+    from learning import narratives
+    from learning.models import ReportKind
+    from learning.period import Period
+
+    half_year = Period(date(2026, 4, 1), date(2026, 9, 30))
+    text = narratives.NarrativeText(summary="Escalation is our first priority")
+    narratives.save_narrative(session, ReportKind.SIX_MONTHLY, half_year, text, edited_by=person)
+    signed = narratives.SignOff("Sam Chair", "Independent Chair", date(2026, 10, 15))
+    narratives.sign_off(session, ReportKind.SIX_MONTHLY, half_year, signed, recorded_by=person)
     _fill_scrutiny(session, ids, org)
 
 

@@ -6,7 +6,8 @@ Public API:
 
 HTML, PDF, Word and Excel all walk the same blocks, so they show the same figures: the
 small-number suppression and quote rules of `learning.report_rules` reach each of them
-unchanged. The layouts are run_layout (one run's theme report) and six_monthly_layout.
+unchanged. The layouts are run_layout (one run's theme report), period_layout (the
+six-monthly and yearly reports) and findings_layout (a cycle's findings).
 """
 
 from __future__ import annotations

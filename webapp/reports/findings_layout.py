@@ -7,7 +7,7 @@ Public API:
 from __future__ import annotations
 
 from learning.findings import A_SCHOOL, FindingsReport
-from learning.six_monthly import action_counts
+from learning.period_report import action_counts
 from surveys.partnership_view import CHANGE_LABELS, Change
 from surveys.small_groups import FEWER_THAN, SMALL_NUMBER
 from surveys.triangulation import DISAGREEMENT_RULE, CycleTriangulation

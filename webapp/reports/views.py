@@ -1,4 +1,5 @@
-"""Reports for the quality group: the theme report of a run, the six-monthly report and a
+"""Reports for the quality group: the theme report of a run, the six-monthly and yearly
+reports (`period_layout`, with the group's written sections and sign-off: `written`) and a
 Section 11 / 175 cycle's findings report.
 
 Each report is one Document of blocks (webapp.reports.blocks) shown as a page or downloaded as
@@ -7,88 +8,39 @@ PDF, Word or Excel, so every format carries the same figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.datastructures import MultiDict
 
 from learning.errors import NotFound
 from learning.findings import findings_report
+from learning.narratives import written_reports
+from learning.period import Period, last_complete_year, last_six_months, reporting_year
+from learning.period_report import PeriodReport, six_monthly_report, yearly_report
+from learning.report_models import ReportKind
 from learning.run_report import finished_runs, run_report
-from learning.six_monthly import Period, last_six_months, six_monthly_report
 from surveys.models import Role, utcnow
 from webapp.access import roles
 from webapp.database import get_session
 from webapp.findings.views import rated_cycle_or_404
 from webapp.form_pages import definition_of, definitions
-from webapp.reports import charts, render
+from webapp.reports import charts, render, written
 from webapp.reports.blocks import Document, day
 from webapp.reports.findings_layout import findings_document
-from webapp.reports.forms import ReportPeriodForm
+from webapp.reports.forms import ReopenForm
+from webapp.reports.period_layout import period_document
+from webapp.reports.periods import PeriodForm, period_errors, read_period, read_year, year_errors
 from webapp.reports.run_layout import run_document
-from webapp.reports.six_monthly_layout import six_monthly_document
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 allowed = roles(Role.QUALITY_GROUP, Role.PARTNERSHIP_ADMIN)
+REPORT_ENDPOINTS = {
+    ReportKind.SIX_MONTHLY: "reports.six_monthly",
+    ReportKind.YEARLY: "reports.yearly",
+}
 FORMATS = {"pdf": "PDF", "docx": "Word document", "xlsx": "Excel workbook"}
-DATE_ERRORS = {"from": "Start date", "to": "End date"}
-
-
-@dataclass
-class PeriodForm:
-    """The six-monthly report's period as typed, and what is wrong with it."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    period: Period | None = None
-    dates: ReportPeriodForm | None = None  # the day, month and year boxes people type in
-
-
-def read_period(args: Mapping[str, str], today: date) -> PeriodForm:
-    """Read the period: typed day, month and year boxes, or `from` and `to` (YYYY-MM-DD) from
-    the report's own links; default to the last six months."""
-    if any(key.startswith(("start-", "end-")) for key in args):
-        return _read_typed_period(args, today)
-    form = PeriodForm({name: args.get(name, "").strip()[:40] for name in DATE_ERRORS})
-    default = last_six_months(today)
-    days = {"from": default.start, "to": default.end}
-    for name, label in DATE_ERRORS.items():
-        if not form.values[name]:
-            continue
-        try:
-            days[name] = date.fromisoformat(form.values[name])
-        except ValueError:
-            form.errors[name] = f"{label} must be a real date, for example 2026-05-31"
-    if not form.errors and days["to"] < days["from"]:
-        form.errors["to"] = "End date must be the same as or after the start date"
-    if not form.errors:
-        form.period = Period(days["from"], days["to"])
-    form.dates = ReportPeriodForm(formdata=None, data={"start": days["from"], "end": days["to"]})
-    for name, message in form.errors.items():
-        box = form.dates.start if name == "from" else form.dates.end
-        box.errors = [message]
-    return form
-
-
-def _read_typed_period(args: Mapping[str, str], today: date) -> PeriodForm:
-    dates = ReportPeriodForm(formdata=MultiDict(args))
-    dates.validate()
-    default = last_six_months(today)
-    start, end = dates.start.data or default.start, dates.end.data or default.end
-    form = PeriodForm({}, dates=dates)
-    for name, box in (("from", dates.start), ("to", dates.end)):
-        if box.errors:
-            form.errors[name] = box.errors[0]
-    if not form.errors and end < start:
-        form.errors["to"] = "End date must be the same as or after the start date"
-        dates.end.errors = [form.errors["to"]]
-    if not form.errors:
-        form.period = Period(start, end)
-    return form
 
 
 def _send(doc: Document, fmt: str) -> ResponseReturnValue:
@@ -130,7 +82,18 @@ def _run_document(run_id: int) -> Document:
 @bp.get("/")
 @allowed
 def index() -> ResponseReturnValue:
-    return render_template("reports/index.html", runs=finished_runs(get_session()))
+    today = utcnow().date()
+    return render_template(
+        "reports/index.html",
+        runs=finished_runs(get_session()),
+        written=written_reports(get_session()),
+        six_months=last_six_months(today),
+        year=reporting_year(last_complete_year(today)),
+        endpoints={
+            ReportKind.SIX_MONTHLY: "reports.six_monthly",
+            ReportKind.YEARLY: "reports.yearly",
+        },
+    )
 
 
 @bp.get("/runs/<int:run_id>")
@@ -139,27 +102,33 @@ def run(run_id: int) -> ResponseReturnValue:
     return _page(_run_document(run_id), "reports.run", {"run_id": run_id})
 
 
+def period_report_of(kind: ReportKind, period: Period) -> PeriodReport:
+    """Build the six-monthly or yearly report of a period."""
+    build = six_monthly_report if kind is ReportKind.SIX_MONTHLY else yearly_report
+    return build(get_session(), period, registry=definitions(), today=utcnow().date())
+
+
 def _six_monthly_document(form: PeriodForm) -> Document:
     assert form.period is not None
-    report = six_monthly_report(
-        get_session(), form.period, registry=definitions(), today=utcnow().date()
+    return period_document(period_report_of(ReportKind.SIX_MONTHLY, form.period))
+
+
+def _report_page(kind: ReportKind, period: Period, **context: Any) -> str:
+    """The report's page, with its written sections' status and what may be done next."""
+    report = period_report_of(kind, period)
+    query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    endpoint = "reports.six_monthly" if kind is ReportKind.SIX_MONTHLY else "reports.yearly"
+    args = query if kind is ReportKind.SIX_MONTHLY else {"year": period.start.year}
+    return _page(
+        period_document(report),
+        endpoint,
+        args,
+        report=report,
+        written_args=query,
+        written_prefix=endpoint,
+        reopen_form=ReopenForm(),
+        **context,
     )
-    return six_monthly_document(report)
-
-
-def _first_box(form: PeriodForm, name: str) -> str:
-    field = getattr(form.dates, name, None) if form.dates else None
-    parts = field.parts_in_error if field is not None else frozenset()
-    return next((part for part in ("day", "month", "year") if part in parts), "day")
-
-
-def _period_errors(form: PeriodForm) -> ResponseReturnValue:
-    boxes = {"from": "start", "to": "end"}
-    errors = [
-        {"text": text, "href": f"#{boxes[name]}-{_first_box(form, boxes[name])}"}
-        for name, text in form.errors.items()
-    ]
-    return render_template("reports/period_error.html", period_form=form, errors=errors), 400
 
 
 @bp.get("/six-monthly")
@@ -167,11 +136,18 @@ def _period_errors(form: PeriodForm) -> ResponseReturnValue:
 def six_monthly() -> ResponseReturnValue:
     form = read_period(request.args, utcnow().date())
     if form.errors:
-        return _period_errors(form)
+        return period_errors(form)
     assert form.period is not None
-    query = {"from": form.period.start.isoformat(), "to": form.period.end.isoformat()}
-    doc = _six_monthly_document(form)
-    return _page(doc, "reports.six_monthly", query, period_form=form)
+    return _report_page(ReportKind.SIX_MONTHLY, form.period, period_form=form)
+
+
+@bp.get("/yearly")
+@allowed
+def yearly() -> ResponseReturnValue:
+    chosen = read_year(request.args, utcnow().date())
+    if chosen.period is None:
+        return year_errors(chosen)
+    return _report_page(ReportKind.YEARLY, chosen.period, year_form=chosen.form)
 
 
 def _run_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
@@ -187,11 +163,23 @@ def _six_monthly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
     def view() -> ResponseReturnValue:
         form = read_period(request.args, utcnow().date())
         if form.errors:
-            return _period_errors(form)
+            return period_errors(form)
         return _send(_six_monthly_document(form), fmt)
 
     view.__name__ = f"six_monthly_{fmt}"
     view.__doc__ = f"Download the six-monthly report as {FORMATS[fmt]}."
+    return allowed(view)
+
+
+def _yearly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
+    def view() -> ResponseReturnValue:
+        chosen = read_year(request.args, utcnow().date())
+        if chosen.period is None:
+            return year_errors(chosen)
+        return _send(period_document(period_report_of(ReportKind.YEARLY, chosen.period)), fmt)
+
+    view.__name__ = f"yearly_{fmt}"
+    view.__doc__ = f"Download the yearly report as {FORMATS[fmt]}."
     return allowed(view)
 
 
@@ -228,4 +216,8 @@ def _findings_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
 for _fmt in FORMATS:
     bp.add_url_rule(f"/runs/<int:run_id>.{_fmt}", view_func=_run_download(_fmt))
     bp.add_url_rule(f"/six-monthly.{_fmt}", view_func=_six_monthly_download(_fmt))
+    bp.add_url_rule(f"/yearly.{_fmt}", view_func=_yearly_download(_fmt))
     bp.add_url_rule(f"/cycles/<int:cycle_id>/findings.{_fmt}", view_func=_findings_download(_fmt))
+
+
+written.register(bp, allowed)  # the group's sections, the chair's sign-off, reopening

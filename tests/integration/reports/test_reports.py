@@ -236,7 +236,8 @@ def every_format(client, url: str) -> dict[str, str]:
     """Fetch the page and its three downloads; return each one's text."""
     from webapp.reports.render import MIME
 
-    page = client.get(url.replace("{fmt}", "").rstrip("."))
+    path, _, query = url.partition("?")  # a query string follows the format, if any
+    page = client.get(path.replace("{fmt}", "").rstrip(".") + (f"?{query}" if query else ""))
     assert page.status_code == 200
     texts = {"html": page.text}
     pdf = _download(client, url.replace("{fmt}", "pdf"), MIME["pdf"])

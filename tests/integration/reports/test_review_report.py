@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from learning.actions import create_action
 from learning.models import LearningEntry
+from learning.period_report import Period
 from learning.review_report import reviews_and_audits
-from learning.six_monthly import Period
 from surveys.models import CaseReview, Role, utcnow
 from tests import factories
 from tests.integration.reports.test_reports import assert_in_all, every_format, xlsx_cells

@@ -1,23 +1,27 @@
-"""The six-monthly quality group report: board, learning log, actions, returns, latest run,
-and reviews and audits (`learning.review_report`).
+"""A period report for the partnership executive: the six-monthly quality group report and the
+yearly report Working Together 2023 asks safeguarding partners to publish.
 
 Public API:
-    Period, last_six_months(today) -> Period
-    BoardCard, EntrySummary, ActionSummary, SixMonthlyReport
-    six_monthly_report(session, period, *, registry, today) -> SixMonthlyReport
+    Period, last_six_months(today), reporting_year(start_year) (from `learning.period`)
+    BoardCard, EntrySummary, ActionSummary, PeriodReport (SixMonthlyReport is the same)
+    six_monthly_report(session, period, *, registry, today) -> PeriodReport
+    yearly_report(session, period, *, registry, today) -> PeriodReport
     action_counts(actions), board_columns(), summarise_action(action, as_of) -> ActionSummary
 
-Pure data read from the database, no Flask; the run it includes is a learning.run_report,
-the returns are surveys.returns, triangulation surveys.triangulation. Learning log themes
-appear by label only.
+Both kinds are one report over a period, not a run: themes per evidence stream and the
+subjects that recur across streams (`learning.stream_themes`), the board as at the period's
+end, learning log entries, actions and their evidence of impact, returns (surveys.returns),
+triangulation (surveys.triangulation), reviews and audits (`learning.review_report`), the
+group's written sections and the chair's sign-off (`learning.narratives`); the yearly report
+adds training reach and impact (`surveys.training.figures`) and the actions completed in the
+year. Pure data read from the database, no Flask. Learning log themes appear by label only.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -25,36 +29,18 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning.board import board, item_titles
 from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
+from learning.narratives import Narrative, narrative_of
+from learning.period import Period, last_six_months, reporting_year
+from learning.report_models import ReportKind
 from learning.review_report import ReviewsAndAudits, reviews_and_audits
-from learning.run_report import RunReport, run_report
-from learning.runs import latest_finished_run
+from learning.stream_themes import PeriodThemes, period_themes
 from surveys.models import Cycle
 from surveys.returns import RATED_STREAMS, CycleReturns, cycle_returns
 from surveys.streams import stream_label
+from surveys.training.figures import Group, dashboard
 from surveys.triangulation import CycleTriangulation, cycle_triangulation
 
-
-@dataclass(frozen=True)
-class Period:
-    """A report's period, both days included."""
-
-    start: date
-    end: date
-
-    @property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.start, time.min).replace(tzinfo=UTC)
-
-    @property
-    def ends_before(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min).replace(tzinfo=UTC)
-
-
-def last_six_months(today: date) -> Period:
-    """Return the six months up to and including today."""
-    year, month = divmod(today.year * 12 + today.month - 1 - 6, 12)
-    day = min(today.day, calendar.monthrange(year, month + 1)[1])
-    return Period(date(year, month + 1, day) + timedelta(days=1), today)
+__all__ = ["Period", "last_six_months", "reporting_year"]
 
 
 @dataclass(frozen=True)
@@ -90,42 +76,74 @@ class ActionSummary:
     is_overdue: bool
     updates: int
     evidence_of_impact: str
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True)
-class SixMonthlyReport:
+class PeriodReport:
     """What the quality group puts in front of the partnership executive."""
 
+    kind: ReportKind
     period: Period
     as_of: date
-    run: RunReport | None
+    themes: PeriodThemes
+    narrative: Narrative
     board: tuple[BoardCard, ...]
     entries: tuple[EntrySummary, ...]
     actions: tuple[ActionSummary, ...]
     returns: tuple[CycleReturns, ...]
     reviews: ReviewsAndAudits
     triangulations: tuple[tuple[str, CycleTriangulation], ...] = ()  # (cycle title, found)
+    training: Group | None = None  # the yearly report's training reach and impact
+    completed: tuple[ActionSummary, ...] = ()  # actions completed in the period
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.narrative.sign_off is not None
+
+
+SixMonthlyReport = PeriodReport
 
 
 def six_monthly_report(
     session: Session, period: Period, *, registry: Any, today: date
-) -> SixMonthlyReport:
+) -> PeriodReport:
     """Build the six-monthly report for a period (returns and ratings read via `registry`)."""
+    return _period_report(session, ReportKind.SIX_MONTHLY, period, registry=registry, today=today)
+
+
+def yearly_report(session: Session, period: Period, *, registry: Any, today: date) -> PeriodReport:
+    """Build the yearly report: the six-monthly parts over the year, training and completions."""
+    return _period_report(session, ReportKind.YEARLY, period, registry=registry, today=today)
+
+
+def _period_report(
+    session: Session, kind: ReportKind, period: Period, *, registry: Any, today: date
+) -> PeriodReport:
     as_of = min(today, period.end)
-    run = latest_finished_run(session, before=period.ends_before)
-    finished = run.finished_at if run is not None else None
-    in_period = finished is not None and finished >= period.starts_at
-    return SixMonthlyReport(
+    actions = tuple(_actions(session, period, as_of))
+    yearly = kind is ReportKind.YEARLY
+    return PeriodReport(
+        kind=kind,
         period=period,
         as_of=as_of,
-        run=run_report(session, run.id) if run is not None and in_period else None,
-        board=tuple(_board_cards(session)),
+        themes=period_themes(session, period),
+        narrative=narrative_of(session, kind, period),
+        board=tuple(_board_cards(session, period)),
         entries=tuple(_entries(session, period)),
-        actions=tuple(_actions(session, period, as_of)),
+        actions=actions,
         returns=tuple(cycle_returns(session, period.starts_at, period.ends_before, registry)),
         triangulations=tuple(_triangulations(session, period, registry)),
         reviews=reviews_and_audits(session, period, as_of=as_of),
+        training=_training(session, period) if yearly else None,
+        completed=tuple(a for a in actions if a.completed_on and a.completed_on >= period.start),
     )
+
+
+def _training(session: Session, period: Period) -> Group | None:
+    """Return the partnership's training figures for sessions held in the period, if any."""
+    overall = dashboard(session, start=period.start, end=period.end).overall
+    return overall if overall.attended or overall.evaluated else None
 
 
 def _triangulations(
@@ -146,11 +164,14 @@ def _triangulations(
             yield cycle.title, cycle_triangulation(session, cycle, definition, registry)
 
 
-def _board_cards(session: Session) -> Iterable[BoardCard]:
+def _board_cards(session: Session, period: Period) -> Iterable[BoardCard]:
+    """The board as at the period's end: items placed (or last moved) by then."""
     columns = board(session)
     titles = item_titles(session, [item for items in columns.values() for item in items])
     for column, items in columns.items():
         for item in items:
+            if item.decided_at >= period.ends_before:
+                continue
             suggested = item.suggested_column.label if item.suggested_column else "No suggestion"
             yield BoardCard(
                 column=column.label,
@@ -214,6 +235,7 @@ def summarise_action(action: Action, as_of: date) -> ActionSummary:
         is_overdue=action.is_overdue(as_of),
         updates=len(action.updates),
         evidence_of_impact=action.evidence_of_impact,
+        completed_on=action.completed_at.date() if action.completed_at else None,
     )
 
 
