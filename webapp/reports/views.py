@@ -25,8 +25,9 @@ from webapp.access import roles
 from webapp.database import get_session
 from webapp.findings.views import rated_cycle_or_404
 from webapp.form_pages import definition_of, definitions
-from webapp.reports import charts, render
-from webapp.reports.blocks import Document, day
+from webapp.reports import charts
+from webapp.reports.blocks import Document
+from webapp.reports.downloads import send_document
 from webapp.reports.findings_layout import findings_document
 from webapp.reports.forms import ReportPeriodForm
 from webapp.reports.run_layout import run_document
@@ -89,25 +90,6 @@ def _read_typed_period(args: Mapping[str, str], today: date) -> PeriodForm:
     if not form.errors:
         form.period = Period(start, end)
     return form
-
-
-def _send(doc: Document, fmt: str) -> ResponseReturnValue:
-    if fmt == "pdf":
-        body = render.pdf(_print_html(doc))
-    else:
-        body = render.docx(doc) if fmt == "docx" else render.xlsx(doc)
-    headers = {
-        "Content-Type": render.MIME[fmt],
-        "Content-Disposition": f"attachment; filename={doc.filename}.{fmt}",
-    }
-    return body, 200, headers
-
-
-def _print_html(doc: Document) -> str:
-    produced = day(utcnow())
-    return render_template(
-        "reports/print.html", doc=doc, geometry=charts.geometry, produced_on=produced
-    )
 
 
 def _page(doc: Document, endpoint: str, args: dict[str, Any], **context: Any) -> str:
@@ -176,7 +158,7 @@ def six_monthly() -> ResponseReturnValue:
 
 def _run_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
     def view(run_id: int) -> ResponseReturnValue:
-        return _send(_run_document(run_id), fmt)
+        return send_document(_run_document(run_id), fmt)
 
     view.__name__ = f"run_{fmt}"
     view.__doc__ = f"Download a run's theme report as {FORMATS[fmt]}."
@@ -188,7 +170,7 @@ def _six_monthly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
         form = read_period(request.args, utcnow().date())
         if form.errors:
             return _period_errors(form)
-        return _send(_six_monthly_document(form), fmt)
+        return send_document(_six_monthly_document(form), fmt)
 
     view.__name__ = f"six_monthly_{fmt}"
     view.__doc__ = f"Download the six-monthly report as {FORMATS[fmt]}."
@@ -217,7 +199,7 @@ def findings(cycle_id: int) -> ResponseReturnValue:
 
 def _findings_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
     def view(cycle_id: int) -> ResponseReturnValue:
-        return _send(_findings_document(cycle_id), fmt)
+        return send_document(_findings_document(cycle_id), fmt)
 
     view.__name__ = f"findings_{fmt}"
     view.__doc__ = f"Download a cycle's findings report as {FORMATS[fmt]}."
