@@ -8,7 +8,7 @@ quotes snapshotted when a theme was linked), where to find out more, and the rev
 
 Text is shortened at a word to the limits below so the briefing stays on one page, and says
 so. A case review's briefing never carries the child's details: no field reads them, and any
-of them typed into the entry's own words is removed (`_scrub`).
+of them typed into the entry's own words is removed (`_scrubber`).
 
 Public API:
     Briefing, BriefingAction, BriefingTheme, BriefingWording, LIMITS, MAX_QUESTIONS
@@ -53,6 +53,7 @@ LESSON_SHOWN, QUESTION_SHOWN, ACTION_SHOWN, QUOTE_SHOWN = 450, 150, 100, 120
 LABEL_SHOWN, NAME_SHOWN = 60, 60  # a theme's name; an owner's or an organisation's
 MAX_ACTIONS, MAX_THEMES, MAX_QUOTES, MAX_ORGANISATIONS = 4, 3, 2, 4
 REMOVED = "[removed]"
+POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
 
 DEFAULT_QUESTIONS = (
     "How does this learning apply to the children and families you work with?",
@@ -306,7 +307,7 @@ def _default_why(entry: LearningEntry, themes: list[BriefingTheme]) -> str:
         return WHY_BY_KIND[entry.source_kind]
     streams = (entry.source_stream or "").split(",")
     why = next((WHY_BY_STREAM[s] for s in streams if s in WHY_BY_STREAM), "")
-    if not why and entry.source_kind is SourceKind.STREAM:
+    if not why and (entry.source_kind is SourceKind.STREAM or themes):
         why = WHY_FROM_VOICES
     if not why:
         why = f"This learning came from {log.describe_source(entry)}."
@@ -356,6 +357,7 @@ def _detail_patterns(details: CaseDetails) -> list[re.Pattern[str]]:
     words = [details.child_name, details.address, details.ethnicity]
     words += [part for part in details.child_name.split() if len(part) > 1]
     words += [part for part in re.split(r"[,\n]", details.address) if len(part.strip()) > 3]
+    words += POSTCODE.findall(details.address)
     born = details.date_of_birth
     if born is not None:
         words += [

@@ -139,7 +139,10 @@ def describe_source(entry: LearningEntry) -> str:
         source = ", ".join(stream_label(s) for s in (entry.source_stream or "").split(","))
     else:
         source = entry.source_kind.value.replace("_", " ").capitalize()
-    return f"{source} ({entry.source_detail})" if entry.source_detail else source
+    detail = entry.source_detail
+    if detail.lower().startswith(source.lower()):  # "Case review RR-2026-014" says it all
+        return detail
+    return f"{source} ({detail})" if detail else source
 
 
 def link_theme(session: Session, entry_id: int, theme_id: int) -> EntryTheme:

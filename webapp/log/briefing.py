@@ -47,8 +47,8 @@ def briefing(entry_id: int) -> ResponseReturnValue:
         )
         try:
             briefings.change_wording(get_session(), entry_id, wording)
-        except errors.InvalidInput as error:
-            form.briefing_why.errors.append(str(error))
+        except errors.InvalidInput as error:  # the form's own checks make this rare
+            form.field_for(str(error)).errors.append(str(error))
         else:
             flash("The briefing’s wording has been saved")
             return redirect(url_for("log.briefing", entry_id=entry_id))
@@ -70,7 +70,7 @@ def _download(fmt: str) -> Callable[[int], ResponseReturnValue]:
     def view(entry_id: int) -> ResponseReturnValue:
         doc = _document(entry_id)
         briefings.record_download(get_session(), entry_id, user_id=g.user.id, fmt=fmt)
-        return send_document(doc, fmt, print_class=PRINT_CLASS)
+        return send_document(doc, fmt, print_class=PRINT_CLASS, compact=True)
 
     view.__name__ = f"briefing_{fmt}"
     view.__doc__ = f"Download an entry's learning briefing as {FORMATS[fmt]}."

@@ -137,6 +137,15 @@ class BriefingForm(GovForm):
         "Where to find out more", "more", "Leave empty to point to the learning log."
     )
 
+    def field_for(self, message: str) -> TextAreaField:
+        """Return the box a service's message is about, to show it beside that box."""
+        if "questions" in message:
+            return self.briefing_questions
+        for field in (self.briefing_do, self.briefing_more):
+            if message.startswith(str(field.label.text)):
+                return field
+        return self.briefing_why
+
     def validate_briefing_questions(self, field: TextAreaField) -> None:
         lines = [line for line in (field.data or "").splitlines() if line.strip()]
         if len(lines) > MAX_QUESTIONS:
