@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from learning import actions, review_learning
+from learning import actions, briefing, review_learning
 from learning.models import ActionStatus
 from surveys import responses
 from surveys.case_reviews import details, information, records
@@ -227,12 +227,23 @@ def _local_review(
                 "An audit of 40 missed contacts found every one followed up in person."
             )
             session.commit()
-    review_learning.entry_from_review(
+    entry = review_learning.entry_from_review(
         session,
         review.id,
         title="Missed health contacts for babies are a risk signal",
         lesson="A missed contact for a non-mobile baby must be followed up in person and shared.",
         created_by=officer,
+    )
+    briefing.change_wording(  # the quality group's words for its learning briefing
+        session,
+        entry.id,
+        briefing.BriefingWording(
+            do="When a baby who cannot yet crawl misses a health contact, follow it up in person "
+            "within two working days and tell the family's health visitor and GP.",
+            questions="When did a baby you work with last miss a contact?\n"
+            "Who do you tell when a non-mobile baby misses an appointment?\n"
+            "What stops you following up in person, and who could help?",
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from learning.themes import get_theme, polarity_split, quotes_of, statements_of
 from surveys import organisations
 from surveys.models import Organisation, User, utcnow
 from surveys.spreadsheets import Row, Sheet, write_csv, write_xlsx
+from surveys.streams import stream_label
 
 log = logging.getLogger(__name__)
 SNAPSHOT_QUOTES = 5
@@ -130,6 +131,18 @@ def get_entry(session: Session, entry_id: int) -> LearningEntry:
     if entry is None:
         raise NotFound("There is no learning log entry with that number.")
     return entry
+
+
+def describe_source(entry: LearningEntry) -> str:
+    """Say where an entry's learning came from, as reports print it."""
+    if entry.source_kind is SourceKind.STREAM:
+        source = ", ".join(stream_label(s) for s in (entry.source_stream or "").split(","))
+    else:
+        source = entry.source_kind.value.replace("_", " ").capitalize()
+    detail = entry.source_detail
+    if detail.lower().startswith(source.lower()):  # "Case review RR-2026-014" says it all
+        return detail
+    return f"{source} ({detail})" if detail else source
 
 
 def link_theme(session: Session, entry_id: int, theme_id: int) -> EntryTheme:

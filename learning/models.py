@@ -306,6 +306,12 @@ class LearningEntry(PartnershipOwned, Base):
     audit_finding_id: Mapped[int | None] = mapped_column(
         ForeignKey("audit_findings.id", ondelete="SET NULL"), index=True
     )
+    # The learning briefing's wording for practitioners, when the quality group changed it
+    # (empty: the briefing words it from the entry; see `learning.briefing`).
+    briefing_why: Mapped[str] = mapped_column(Text, default="")
+    briefing_do: Mapped[str] = mapped_column(Text, default="")
+    briefing_questions: Mapped[str] = mapped_column(Text, default="")
+    briefing_more: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from learning.board import board, item_titles
-from learning.models import Action, ActionStatus, BoardColumn, LearningEntry, SourceKind
+from learning.log import describe_source
+from learning.models import Action, ActionStatus, BoardColumn, LearningEntry
 from learning.narratives import Narrative, narrative_of
 from learning.period import Period, last_six_months, reporting_year
 from learning.report_models import ReportKind
@@ -36,7 +37,6 @@ from learning.review_report import ReviewsAndAudits, reviews_and_audits
 from learning.stream_themes import PeriodThemes, period_themes
 from surveys.models import Cycle
 from surveys.returns import RATED_STREAMS, CycleReturns, cycle_returns
-from surveys.streams import stream_label
 from surveys.training.figures import Group, dashboard
 from surveys.triangulation import CycleTriangulation, cycle_triangulation
 
@@ -193,16 +193,10 @@ def _entries(session: Session, period: Period) -> Iterable[EntrySummary]:
         .options(selectinload(LearningEntry.themes))
     )
     for entry in session.scalars(query):
-        if entry.source_kind is SourceKind.STREAM:
-            source = ", ".join(stream_label(s) for s in (entry.source_stream or "").split(","))
-        else:
-            source = entry.source_kind.value.replace("_", " ").capitalize()
-        if entry.source_detail:
-            source = f"{source} ({entry.source_detail})"
         yield EntrySummary(
             title=entry.title,
             entry_date=entry.entry_date,
-            source=source,
+            source=describe_source(entry),
             lesson=entry.lesson,
             themes="; ".join(link.label for link in entry.themes),  # labels only, never quotes
             recommended_action=entry.recommended_action,

@@ -145,7 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.board.views import bp as board_bp
     from webapp.cycles import bp as cycles_bp
     from webapp.findings import bp as findings_bp
-    from webapp.log.views import bp as log_bp
+    from webapp.log import bp as log_bp
     from webapp.main.views import bp as main_bp
     from webapp.national_reviews.views import bp as national_bp
     from webapp.partnerships.views import bp as partnerships_bp

@@ -327,3 +327,23 @@ def test_the_demo_six_monthly_report_shows_streams_from_two_runs_and_a_draft(app
     assert report.narrative.sign_off is None
     table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
     assert "the children and families' themes from their own run" in table
+
+
+def test_the_local_reviews_learning_has_a_briefing_worded_for_practitioners(demo):
+    """README promises Priya Shah the local review's briefing, with its three actions."""
+    from learning import briefing
+    from learning.models import LearningEntry
+    from surveys.models import CaseDetails, CaseReview
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"quality@example\.org.*learning briefing", table)
+    review = demo.scalars(select(CaseReview).where(CaseReview.reference.like("LC%"))).one()
+    entry = demo.scalars(
+        select(LearningEntry).where(LearningEntry.case_review_id == review.id)
+    ).one()
+    found = briefing.briefing_for(demo, entry.id, today=utcnow().date())
+    assert len(found.questions) == 3 and "in person" in found.do
+    assert len(found.actions) == 3 and review.reference in found.more
+    held = demo.scalars(select(CaseDetails).where(CaseDetails.review_id == review.id)).first()
+    if held is not None:
+        assert held.child_name not in repr(found)

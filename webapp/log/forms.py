@@ -1,6 +1,6 @@
 """Forms for the learning log: an entry, and the search over entries.
 
-Public API: `EntryForm`, `SearchForm`.
+Public API: `EntryForm`, `SearchForm`, `BriefingForm`.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextIn
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from learning.briefing import LIMITS, MAX_QUESTIONS
 from learning.models import EntryStatus, SourceKind
 from surveys.definition import Stream
 from webapp.forms import GovDateField, GovForm, IdsField, option_label
@@ -106,3 +107,46 @@ class SearchForm(Form):
     def as_args(self) -> dict[str, str]:
         """Return the filters typed, for the page's links and the search boxes."""
         return {f.name: f.data for f in (self.q, self.stream, self.status) if f.data}
+
+
+def _wording(label: str, key: str, hint: str) -> TextAreaField:
+    limit = LIMITS[key]
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        description=f"{hint} Up to {limit} characters.",
+        validators=[Length(max=limit, message=f"{label} must be {limit} characters or fewer")],
+    )
+
+
+class BriefingForm(GovForm):
+    """The learning briefing's words for practitioners; a box left empty is worded for you."""
+
+    briefing_why = _wording(
+        "Why it matters", "why", "Leave empty to say where the learning came from."
+    )
+    briefing_do = _wording(
+        "What to do differently", "do", "Leave empty to use the entry’s recommended action."
+    )
+    briefing_questions = _wording(
+        "Questions to reflect on",
+        "questions",
+        f"One question on each line, {MAX_QUESTIONS} at most. Leave empty for three general ones.",
+    )
+    briefing_more = _wording(
+        "Where to find out more", "more", "Leave empty to point to the learning log."
+    )
+
+    def field_for(self, message: str) -> TextAreaField:
+        """Return the box a service's message is about, to show it beside that box."""
+        if "questions" in message:
+            return self.briefing_questions
+        for field in (self.briefing_do, self.briefing_more):
+            if message.startswith(str(field.label.text)):
+                return field
+        return self.briefing_why
+
+    def validate_briefing_questions(self, field: TextAreaField) -> None:
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > MAX_QUESTIONS:
+            raise ValidationError(f"Write {MAX_QUESTIONS} questions or fewer, one on each line")

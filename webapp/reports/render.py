@@ -65,12 +65,17 @@ def pdf(html: str) -> bytes:
 # Word -------------------------------------------------------------------------------------
 
 
-def docx(doc: Document) -> bytes:
-    """Write the report as a Word document: headings, tables, charts as pictures, quotes."""
+def docx(doc: Document, *, compact: bool = False) -> bytes:
+    """Write the report as a Word document: headings, tables, charts as pictures, quotes.
+
+    `compact` narrows the margins and the type for a one-page document (a learning briefing).
+    """
     from docx import Document as WordDocument
     from docx.shared import Cm
 
     word = WordDocument()
+    if compact:
+        _compact(word)
     word.core_properties.title = doc.title
     word.add_heading(doc.title, level=0)
     word.add_paragraph(doc.subtitle)
@@ -94,6 +99,20 @@ def docx(doc: Document) -> bytes:
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def _compact(word: Any) -> None:
+    from docx.shared import Cm, Pt
+
+    for section in word.sections:
+        section.top_margin = section.bottom_margin = Cm(1.4)
+        section.left_margin = section.right_margin = Cm(1.6)
+    sizes = {"Normal": 9.5, "Title": 18, "Heading 1": 12, "Heading 2": 11, "Quote": 9.5}
+    for name, size in sizes.items():
+        style = word.styles[name]
+        style.font.size = Pt(size)
+        style.paragraph_format.space_before = Pt(4 if name.startswith("Heading") else 0)
+        style.paragraph_format.space_after = Pt(2)
 
 
 def _word_table(

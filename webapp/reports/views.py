@@ -26,8 +26,9 @@ from webapp.access import roles
 from webapp.database import get_session
 from webapp.findings.views import rated_cycle_or_404
 from webapp.form_pages import definition_of, definitions
-from webapp.reports import charts, render, written
-from webapp.reports.blocks import Document, day
+from webapp.reports import charts, written
+from webapp.reports.blocks import Document
+from webapp.reports.downloads import send_document
 from webapp.reports.findings_layout import findings_document
 from webapp.reports.forms import ReopenForm
 from webapp.reports.period_layout import period_document
@@ -41,25 +42,6 @@ REPORT_ENDPOINTS = {
     ReportKind.YEARLY: "reports.yearly",
 }
 FORMATS = {"pdf": "PDF", "docx": "Word document", "xlsx": "Excel workbook"}
-
-
-def _send(doc: Document, fmt: str) -> ResponseReturnValue:
-    if fmt == "pdf":
-        body = render.pdf(_print_html(doc))
-    else:
-        body = render.docx(doc) if fmt == "docx" else render.xlsx(doc)
-    headers = {
-        "Content-Type": render.MIME[fmt],
-        "Content-Disposition": f"attachment; filename={doc.filename}.{fmt}",
-    }
-    return body, 200, headers
-
-
-def _print_html(doc: Document) -> str:
-    produced = day(utcnow())
-    return render_template(
-        "reports/print.html", doc=doc, geometry=charts.geometry, produced_on=produced
-    )
 
 
 def _page(doc: Document, endpoint: str, args: dict[str, Any], **context: Any) -> str:
@@ -152,7 +134,7 @@ def yearly() -> ResponseReturnValue:
 
 def _run_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
     def view(run_id: int) -> ResponseReturnValue:
-        return _send(_run_document(run_id), fmt)
+        return send_document(_run_document(run_id), fmt)
 
     view.__name__ = f"run_{fmt}"
     view.__doc__ = f"Download a run's theme report as {FORMATS[fmt]}."
@@ -164,7 +146,7 @@ def _six_monthly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
         form = read_period(request.args, utcnow().date())
         if form.errors:
             return period_errors(form)
-        return _send(_six_monthly_document(form), fmt)
+        return send_document(_six_monthly_document(form), fmt)
 
     view.__name__ = f"six_monthly_{fmt}"
     view.__doc__ = f"Download the six-monthly report as {FORMATS[fmt]}."
@@ -176,7 +158,9 @@ def _yearly_download(fmt: str) -> Callable[[], ResponseReturnValue]:
         chosen = read_year(request.args, utcnow().date())
         if chosen.period is None:
             return year_errors(chosen)
-        return _send(period_document(period_report_of(ReportKind.YEARLY, chosen.period)), fmt)
+        return send_document(
+            period_document(period_report_of(ReportKind.YEARLY, chosen.period)), fmt
+        )
 
     view.__name__ = f"yearly_{fmt}"
     view.__doc__ = f"Download the yearly report as {FORMATS[fmt]}."
@@ -205,7 +189,7 @@ def findings(cycle_id: int) -> ResponseReturnValue:
 
 def _findings_download(fmt: str) -> Callable[[int], ResponseReturnValue]:
     def view(cycle_id: int) -> ResponseReturnValue:
-        return _send(_findings_document(cycle_id), fmt)
+        return send_document(_findings_document(cycle_id), fmt)
 
     view.__name__ = f"findings_{fmt}"
     view.__doc__ = f"Download a cycle's findings report as {FORMATS[fmt]}."

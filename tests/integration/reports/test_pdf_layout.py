@@ -18,13 +18,14 @@ pytestmark = pytest.mark.demo  # the app's database holds the seeded demo
 @pytest.fixture
 def demo_report_html(app, db_session) -> str:
     from webapp.reports import views
+    from webapp.reports.downloads import print_html
 
     pipeline = build_pipeline(session_factory(app), embedder="tfidf")
     seed_learning(db_session, load_definitions(), pipeline=pipeline)
     with app.test_request_context():
         tenancy.work_in(get_session(), tenancy.partnership_of(db_session))  # the demo's
         form = views.read_period({}, utcnow().date())
-        return views._print_html(views._six_monthly_document(form))
+        return print_html(views._six_monthly_document(form))
 
 
 def test_six_monthly_pdf_has_no_orphaned_heading_and_a_full_first_page(demo_report_html):

@@ -394,12 +394,13 @@ def test_user_text_is_escaped_in_html_and_inert_in_word_and_excel(
 def test_pdf_lays_out_the_figures_and_uses_only_local_files(app, world, db_session):
     from weasyprint import HTML
 
-    from webapp.reports import render, views
+    from webapp.reports import render
+    from webapp.reports.downloads import print_html
     from webapp.reports.run_layout import run_document
 
     with app.test_request_context():
         doc = run_document(run_report.run_report(db_session, world.run_id))
-        html = views._print_html(doc)
+        html = print_html(doc)
     laid_out = HTML(string=html, base_url=str(render.STATIC) + "/").render()
     words = normal(" ".join(_box_text(page._page_box) for page in laid_out.pages))
     assert normal(doc.title) in words and "fewer than 5" in words

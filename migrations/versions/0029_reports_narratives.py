@@ -7,8 +7,8 @@ chair's sign-off
 
 Partnership-owned, with the row-level security policy of 0011.
 
-Revision ID: 0028_reports
-Revises: 0027_training_courses
+Revision ID: 0029_reports
+Revises: 0028_theme_summary
 Create Date: 2026-12-03
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 import surveys.models.base
 
-revision = "0028_reports"
-down_revision = "0027_training_courses"
+revision = "0029_reports"
+down_revision = "0028_theme_summary"
 branch_labels = None
 depends_on = None
 
