@@ -82,7 +82,7 @@ def test_the_children_and_families_forms_ask_which_service_in_plain_words(client
     for key, page_id, words in (
         ("child-voice-11-plus", "listened", "I don't know"),
         ("child-voice-under-11", "listened", "I don't know"),
-        ("family-voice", "the_help", "I'd rather not say"),
+        ("family-voice", "the_help", "I don't know"),
     ):
         form = load_definitions().latest(key)
         assert form.version == 2 and load_definitions().get(key, 1)  # version 1 still reads
@@ -138,3 +138,8 @@ def test_the_organisation_sees_its_own_and_the_report_has_it(app, db_session, wo
     assert "Returns set beside children’s and families’ answers" in section
     assert "Shire Family Service" in section and "Children and young people: " in section
     assert "83%" in section and "Sam" not in section
+    six_monthly = quality.get("/reports/six-monthly")
+    assert six_monthly.status_code == 200
+    section = six_monthly.text.split("Triangulation: Section 11 2026")[1]
+    assert "Returns set beside children’s and families’ answers" in section
+    assert "Shire Family Service" in section and "Children and young people: " in section
