@@ -51,6 +51,7 @@ USERS = [
     DemoUser("quality@example.org", "Priya Shah", Role.QUALITY_GROUP),
     DemoUser("dsl@example.org", "Jordan Ellis", Role.SAFEGUARDING_LEAD),
     DemoUser("reviews@example.org", "Morgan Reid", Role.CASE_REVIEWER),
+    DemoUser("training@example.org", "Jo Evans", Role.TRAINING_LEAD),
     DemoUser(  # the police's lead also reviews other agencies' returns, never the police's
         "lead@police.example.org",
         "Sam Taylor",

@@ -424,6 +424,7 @@ def _mark_submitted(
         if not chain.schedule(session, response, email=email, due_at=follow_up_due, secret=secret):
             session.add(FollowUpRequest(response_id=response.id, email=email, due_at=follow_up_due))
     chain.link_follow_up(session, response)
+    follow_ups.mark_answered(session, response)
     response.answers = {**answers, **bookkeeping}
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = now

@@ -8,6 +8,10 @@ rating are set beside:
   submitted in the year up to the cycle's closing date. Which question speaks to which
   standard is data: a question's `triangulation: {standard, not_met_answers}` in the form
   definition, checked against the standards of the form its `triangulates:` names;
+- **the children's and families' voice about its service**: answers to the child and family
+  voice forms (version 2 on) from children and families who said which service they were
+  about (the same `options_from: organisations` question), their rating questions naming
+  standard S11-4 (listening to children) in the same way; counted, never quoted;
 - **its trainees**: the training figures for its staff in the period, from the training
   dashboard (`TRAINING_FIGURES`, see `TrainingFiguresSource`).
 
@@ -50,6 +54,7 @@ from surveys.responses import answers_of
 from surveys.small_groups import SMALL_NUMBER, Shown, suppress
 from surveys.training.figures import training_figures_for_organisation
 
+NOT_AN_ANSWER = frozenset({"dont_want_to_say"})  # a child's "I don't want to say" is no view
 PERIOD = timedelta(days=365)  # practitioners' answers in the year up to the cycle's close
 DISAGREEMENT_RULE = (
     f"A standard is flagged when the organisation rates it at the top of the scale (its "
@@ -67,15 +72,30 @@ class AnswerCount:
     says_not_met: bool
 
 
+VOICES = {  # who answers each stream that speaks to an organisation's standards
+    "consultation": "practitioners",
+    "child_voice": "children and young people",
+    "family_voice": "family members",
+}
+CHILDREN_AND_FAMILIES = frozenset({"child_voice", "family_voice"})
+
+
 @dataclass(frozen=True)
 class PractitionerEvidence:
-    """What an organisation's practitioners answered to one question naming a standard."""
+    """What an organisation's practitioners (or the children and families its service helps)
+    answered to one question naming a standard."""
 
     question: str  # its label
     answered: Shown
     counts: tuple[AnswerCount, ...]  # empty when too few answered to show
     not_met_share: int | None  # per cent saying not met; None when not shown
     disagrees: bool
+    source: str = VOICES["consultation"]
+    met_share: int | None = None  # per cent giving any other answer; None when not shown
+
+    @property
+    def is_children_and_families(self) -> bool:
+        return self.source != VOICES["consultation"]
 
     @property
     def is_shown(self) -> bool:
@@ -154,6 +174,12 @@ class Triangulation:
     practitioners: Shown  # how many of its practitioners answered the consultation
     standards: tuple[StandardTriangulation, ...]  # those a question names
     training: TrainingFigures | None
+    children_and_families: Shown = 0  # how many answered the voice forms about its service
+
+    @property
+    def asks_children_and_families(self) -> bool:
+        """Whether a child or family form asks about a standard of this return."""
+        return any(p.is_children_and_families for s in self.standards for p in s.practitioners)
 
     @property
     def flagged(self) -> tuple[StandardTriangulation, ...]:
@@ -161,13 +187,19 @@ class Triangulation:
 
 
 def practitioner_evidence(
-    question: Question, answers: Sequence[JSONValue], *, rated_met: bool = True
+    question: Question,
+    answers: Sequence[JSONValue],
+    *,
+    rated_met: bool = True,
+    source: str = VOICES["consultation"],
 ) -> PractitionerEvidence:
-    """Count the practitioners' answers to one question and apply the disagreement rule."""
+    """Count the answers to one question and apply the disagreement rule."""
     assert question.triangulation is not None
-    given = [a for a in answers if isinstance(a, str) and a]
+    given = [a for a in answers if isinstance(a, str) and a and a not in NOT_AN_ANSWER]
     if len(given) < SMALL_NUMBER:
-        return PractitionerEvidence(question.label, suppress(len(given)), (), None, False)
+        return PractitionerEvidence(
+            question.label, suppress(len(given)), (), None, False, source=source
+        )
     counted = Counter(given)
     not_met_values = set(question.triangulation.not_met_answers)
     not_met = sum(n for value, n in counted.items() if value in not_met_values)
@@ -177,7 +209,11 @@ def practitioner_evidence(
     )
     disagrees = rated_met and not_met >= SMALL_NUMBER and not_met * 2 > len(given)
     share = round(100 * not_met / len(given)) if not_met >= SMALL_NUMBER else None
-    return PractitionerEvidence(question.label, len(given), counts, share, disagrees)
+    met = len(given) - not_met
+    met_share = round(100 * met / len(given)) if met >= SMALL_NUMBER else None
+    return PractitionerEvidence(
+        question.label, len(given), counts, share, disagrees, source=source, met_share=met_share
+    )
 
 
 def _answers_of(question: Question) -> list[tuple[str, str]]:
@@ -284,15 +320,18 @@ def _triangulated(
     training = TRAINING_FIGURES(
         session, organisation_id=response.organisation_id or 0, since=since, until=until
     )
+    voices = {key for (key, _), form in forms.items() if form.stream.value in CHILDREN_AND_FAMILIES}
+    heard = sum(1 for key, _ in staff if key in voices)
     return Triangulation(
         organisation.name if organisation else "",
         organisation is not None and organisation.kind is OrganisationKind.SCHOOL,
         response.cycle.title,
         since,
         until,
-        suppress(len(staff)),
+        suppress(len(staff) - heard),
         tuple(standards),
         training,
+        suppress(heard),
     )
 
 
@@ -303,14 +342,15 @@ def _evidence_by_question(
     rated_met: bool,
 ) -> tuple[PractitionerEvidence, ...]:
     """One evidence row per question label (the same question in several versions is one)."""
-    by_label: dict[str, tuple[Question, list[JSONValue]]] = {}
+    by_label: dict[str, tuple[Question, str, list[JSONValue]]] = {}
     for form, question in asked:
         found = [a.get(question.id) for key, a in staff if key == form.key]
-        entry = by_label.setdefault(question.label, (question, []))
-        entry[1].extend(found)
+        source = VOICES.get(form.stream.value, form.stream.value)
+        entry = by_label.setdefault(question.label, (question, source, []))
+        entry[2].extend(found)
     return tuple(
-        practitioner_evidence(question, found, rated_met=rated_met)
-        for question, found in by_label.values()
+        practitioner_evidence(question, found, rated_met=rated_met, source=source)
+        for question, source, found in by_label.values()
     )
 
 

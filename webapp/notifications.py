@@ -13,6 +13,7 @@ from surveys import cycles, return_people, shared_returns
 from surveys.case_reviews.alerts import DeadlineAlert
 from surveys.case_reviews.deadlines import Flag
 from surveys.escalation import Escalated
+from surveys.follow_ups import FollowUpEmail
 from surveys.models import Cycle, Membership, Response, User, utcnow
 from surveys.training.chain import CourseFollowUp
 from webapp.database import get_session
@@ -333,6 +334,33 @@ def course_follow_up(base_url: str, item: CourseFollowUp, token: str) -> tuple[s
             f"On {when} you went on {item.course} and asked us to follow up. Tell us what "
             "has changed in your practice since (about 5 minutes; you can do it with your "
             "manager)."
+        )
+        closing = (
+            "If you do not answer, we will send one reminder in two weeks, then delete your "
+            "email address."
+        )
+    return one_line_subject(subject), f"{opening}\n\n{link}\n\n{closing}\n"
+
+
+def training_follow_up(base_url: str, item: FollowUpEmail) -> tuple[str, str]:
+    """Return the follow-up email (or its one reminder) of an evaluation given through a
+    cycle's shared link: the training as its cycle is titled, the day, the trainee's own link."""
+    when = f"{item.evaluated_on:%-d %B %Y}"
+    link = f"{base_url.rstrip('/')}/f/{item.link_token}"
+    if item.is_reminder:
+        subject = f"Reminder: how has {item.training} changed your practice?"
+        opening = (
+            f"A reminder: two weeks ago we asked how the training you gave feedback on, "
+            f"{item.training} ({when}), has changed your practice. This is the only reminder "
+            "we will send."
+        )
+        closing = "We have now deleted your email address."
+    else:
+        subject = f"How has {item.training} changed your practice?"
+        opening = (
+            f"On {when} you gave feedback on {item.training} and asked us to follow up. Tell "
+            "us what has changed in your practice since (about 5 minutes; you can do it with "
+            "your manager)."
         )
         closing = (
             "If you do not answer, we will send one reminder in two weeks, then delete your "

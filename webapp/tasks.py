@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from surveys import tenancy
 from surveys.models import PartnershipOwned, Role, utcnow
 from webapp import mail
-from webapp.notifications import course_follow_up, disclosure_alert, review_deadline_alert
+from webapp.notifications import (
+    course_follow_up,
+    disclosure_alert,
+    review_deadline_alert,
+    training_follow_up,
+)
 from webapp.queue import enqueue, get_queue
 
 log = logging.getLogger(__name__)
@@ -210,7 +215,8 @@ def _only(recipients: tuple[str, ...], members: set[str]) -> tuple[str, ...]:
 
 
 def send_due_follow_ups(app: Flask) -> int:
-    """Email each trainee whose 6–8 week follow-up is due; return how many were sent."""
+    """Email each trainee whose 6–8 week follow-up (or its one reminder, 14 days on, unless
+    answered) is due; return how many were sent."""
     from surveys import follow_ups
     from webapp.database import session_factory
 
@@ -227,16 +233,9 @@ def send_due_follow_ups(app: Flask) -> int:
             ]
         for partnership_id, item in due:
             tenancy.work_in(session, partnership_id)
-            body = (
-                "A few weeks ago you went on a multi-agency safeguarding course and asked us to "
-                "follow up.\n\nTell us what has changed in your practice since (about 5 minutes; "
-                f"you can do it with your manager):\n{base}/f/{item.link_token}\n\n"
-                "We have now deleted your email address.\n"
-            )
-            mail.send(
-                settings, mail.Email(item.to, "How has the course changed your practice?", body)
-            )
-            follow_ups.mark_sent(session, item.request_id)
+            subject, body = training_follow_up(base, item)
+            mail.send(settings, mail.Email(item.to, subject, body))
+            follow_ups.mark_sent(session, item.request_id, reminder=item.is_reminder)
             sent += 1
     sent += send_course_follow_ups(app)
     log.info("follow-ups sent", extra={"count": sent})

@@ -277,16 +277,20 @@ class DisclosureFlag(PartnershipOwned, Base):
 
 
 class FollowUpRequest(PartnershipOwned, Base):
-    """A trainee's email, kept only until the 6–8 week follow-up link has been sent."""
+    """A trainee's email, kept only until the 6–8 week follow-up is answered or its one
+    reminder has gone (an evaluation through a cycle's shared link, not a course's session:
+    those are `TraineeFollowUp`). `link_id`: the trainee's own follow-up link, sent to them."""
 
     __tablename__ = "follow_up_requests"
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), unique=True
     )
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254))  # "" once answered or reminded
     due_at: Mapped[datetime] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("public_links.id"), unique=True)
 
 
 class ResponseChange(PartnershipOwned, Base):

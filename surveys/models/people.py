@@ -55,6 +55,7 @@ class Role(enum.StrEnum):
     SAFEGUARDING_LEAD = "safeguarding_lead"
     REVIEWER = "reviewer"  # scrutinises organisations' Section 11 / 175 returns
     CASE_REVIEWER = "case_reviewer"  # a restricted role for case reviews
+    TRAINING_LEAD = "training_lead"  # runs the training programme; sees training data only
 
     @property
     def label(self) -> str:
@@ -74,6 +75,7 @@ ROLE_LABELS = {
     Role.SAFEGUARDING_LEAD: "Designated safeguarding lead",
     Role.REVIEWER: "Return reviewer",
     Role.CASE_REVIEWER: "Case review officer",
+    Role.TRAINING_LEAD: "Training lead",
 }
 
 

@@ -153,6 +153,12 @@ def personal_link_ids(session: Session, cycle_id: int) -> set[int]:
             .join(TraineeFollowUp, TraineeFollowUp.link_id == PublicLink.id)
             .where(PublicLink.cycle_id == cycle_id)
         )
+    ) | set(
+        session.scalars(
+            select(PublicLink.id)
+            .join(FollowUpRequest, FollowUpRequest.link_id == PublicLink.id)
+            .where(PublicLink.cycle_id == cycle_id)
+        )
     )
 
 

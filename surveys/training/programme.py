@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys import organisations
@@ -276,6 +276,18 @@ def attendance_of(session: Session, session_id: int) -> list[TrainingAttendance]
             .where(TrainingAttendance.session_id == session_id)
             .order_by(TrainingAttendance.id)
         )
+    )
+
+
+def attendance_count(session: Session, session_id: int) -> int:
+    """How many attendees a session has recorded (for readers who may not see who)."""
+    return (
+        session.scalar(
+            select(func.count(TrainingAttendance.id)).where(
+                TrainingAttendance.session_id == session_id
+            )
+        )
+        or 0
     )
 
 

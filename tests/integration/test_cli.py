@@ -122,7 +122,7 @@ def test_upgrade_seed_and_create_user(upgraded, tmp_path):
             text("SELECT password_hash FROM users WHERE email='new@example.org'")
         ).scalar()
         reviews = connection.execute(text("SELECT count(*) FROM case_reviews")).scalar()
-    assert orgs >= 12 and sectors.scalar() >= 6 and roles == 6
+    assert orgs >= 12 and sectors.scalar() >= 6 and roles == 7  # with the training lead
     # 9 forms, a review's information returns, the audit tool, the practice concern form and
     # a national review's finding, and the audit findings kept for theming
     assert forms.scalar() == 14 and submitted >= 400 and flagged >= 4

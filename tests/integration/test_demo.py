@@ -257,6 +257,35 @@ def test_one_agencys_self_rating_and_its_practitioners_disagree(app, demo):
     assert len(flagged) == 1 and DISAGREEING in pages[flagged[0]].text
 
 
+def test_children_and_families_say_which_service_their_answers_are_about(app, demo):
+    """The README's children's voice: 8 young people and 6 family members name the Family
+    Support Trust; their counts sit beside its standard 4 rating, with no quote and no flag."""
+    from demo.practitioners import VOICES_ABOUT
+    from surveys import tenancy
+    from surveys.loader import load_definitions
+    from surveys.triangulation import cycle_triangulation
+
+    table = README.read_text().split("## What you can do in the demo")[1].split("\n## ")[0]
+    assert re.search(r"lead@police\.example\.org.*children and families", table)
+    registry = load_definitions()
+    this = demo.scalars(
+        select(Cycle)
+        .where(
+            Cycle.definition_key == "section-11",
+            Cycle.partnership_id == tenancy.partnership_of(demo),
+        )
+        .order_by(Cycle.opens_at.desc())
+    ).first()
+    found = cycle_triangulation(demo, this, registry.get("section-11", 1), registry)
+    trust = next(r for r in found.returns if r.organisation == VOICES_ABOUT)
+    assert trust.children_and_families == 14
+    listening = next(s for s in trust.standards if s.ref == "S11-4")
+    heard = {p.question: p.answered for p in listening.practitioners if p.is_children_and_families}
+    assert heard["How often do adults who work with you listen to what you say?"] == 8
+    assert heard["Did the people helping you listen to you?"] == 6
+    assert not listening.is_flagged
+
+
 def test_the_demo_has_a_national_review_that_three_agencies_answered_with_a_gap_acted_on(app, demo):
     """README promises the quality group a national review with agencies' answers and the
     police a gap to act on."""

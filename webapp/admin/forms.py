@@ -45,6 +45,10 @@ ROLE_HINTS = {
         "ratings and gives feedback, never on their own organisation’s"
     ),
     Role.CASE_REVIEWER: "Works on case reviews, with access to case details",
+    Role.TRAINING_LEAD: (
+        "Runs the training programme: courses, sessions, attendance, training forms’ "
+        "answers and the training dashboard, and nothing else"
+    ),
 }
 # The checkboxes' hints, in the order of ROLE_CHOICES (for the template).
 ROLE_ITEMS = [{"hint": {"text": ROLE_HINTS[role]}} for role in Role]

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from surveys import exports, importing, spreadsheets
 from surveys.audit import record_audit
 from surveys.models import Cycle
-from webapp.cycles.blueprint import admin_only, bp, cycle_or_404
+from webapp.cycles.blueprint import bp, cycle_or_404, training_exporters
 from webapp.database import get_session
 from webapp.form_pages import data_folder, definition_of
 from webapp.queue import after_submission
@@ -24,7 +24,7 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 @bp.get("/<int:cycle_id>/export.<fmt>")
-@admin_only
+@training_exporters
 def download_answers(cycle_id: int, fmt: str) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     definition = definition_of(cycle)
@@ -56,7 +56,7 @@ def _uploads() -> Path:
 
 
 @bp.route("/<int:cycle_id>/import", methods=["GET", "POST"])
-@admin_only
+@training_exporters
 def import_answers(cycle_id: int) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     error = None
@@ -92,7 +92,7 @@ def _stored(upload_id: str) -> tuple[str, bytes]:
 
 
 @bp.route("/<int:cycle_id>/import/<upload_id>", methods=["GET", "POST"])
-@admin_only
+@training_exporters
 def check_import(cycle_id: int, upload_id: str) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     definition = definition_of(cycle)

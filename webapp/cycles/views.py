@@ -39,7 +39,15 @@ from surveys.scrutiny import returns as scrutiny_returns
 from surveys.scrutiny.reviewers import has_standards
 from surveys.streams import KEPT_WITH_REVIEWS
 from surveys.training import chain
-from webapp.cycles.blueprint import admin_only, bp, cycle_or_404, readers
+from webapp.cycles.blueprint import (
+    admin_only,
+    bp,
+    cycle_or_404,
+    is_training_cycle,
+    readers,
+    sees_training_only,
+    training_readers,
+)
 from webapp.cycles.forms import CycleForm, LinkForm, LocalQuestionForm
 from webapp.database import get_session
 from webapp.form_names import form_name
@@ -48,11 +56,16 @@ from webapp.notifications import send_reminder, tell_published, tell_reopened
 
 
 @bp.get("")
-@readers
+@training_readers
 def index() -> ResponseReturnValue:
+    listed = cycles.list_cycles(get_session())
+    training_only = sees_training_only()
+    if training_only:
+        listed = [cycle for cycle in listed if is_training_cycle(cycle)]
     return render_template(
         "cycles/index.html",
-        cycles=cycles.list_cycles(get_session()),
+        training_only=training_only,
+        cycles=listed,
         definitions=definitions(),
         offers=shared_cycles.offers(get_session()),
     )
@@ -123,7 +136,7 @@ def _default_kind(audience: Audience, key: str) -> str:
 
 
 @bp.get("/<int:cycle_id>")
-@readers
+@training_readers
 def detail(cycle_id: int) -> ResponseReturnValue:
     cycle = cycle_or_404(cycle_id)
     returns = (

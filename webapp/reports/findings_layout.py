@@ -62,13 +62,27 @@ def triangulation_blocks(
     if not found.is_asked:
         return [*blocks, Paragraph("No practitioner consultation asks about these standards.")]
     counted = [
-        t for t in found.returns if any(p.is_shown for s in t.standards for p in s.practitioners)
+        t
+        for t in found.returns
+        if any(
+            p.is_shown and not p.is_children_and_families
+            for s in t.standards
+            for p in s.practitioners
+        )
+    ]
+    heard = [
+        t
+        for t in found.returns
+        if any(
+            p.is_shown and p.is_children_and_families for s in t.standards for p in s.practitioners
+        )
     ]
     blocks += [
         Paragraph(DISAGREEMENT_RULE),
         Facts(
             (
                 ("Returns set beside practitioners’ answers", len(counted)),
+                ("Returns set beside children’s and families’ answers", len(heard)),
                 ("Standards flagged", len(found.flagged)),
             ),
             sheet="Triangulation",
@@ -84,7 +98,7 @@ def triangulation_blocks(
             A_SCHOOL if t.is_school else t.organisation,
             f"{s.ref} {s.title}",
             s.moderated_rating or s.self_rating,
-            p.question,
+            f"{p.source.capitalize()}: {p.question}",
             p.answered,
             f"{p.not_met_share}%",
         )
@@ -93,14 +107,14 @@ def triangulation_blocks(
         if p.disagrees
     )
     table = Table(
-        caption="Standards rated met that most of the organisation’s practitioners say are not "
-        "met in practice",
+        caption="Standards rated met that most of the organisation’s practitioners (or the "
+        "children and families its service helps) say are not met in practice",
         header=(
             "Organisation",
             "Standard",
             "Rating",
             "Question",
-            "Practitioners answering",
+            "Answering",
             "Say not met",
         ),
         rows=rows,

@@ -2,7 +2,7 @@
 
 Public API:
     scope_of(member) -> int | None: the organisation whose staff's figures a member may see
-        (None: everyone's, for the partnership's admins and quality group)
+        (None: everyone's, for the partnership's admins, quality group and training leads)
     HEADER; dashboard_rows(dashboard) -> list[Sheet]: one table per breakdown
     table_params(sheets) -> list[dict]: the same tables as govukTable's parameters
     confidence_bars(groups) -> list[ConfidenceBar]: before, after and at follow-up per group
@@ -52,7 +52,7 @@ BAR_WIDTH = 240
 
 def scope_of(member: Membership) -> int | None:
     """Return the member's organisation when they may see only its staff's figures."""
-    if member.roles & {Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP}:
+    if member.roles & {Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP, Role.TRAINING_LEAD}:
         return None
     return member.organisation_id or -1  # no organisation: nobody's figures
 

@@ -1,8 +1,9 @@
 """The training programme at /training: courses, sessions with their links and QR codes,
 attendance, and the training dashboard.
 
-Partnership admins run the programme; admins and the quality group read it and its dashboard;
-an organisation's lead and contributors see the dashboard for their own staff only.
+Partnership admins and training leads run the programme; the quality group reads it and its
+dashboard (attendance as a count: attendees' names and emails are the training lead's and the
+admins' only); an organisation's lead and contributors see the dashboard for their own staff.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from webapp.training.dashboard import (
 )
 
 bp = Blueprint("training", __name__, url_prefix="/training")
-admin_only = roles(Role.PARTNERSHIP_ADMIN)
-readers = roles(Role.PARTNERSHIP_ADMIN, Role.QUALITY_GROUP)
+MANAGERS = frozenset({Role.PARTNERSHIP_ADMIN, Role.TRAINING_LEAD})
+admin_only = roles(*MANAGERS)
+readers = roles(*MANAGERS, Role.QUALITY_GROUP)
 dashboard_readers = roles(
-    Role.PARTNERSHIP_ADMIN,
+    *MANAGERS,
     Role.QUALITY_GROUP,
     Role.ORGANISATION_LEAD,
     Role.ORGANISATION_CONTRIBUTOR,
@@ -49,6 +51,11 @@ def _figure_helpers() -> dict[str, object]:
         "table_params": table_params,
         "barrier_labels": BARRIER_LABELS,
     }
+
+
+def _may_manage() -> bool:
+    """Whether the member runs the programme (and so sees attendees' names and emails)."""
+    return not MANAGERS.isdisjoint(g.member.roles)
 
 
 def _course(course_id: int) -> TrainingCourse:
@@ -71,7 +78,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "training/index.html",
         courses=programme.list_courses(get_session()),
-        may_manage=Role.PARTNERSHIP_ADMIN in g.member.roles,
+        may_manage=_may_manage(),
     )
 
 
@@ -124,7 +131,7 @@ def course(course_id: int) -> ResponseReturnValue:
         course=found,
         figures=figures_,
         rows=dashboard_rows(figures_),
-        may_manage=Role.PARTNERSHIP_ADMIN in g.member.roles,
+        may_manage=_may_manage(),
     )
 
 
@@ -155,13 +162,14 @@ def session_new(course_id: int) -> ResponseReturnValue:
 
 
 def _session_page(found: TrainingSession, **forms_: object) -> ResponseReturnValue:
-    is_admin = Role.PARTNERSHIP_ADMIN in g.member.roles
+    is_admin = _may_manage()
     status = 400 if any(getattr(f, "errors", None) for f in forms_.values()) else 200
     return render_template(
         "training/session.html",
         training_session=found,
         link_url=url_for("respond.start", token=found.link.token, _external=True),
-        attendance=programme.attendance_of(get_session(), found.id),
+        attendance=programme.attendance_of(get_session(), found.id) if is_admin else [],
+        attendance_count=programme.attendance_count(get_session(), found.id),
         organisation_names={o.id: o.name for o in organisations.list_organisations(get_session())},
         may_manage=is_admin,
         attendee_form=forms_.get("attendee_form") or forms.AttendeeForm(formdata=None),

@@ -94,28 +94,25 @@ def test_invitation_email_carries_a_link_and_no_other_personal_data(smtp_server)
     assert "Zara" not in body
 
 
-def test_training_follow_up_is_sent_once_when_due_then_the_email_is_erased(smtp_server):
+def _one_link_follow_up(app, *, title: str = "Multi-agency training 2026"):
+    """A training evaluation through a cycle's shared link, with a follow-up address due in
+    six weeks, and an open follow-up cycle; return (session, the evaluation's day)."""
     from datetime import timedelta
-
-    from freezegun import freeze_time
-    from sqlalchemy import select
 
     from surveys import cycles
     from surveys.loader import load_definitions
     from surveys.models import FollowUpRequest, Response, utcnow
     from tests.conftest import inspect_session
-    from webapp.tasks import send_due_follow_ups
 
-    app = make_app(MAIL_PORT=smtp_server.port)
     session = inspect_session(app)
     registry, now = load_definitions(), utcnow()
     training = cycles.publish_cycle(
         session,
         registry.latest("training-evaluation"),
-        cycles.NewCycle("Course", now, now + timedelta(days=90)),
+        cycles.NewCycle(title, now, now + timedelta(days=90)),
         created_by=None,
     )
-    follow_up = cycles.publish_cycle(
+    cycles.publish_cycle(
         session,
         registry.latest("training-follow-up"),
         cycles.NewCycle("Impact", now, now + timedelta(days=120)),
@@ -128,6 +125,7 @@ def test_training_follow_up_is_sent_once_when_due_then_the_email_is_erased(smtp_
         definition_key="training-evaluation",
         definition_version=1,
         answers={},
+        submitted_at=now,
     )
     session.add(response)
     session.flush()
@@ -137,10 +135,82 @@ def test_training_follow_up_is_sent_once_when_due_then_the_email_is_erased(smtp_
         )
     )
     session.commit()
+    return session, now
+
+
+def test_training_follow_up_is_sent_once_then_reminded_once_then_the_email_is_erased(
+    smtp_server, caplog
+):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+    from sqlalchemy import select
+
+    from surveys.models import FollowUpRequest, PublicLink
+    from webapp.tasks import send_due_follow_ups
+
+    app = make_app(MAIL_PORT=smtp_server.port)
+    session, now = _one_link_follow_up(app)
     assert send_due_follow_ups(app) == 0  # not due yet
     with freeze_time(now + timedelta(weeks=6, hours=1)):
         assert send_due_follow_ups(app) == 1
-        assert send_due_follow_ups(app) == 0  # sent once
+        assert send_due_follow_ups(app) == 0  # the job run again: sent once
     (email,) = smtp_server.wait_for(1)
-    assert f"/f/{follow_up.links[0].token}" in email.get_content()
-    assert session.scalar(select(FollowUpRequest.email)) == ""
+    own = session.scalar(select(PublicLink).where(PublicLink.label.like("A trainee's own%")))
+    assert f"/f/{own.token}" in email.get_content()  # their own link, not the shared one
+    assert "Multi-agency training 2026" in email["Subject"]
+    assert f"On {now:%-d %B %Y} you gave feedback on" in email.get_content()
+    assert session.scalar(select(FollowUpRequest.email)) == "t@example.org"  # for the reminder
+    with freeze_time(now + timedelta(weeks=6, days=13)):
+        assert send_due_follow_ups(app) == 0  # 13 days on: not yet
+    with freeze_time(now + timedelta(weeks=6, days=14, hours=2)):
+        assert send_due_follow_ups(app) == 1  # the one reminder
+        assert send_due_follow_ups(app) == 0  # the job run again: never a second
+    with freeze_time(now + timedelta(weeks=20)):
+        assert send_due_follow_ups(app) == 0
+    reminder = smtp_server.wait_for(2)[1]
+    assert "Reminder: how has Multi-agency training 2026" in reminder["Subject"]
+    assert f"({now:%-d %B %Y})" in reminder.get_content() and f"/f/{own.token}" in (
+        reminder.get_content()
+    )
+    session.expire_all()
+    assert session.scalar(select(FollowUpRequest.email)) == ""  # erased after the reminder
+    assert "t@example.org" not in caplog.text  # addresses are never logged
+
+
+def test_a_one_link_follow_up_answered_gets_no_reminder(smtp_server):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+    from sqlalchemy import select
+
+    from surveys import cycles
+    from surveys.models import FollowUpRequest, PublicLink
+    from tests.integration.webapp.test_respond import answer, start, submit
+    from webapp.tasks import send_due_follow_ups
+
+    app = make_app(MAIL_PORT=smtp_server.port)
+    session, now = _one_link_follow_up(app)
+    with freeze_time(now + timedelta(weeks=6, hours=1)):
+        assert send_due_follow_ups(app) == 1
+        own = session.scalar(select(PublicLink).where(PublicLink.label.like("A trainee's own%")))
+        link = cycles.find_link(session, own.token)
+        client = app.test_client()
+        submission_id = start(client, link)
+        pages = {
+            "using_learning": {
+                "used_learning": "3",
+                "changed_practice": "I refer sooner",
+                "confidence_now": "4",
+            },
+            "barriers": {"barrier_types": "time"},
+            "manager": {"with_manager": "no"},
+        }
+        for page_id, data in pages.items():
+            assert answer(client, link, page_id, data).status_code == 302, page_id
+        assert submit(client, link, submission_id).status_code == 302
+    session.expire_all()
+    assert session.scalar(select(FollowUpRequest.email)) == ""  # answered: address erased
+    with freeze_time(now + timedelta(weeks=9)):
+        assert send_due_follow_ups(app) == 0  # no reminder after an answer
+    assert len(smtp_server.wait_for(1)) == 1

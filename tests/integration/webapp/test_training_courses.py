@@ -104,10 +104,31 @@ def test_the_follow_up_is_linked_by_a_key_never_the_email_and_reminded_once(worl
     assert held.held_on.strftime("%-d %B %Y") in email.get_content()
     with freeze_time(utcnow() + timedelta(weeks=8, hours=2)):
         assert send_due_follow_ups(app) == 1  # the one reminder
+        assert send_due_follow_ups(app) == 0  # the job run again: never a second
     with freeze_time(utcnow() + timedelta(weeks=12)):
         assert send_due_follow_ups(app) == 0  # never a second
+    reminder = smtp.wait_for(2)[1]
+    assert "Reminder: how has Neglect: recognising and responding" in reminder["Subject"]
+    assert held.held_on.strftime("%-d %B %Y") in reminder.get_content()
     session.expire_all()
     assert session.scalar(select(TraineeFollowUp.email)) == ""  # erased after the reminder
+
+
+def test_a_course_follow_up_answered_gets_no_reminder(world):
+    app, session, held, home, _, smtp = world
+    from webapp.tasks import send_due_follow_ups
+
+    evaluate(app.test_client(), held.link, home.id, "2", "4", email="answers@example.org")
+    with freeze_time(utcnow() + timedelta(weeks=6, hours=1)):
+        assert send_due_follow_ups(app) == 1
+        chain_id = session.scalar(select(TraineeFollowUp.id))
+        _answer_follow_up(app, session, chain_id, "4")
+    session.expire_all()
+    assert session.scalar(select(TraineeFollowUp.email)) == ""  # answered: address erased
+    with freeze_time(utcnow() + timedelta(weeks=9)):
+        assert send_due_follow_ups(app) == 0  # no reminder after an answer
+        assert send_due_follow_ups(app) == 0
+    assert len(smtp.wait_for(1)) == 1
 
 
 def test_the_same_person_on_the_same_course_gets_the_same_key():
