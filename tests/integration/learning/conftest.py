@@ -212,6 +212,11 @@ class SpyPipeline:
 
         return self.inner.run(texts, progress=progress, **kwargs)
 
+    def update(self, previous: ThemingResult, texts: Sequence[str], **kwargs: Any) -> Any:
+        self.texts = list(texts)
+        self.updated_from = previous
+        return self.inner.update(previous, texts, **kwargs)
+
 
 @pytest.fixture
 def pipeline(session_factory: sessionmaker[Session]) -> SpyPipeline:
