@@ -10,8 +10,8 @@ close as that theme's own members typically are: at least the theme's MEMBER_PER
 percentile of its members' cosines to the centroid, never under GLOBAL_FLOOR, and leading the
 second-nearest theme by MIN_LEAD. Everything else is a leftover. Leftovers are split in two
 along their principal direction (deterministic, no random start: nlp.clustering) until each
-part is as cohesive as a typical existing theme (median cosine to its own centroid at least
-`cohesion`); a cohesive part of at least `min_size` statements is an emerging theme, smaller
+part is as cohesive as a typical existing theme (the 25th percentile of its cosines to its own
+centroid at least `cohesion`, the median of the same figure over the existing themes); a cohesive part of at least `min_size` statements is an emerging theme, smaller
 parts stay unthemed.
 
 Why these values (MiniLM, nhs_fft_phase1, 2,000 answers; `python -m nlp.evaluate ...
@@ -33,6 +33,9 @@ from nlp.clustering import principal_splits, refine, unit_rows
 GLOBAL_FLOOR = 0.3
 MEMBER_PERCENTILE = 10
 MIN_LEAD = 0.02
+# A group is cohesive when three quarters of it sit as close to its centroid as three quarters
+# of an ordinary theme's members do (a median would let a bare majority carry stray points).
+COHESION_PERCENTILE = 25
 MIN_EMERGING = 5  # an emerging theme is never smaller than this, whatever the earlier run had
 
 IntArray = NDArray[np.int64]
@@ -46,11 +49,16 @@ class ThemeFit:
     ids: IntArray
     centroids: FloatArray
     thresholds: FloatArray
-    cohesion: FloatArray  # median member cosine to the centroid
+    cohesion: FloatArray  # the COHESION_PERCENTILE-th percentile of member cosines
+
+    @property
+    def typical_threshold(self) -> float:
+        """An ordinary theme's joining threshold: the median of the themes' thresholds."""
+        return float(np.median(self.thresholds)) if self.thresholds.size else GLOBAL_FLOOR
 
     @property
     def typical_cohesion(self) -> float:
-        """How tight an ordinary theme is: the median of the themes' median cosines."""
+        """How tight an ordinary theme is: the median of the themes' cohesion."""
         return float(np.median(self.cohesion)) if self.cohesion.size else GLOBAL_FLOOR
 
 
@@ -74,7 +82,7 @@ def fit_themes(
         centroids[row] = unit_rows(members.mean(0, keepdims=True))[0]
         sims = members @ centroids[row]
         thresholds[row] = max(floor, float(np.percentile(sims, percentile)))
-        cohesion[row] = float(np.median(sims))
+        cohesion[row] = float(np.percentile(sims, COHESION_PERCENTILE))
     return ThemeFit(ids, centroids, thresholds, cohesion)
 
 
@@ -98,9 +106,13 @@ def assign(
 
 
 def emerging_groups(
-    vectors: NDArray[np.floating], *, min_size: int, cohesion: float
+    vectors: NDArray[np.floating], *, min_size: int, cohesion: float, floor: float = GLOBAL_FLOOR
 ) -> IntArray:
-    """Split leftovers into cohesive groups; number those of `min_size` or more, others -1."""
+    """Split leftovers into cohesive groups; number those of `min_size` or more, others -1.
+
+    A stray statement inside a cohesive group stays unthemed when its cosine to the group's
+    centroid is under `floor` (an ordinary theme's joining threshold).
+    """
     x = unit_rows(np.asarray(vectors)) if len(vectors) else np.zeros((0, 1))
     labels = np.full(len(x), -1, dtype=np.int64)
     pending = [np.arange(len(x))] if len(x) >= min_size else []
@@ -108,7 +120,9 @@ def emerging_groups(
     while pending:
         rows = pending.pop(0)
         if _cohesion(x[rows]) >= cohesion:
-            groups.append(rows)
+            close = rows[x[rows] @ unit_rows(x[rows].mean(0, keepdims=True))[0] >= floor]
+            if len(close) >= min_size:
+                groups.append(close)
             continue
         halves = refine(x[rows], principal_splits(x[rows], 2))
         if len(np.unique(halves)) < 2:
@@ -121,7 +135,7 @@ def emerging_groups(
 
 def _cohesion(x: FloatArray) -> float:
     centroid = unit_rows(x.mean(0, keepdims=True))[0]
-    return float(np.median(x @ centroid))
+    return float(np.percentile(x @ centroid, COHESION_PERCENTILE))
 
 
 def min_theme_size(sizes: Sequence[int]) -> int:

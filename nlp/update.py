@@ -93,7 +93,10 @@ def update_themes(
     sizes = [int((labels == t).sum()) for t in fit.ids]
     left = np.flatnonzero(new_labels < 0)
     groups = emerging_groups(
-        vectors[n_old:][left], min_size=min_theme_size(sizes), cohesion=fit.typical_cohesion
+        vectors[n_old:][left],
+        min_size=min_theme_size(sizes),
+        cohesion=fit.typical_cohesion,
+        floor=fit.typical_threshold,
     )
     next_id = max(known, default=-1) + 1
     emerging = sorted({int(g) for g in groups if g >= 0})
