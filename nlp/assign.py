@@ -86,9 +86,7 @@ def fit_themes(
     return ThemeFit(ids, centroids, thresholds, cohesion)
 
 
-def assign(
-    fit: ThemeFit, vectors: NDArray[np.floating], *, lead: float = MIN_LEAD
-) -> IntArray:
+def assign(fit: ThemeFit, vectors: NDArray[np.floating], *, lead: float = MIN_LEAD) -> IntArray:
     """Return each vector's theme id, or -1 when it is not clearly one theme's."""
     result = np.full(len(vectors), -1, dtype=np.int64)
     if not len(vectors) or not len(fit.ids):

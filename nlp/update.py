@@ -182,9 +182,7 @@ class _Builder:
         names = {t.id: t.label for t in self.previous.themes}
         if emerging:
             only = np.where(np.isin(self.labels, emerging), self.labels, -1)
-            named = PhraseIndex(self.texts).name_themes(
-                only, keywords, taken=list(names.values())
-            )
+            named = PhraseIndex(self.texts).name_themes(only, keywords, taken=list(names.values()))
             names.update(named)
         ids = [t.id for t in self.previous.themes] + emerging
         themes = [

@@ -11,7 +11,6 @@ from wtforms.validators import Optional, ValidationError
 
 from webapp.forms import GovDateField, GovForm, IdsField
 
-
 RUN_MODES = [
     ("update", "Update the themes with new answers"),
     ("full", "Re-theme everything"),

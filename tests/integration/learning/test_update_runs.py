@@ -58,7 +58,9 @@ def _decide(world, first):
     training = _theme_with(world, first, "training")
     theme_edits.rename_theme(world.session, training.id, "Courses", edited_by=world.quality)
     item = board.place_on_board(
-        world.session, lineage_key=supervision.lineage_key, column="stabilised",
+        world.session,
+        lineage_key=supervision.lineage_key,
+        column="stabilised",
         decided_by=world.quality,
     )
     entry = log.create_entry_from_theme(world.session, escalation.id, created_by=world.quality)
@@ -78,9 +80,7 @@ def _corpus(world):
     world.consultation_corpus(TRAINING, [])
 
 
-def test_an_update_keeps_every_decision_on_the_same_theme_with_nothing_to_confirm(
-    world, pipeline
-):
+def test_an_update_keeps_every_decision_on_the_same_theme_with_nothing_to_confirm(world, pipeline):
     _corpus(world)
     first = _run(world, pipeline, mode="full")
     assert first.mode == "full" and first.based_on_id is None
@@ -161,6 +161,9 @@ def test_an_update_after_a_full_rerun_starts_from_the_latest_run(world, pipeline
     world.consultation_corpus(["Reflective supervision time is valued"], [])
     third = _run(world, pipeline)
     assert third.based_on_id == second.id
-    assert world.session.scalars(
-        select(Theme).where(Theme.run_id == third.id, Theme.is_emerging)
-    ).all() == []
+    assert (
+        world.session.scalars(
+            select(Theme).where(Theme.run_id == third.id, Theme.is_emerging)
+        ).all()
+        == []
+    )

@@ -21,9 +21,7 @@ def _start(client, data):
     return client.post("/quality/runs", data={"csrf_token": csrf_from(page), **data})
 
 
-def test_an_update_is_the_default_and_the_run_page_says_what_it_added(
-    client, db_session, login_as
-):
+def test_an_update_is_the_default_and_the_run_page_says_what_it_added(client, db_session, login_as):
     login_as(_quality(db_session))
     assert "Re-theme everything" not in client.get("/quality").text  # nothing to update yet
     first = _start(client, {"mode": "update"})

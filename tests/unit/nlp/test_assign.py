@@ -62,9 +62,7 @@ def _theme_of(result, word: str) -> int:
 
 
 def test_a_statement_near_a_theme_joins_it(pipeline, earlier):
-    updated = pipeline.update(
-        earlier, ["The parking was hard to find"], answer_ids=["n1"]
-    )
+    updated = pipeline.update(earlier, ["The parking was hard to find"], answer_ids=["n1"])
     parking = _theme_of(earlier, "parking")
     new = [s for s in updated.result.statements if s.answer_id == "n1"]
     assert [s.theme for s in new] == [parking]
