@@ -214,8 +214,15 @@ class SpyPipeline:
 
     def update(self, previous: ThemingResult, texts: Sequence[str], **kwargs: Any) -> Any:
         self.texts = list(texts)
-        self.updated_from = previous
-        return self.inner.update(previous, texts, **kwargs)
+        outer = kwargs.pop("progress", None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if outer:
+                outer(stage, done, total)
+            if stage == self.fail_at:
+                raise RuntimeError("worker lost")  # stands in for a killed worker
+
+        return self.inner.update(previous, texts, progress=progress, **kwargs)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from learning import actions, board, carries, log, runs, theme_edits, themes
@@ -14,6 +15,7 @@ from learning.models import (
     BoardItem,
     EntryTheme,
     LabelSource,
+    RunStatus,
     Theme,
     ThemeStatement,
     Trend,
@@ -167,3 +169,23 @@ def test_an_update_after_a_full_rerun_starts_from_the_latest_run(world, pipeline
         ).all()
         == []
     )
+
+
+def test_an_update_stopped_half_way_saves_nothing_and_can_be_retried(world, pipeline):
+    _corpus(world)
+    first = _run(world, pipeline, mode="full")
+    world.consultation_corpus(["Supervision gives us time to reflect on each case"], [])
+    run = runs.start_run(world.session, CONSULTATION, started_by=None, mode="update")
+    pipeline.fail_at = "embed"
+    with pytest.raises(RuntimeError):
+        runs.execute_run(world.session, run.id, pipeline=pipeline, registry=world.registry)
+    world.session.expire_all()
+    assert runs.get_run(world.session, run.id).status is RunStatus.FAILED
+    for table in (Theme, ThemeStatement):
+        assert world.session.scalars(select(table).where(table.run_id == run.id)).all() == []
+    assert len(runs.visible_themes(world.session, first.id)) >= 3  # the earlier run untouched
+
+    pipeline.fail_at = None
+    again = runs.execute_run(world.session, run.id, pipeline=pipeline, registry=world.registry)
+    assert (again.status, again.mode, again.based_on_id) == (RunStatus.FINISHED, "update", first.id)
+    assert again.coverage["update"]["added_answers"] == 1
