@@ -114,6 +114,8 @@ def test_decisions_stay_on_their_themes_and_move_only_when_confirmed(live_server
     assert answers_before >= 1
     page.goto(f"{server.url}/quality")
     expect(page.get_by_label("Update the themes with new answers")).to_be_checked()
+    expect(page.get_by_label("Re-theme everything")).not_to_be_checked()
+    check_accessibility(page)
     second = start_run(page, server, "Training")
     expect(page.locator("#run-mode")).to_contain_text("This run updated the themes of run")
     expect(page.locator(".govuk-notification-banner")).to_have_count(0)
