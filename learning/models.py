@@ -120,6 +120,11 @@ class ThemingRun(PartnershipOwned, Base):
     )
     # Same streams and questions as the previous run: only then trends and automatic carries.
     comparable: Mapped[bool | None]
+    # "full" re-themes everything; "update" keeps `based_on`'s themes and adds new answers.
+    mode: Mapped[str] = mapped_column(String(16), default="full")
+    based_on_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theming_runs.id", ondelete="SET NULL")
+    )
 
     started_by: Mapped[User | None] = relationship()
 
@@ -173,6 +178,8 @@ class Theme(PartnershipOwned, Base):
     )
     previous_share: Mapped[float | None]
     similarity: Mapped[float | None]
+    # Found by an update run among answers no earlier theme took ("Emerging").
+    is_emerging: Mapped[bool] = mapped_column(default=False)
 
     run: Mapped[ThemingRun] = relationship()
     lineage: Mapped[ThemeLineage | None] = relationship()

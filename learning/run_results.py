@@ -2,6 +2,7 @@
 
 Public API:
     save_result(session, run, answers, result, *, withheld=0)
+    write_result(session, run, answers, result, *, withheld=0) -> themes by (parent, number)
     coverage_of(answers, result) -> dict
     previous_comparable_run(session, run) -> ThemingRun | None
     previous_run(session, run) -> (ThemingRun | None, comparable)
@@ -67,6 +68,7 @@ def previous_run(session: Session, run: ThemingRun) -> tuple[ThemingRun | None, 
 def coverage_of(answers: Sequence[SourceAnswer], result: ThemingResult) -> dict[str, Any]:
     """Count answers and statements per stream and sector, and the pipeline's totals."""
     kept = [s for s in result.statements if not s.is_non_answer]
+    heard = {int(s.answer_id) for s in kept}
     statements_by = Counter(answers[int(s.answer_id)].stream for s in kept)
     sectors_by = Counter(answers[int(s.answer_id)].sector or "anonymous" for s in kept)
     return {
@@ -81,6 +83,8 @@ def coverage_of(answers: Sequence[SourceAnswer], result: ThemingResult) -> dict[
         "statements_by_stream": dict(statements_by),
         "statements_by_sector": dict(sectors_by),
         "timings": dict(result.timings),
+        # answers read that gave no statement to theme ("n/a"): an update knows them as read
+        "quiet_answers": [a.key for i, a in enumerate(answers) if i not in heard],
     }
 
 
@@ -96,6 +100,22 @@ def save_result(
 
     Does not commit: the caller commits once, so a run is saved whole or not at all.
     """
+    write_result(session, run, answers, result, withheld=withheld)
+    previous, same_selection = previous_run(session, run)
+    run.previous_run_id = previous.id if previous else None
+    run.comparable = same_selection if previous else None
+    apply_lineage(session, run, previous, comparable=same_selection)
+
+
+def write_result(
+    session: Session,
+    run: ThemingRun,
+    answers: Sequence[SourceAnswer],
+    result: ThemingResult,
+    *,
+    withheld: int = 0,
+) -> dict[tuple[int | None, int], Theme]:
+    """Write the rows of a result and mark the run finished; return its themes by number."""
     run.config = result.config
     run.embedder_model = str(result.config.get("embedder", {}).get("model_id", ""))[:200]
     run.coverage = {**coverage_of(answers, result), "withheld_answers": withheld}
@@ -115,10 +135,7 @@ def save_result(
     run.finished_at = now
     run.heartbeat_at = now
     run.stage, run.done, run.total = "save", 1, 1
-    previous, same_selection = previous_run(session, run)
-    run.previous_run_id = previous.id if previous else None
-    run.comparable = same_selection if previous else None
-    apply_lineage(session, run, previous, comparable=same_selection)
+    return themes
 
 
 def _add_themes(

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,8 @@ from learning.errors import NotFound, RunCancelled, RunNotReady
 from learning.heartbeat import Heartbeat
 from learning.models import RunStatus, Theme, ThemeState, ThemingRun
 from learning.run_results import save_result
-from learning.selection import Selection, collect
+from learning.selection import Selection, SourceAnswer, collect
+from learning.update_runs import FULL, UPDATE, UpdatePlan, plan_update, save_update, update_base
 from nlp.result import ThemingResult
 from surveys import tenancy
 from surveys.loader import DefinitionRegistry
@@ -74,13 +75,22 @@ class RunProgress:
     failure_reason: str
 
 
-def start_run(session: Session, selection: Selection, *, started_by: User | None) -> ThemingRun:
-    """Queue a theming run over the selection; the job calls `execute_run` with its id."""
+def start_run(
+    session: Session, selection: Selection, *, started_by: User | None, mode: str = FULL
+) -> ThemingRun:
+    """Queue a theming run over the selection; the job calls `execute_run` with its id.
+
+    `mode` "update" adds new answers to the latest finished run over the same selection
+    (learning.update_runs); with no such run it is a full run.
+    """
+    base = update_base(session, selection) if mode == UPDATE else None
     run = ThemingRun(
         selection=selection.to_json(),
         streams_key=selection.streams_key,
         started_by_id=started_by.id if started_by else None,
         status=RunStatus.QUEUED,
+        mode=UPDATE if base else FULL,
+        based_on_id=base.id if base else None,
     )
     session.add(run)
     session.commit()
@@ -121,19 +131,21 @@ def execute_run(
         with Heartbeat(beats, run_id, attempt):
             tracker("collect", 0, 1)
             collected = collect(session, Selection.from_json(run.selection), registry)
+            plan = _plan(session, run, collected.answers, pipeline) if collected.answers else None
             session.commit()  # hold no transaction while the model works
             if not collected.answers:
                 reason = "No submitted free-text answers match this selection."
                 return _fail(session, run_id, reason, attempt=attempt)
-            result = pipeline.run(
-                [a.text for a in collected.answers],
-                answer_ids=list(range(len(collected.answers))),
-                polarity_hints=[a.polarity_hint for a in collected.answers],
-                progress=tracker,
-            )
+            result = _theme(pipeline, plan, collected.answers, tracker)
             tracker("save", 0, 1)
             run = _still_ours(session, run_id, attempt)  # locks the run until the commit
-            save_result(session, run, collected.answers, result, withheld=collected.withheld)
+            if plan is None:
+                run.mode, run.based_on_id = FULL, None  # no comparable run to update: full
+                save_result(session, run, collected.answers, result, withheld=collected.withheld)
+            else:
+                save_update(
+                    session, run, collected.answers, plan, result, withheld=collected.withheld
+                )
             session.commit()
     except RunCancelled:
         session.rollback()
@@ -146,8 +158,43 @@ def execute_run(
         _fail(session, run_id, reason, attempt=attempt)
         log.error("theming run failed run_id=%s stage=%s", run_id, tracker.stage, exc_info=True)
         raise
-    log.info("theming run finished run_id=%s themes=%s", run_id, len(result.themes))
+    log.info("theming run finished run_id=%s mode=%s", run_id, run.mode)
     return run
+
+
+def _plan(
+    session: Session, run: ThemingRun, answers: Sequence[SourceAnswer], pipeline: Pipeline
+) -> UpdatePlan | None:
+    """Read what an update needs (None: run in full) inside the job's read transaction."""
+    embedder = getattr(pipeline, "embedder", None)
+    if run.mode != UPDATE or not hasattr(pipeline, "update") or embedder is None:
+        return None
+    return plan_update(session, run, answers, model_id=str(embedder.model_id)[:200])
+
+
+def _theme(
+    pipeline: Pipeline,
+    plan: UpdatePlan | None,
+    answers: Sequence[SourceAnswer],
+    tracker: Progress,
+) -> Any:
+    """Theme every answer (a full run), or add the new ones to the earlier themes."""
+    if plan is None:
+        return pipeline.run(
+            [a.text for a in answers],
+            answer_ids=list(range(len(answers))),
+            polarity_hints=[a.polarity_hint for a in answers],
+            progress=tracker,
+        )
+    new = [answers[i] for i in plan.new_rows]
+    return pipeline.update(  # type: ignore[attr-defined]
+        plan.previous,
+        [a.text for a in new],
+        answer_ids=plan.new_rows,
+        polarity_hints=[a.polarity_hint for a in new],
+        removed=plan.removed,
+        progress=tracker,
+    )
 
 
 def _still_ours(session: Session, run_id: int, attempt: int) -> ThemingRun:

@@ -84,6 +84,12 @@ class SourceAnswer:
     cycle_id: int
     standard: str | None = None
     rating_is_low: bool | None = None
+    submitted_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """The answer's id across runs: "response:question"."""
+        return f"{self.response_id}:{self.question_id}"
 
 
 @dataclass
@@ -175,6 +181,7 @@ def _answers_of(
                     cycle_id=response.cycle_id,
                     standard=analysis.standard,
                     rating_is_low=_rating_is_low(definition, answers, analysis.standard),
+                    submitted_at=response.submitted_at,
                 )
             )
     return found

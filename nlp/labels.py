@@ -196,13 +196,15 @@ class PhraseIndex:
         # A longer phrase said as often as its parts says more ("Waiting times for appointments").
         self.length_bonus = np.array([1 + 0.15 * (len(w) - 2) for w in self.words])
 
-    def name_themes(self, labels: NDArray[Any], keywords: dict[int, list[str]]) -> dict[int, str]:
-        """Return a label per theme, distinct across themes."""
+    def name_themes(
+        self, labels: NDArray[Any], keywords: dict[int, list[str]], *, taken: Sequence[str] = ()
+    ) -> dict[int, str]:
+        """Return a label per theme, distinct across themes and from the `taken` labels."""
         counts, ids = group_counts(self.docs, labels)
         weights = ctfidf(counts)
         dense = np.asarray(counts.todense()) if hasattr(counts, "todense") else counts
         result: dict[int, str] = {}
-        used: set[tuple[str, ...]] = set()
+        used: set[tuple[str, ...]] = {label_key(t) for t in taken}
         for row, theme in enumerate(ids):
             top = keywords.get(int(theme), [])
             phrase = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,7 +24,7 @@ from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
 from nlp.non_answers import EXEMPLARS, count_forms, found_in_data, known_form
 from nlp.result import FoundTheme, StatementResult, ThemingResult
 from nlp.statements import Statement, dedupe, split_answers
-from nlp.summaries import theme_summary, tone_quotes
+from nlp.summaries import summarise_themes
 from nlp.theming import BertopicThemer, SklearnThemer, ThemeAssignment, Themer
 
 __all__ = ["STEPS", "ThemingResult", "ThemingPipeline"]
@@ -115,6 +115,38 @@ class ThemingPipeline:
     ) -> ThemingResult:
         """Clean, split, drop non-answers, redact, embed, drop the non-answers found in the data,
         cluster, label, score polarity."""
+        ready = self.prepare(
+            texts, answer_ids=answer_ids, polarity_hints=polarity_hints, progress=progress
+        )
+        tick = _Stopwatch(ready.timings)
+        assignment = tick("cluster", lambda: self._cluster(ready.safe, ready.vectors, progress))
+        themes, subs = tick("label", lambda: self._describe(ready.safe, ready.vectors, assignment))
+        tick(
+            "summarise",
+            lambda: self._summarise(
+                ready.safe, ready.vectors, assignment, themes + subs, ready.scores
+            ),
+        )
+        run = _Run(
+            ready.statements,
+            ready.forms,
+            ready.safe,
+            assignment,
+            ready.scores,
+            len(texts),
+            ready.timings,
+        )
+        return self._report(run, themes, subs)
+
+    def prepare(
+        self,
+        texts: Sequence[str],
+        *,
+        answer_ids: Sequence[str | int] | None = None,
+        polarity_hints: Sequence[str | None] | None = None,
+        progress: Progress | None = None,
+    ) -> Prepared:
+        """Everything before clustering: split, drop non-answers, redact, embed, score."""
         timings: dict[str, float] = {}
         tick = _Stopwatch(timings)
         statements = tick(
@@ -123,7 +155,7 @@ class ThemingPipeline:
         forms = [known_form(s.text) for s in statements]
         kept = [s for s, form in zip(statements, forms, strict=True) if form is None]
         safe = tick("redact", lambda: self._redact(kept, progress))
-        vectors = tick("embed", lambda: self._embed(safe, progress))
+        vectors = tick("embed", lambda: self.embed_texts(safe, progress))
         found = tick("non_answers", lambda: self._found_non_answers(safe, vectors, kept))
         if found:
             kept_at = [i for i, form in enumerate(forms) if form is None]
@@ -131,12 +163,31 @@ class ThemingPipeline:
                 forms[kept_at[k]] = form
             stay = [k for k in range(len(kept)) if k not in found]
             kept, safe, vectors = [kept[k] for k in stay], [safe[k] for k in stay], vectors[stay]
-        assignment = tick("cluster", lambda: self._cluster(safe, vectors, progress))
-        themes, subs = tick("label", lambda: self._describe(safe, vectors, assignment))
         scores = tick("polarity", lambda: self._score(safe, kept, polarity_hints))
-        tick("summarise", lambda: self._summarise(safe, vectors, assignment, themes + subs, scores))
-        run = _Run(statements, forms, safe, assignment, scores, len(texts), timings)
-        return self._report(run, themes, subs)
+        return Prepared(statements, forms, kept, safe, vectors, scores, timings)
+
+    def update(
+        self,
+        previous: ThemingResult,
+        texts: Sequence[str],
+        *,
+        answer_ids: Sequence[str | int],
+        polarity_hints: Sequence[str | None] | None = None,
+        removed: Collection[str | int] = (),
+        progress: Progress | None = None,
+    ) -> Any:
+        """Add answers to an earlier result's themes (nlp.update); return an UpdateResult."""
+        from nlp.update import update_themes
+
+        return update_themes(
+            self,
+            previous,
+            texts,
+            answer_ids=answer_ids,
+            polarity_hints=polarity_hints,
+            removed=removed,
+            progress=progress,
+        )
 
     def _redact(self, kept: list[Statement], progress: Progress | None) -> list[str]:
         """Redact personal data before anything is embedded or stored."""
@@ -149,7 +200,9 @@ class ThemingPipeline:
             progress("redact", len(safe), len(safe))
         return safe
 
-    def _embed(self, texts: list[str], progress: Progress | None) -> NDArray[np.float32]:
+    def embed_texts(
+        self, texts: list[str], progress: Progress | None = None
+    ) -> NDArray[np.float32]:
         """Embed each distinct text once, through the cache when there is one."""
         unique, inverse = dedupe(texts)
         embedder = CachedEmbedder(self.embedder, self.cache) if self.cache else self.embedder
@@ -243,21 +296,7 @@ class ThemingPipeline:
         scores: list[float] | None,
     ) -> None:
         """Give each theme its summary sentence and, when scored, quotes for each tone."""
-        for theme in themes:
-            members = assignment.labels if theme.parent is None else assignment.sub_labels
-            rows = np.flatnonzero(np.asarray(members) == theme.id)
-            centroid = np.asarray(theme.centroid, dtype=np.float32)
-            member_texts = [texts[i] for i in rows]
-            found = theme_summary(vectors[rows], member_texts, centroid, theme.label)
-            if found:
-                theme.summary_index, theme.summary = int(rows[found[0]]), found[1]
-            if scores:
-                picks = tone_quotes(
-                    vectors[rows], member_texts, centroid, [scores[i] for i in rows]
-                )
-                theme.tone_quote_indices = {
-                    tone: [int(rows[i]) for i in found] for tone, found in picks.items()
-                }
+        summarise_themes(themes, texts, vectors, assignment.labels, assignment.sub_labels, scores)
 
     def _score(
         self, texts: list[str], kept: list[Statement], hints: Sequence[str | None] | None
@@ -341,6 +380,23 @@ def _exemplar_vectors(embedder: Embedder) -> NDArray[np.float32]:
     if embedder.model_id not in _EXEMPLAR_VECTORS:
         _EXEMPLAR_VECTORS[embedder.model_id] = embedder.embed(list(EXEMPLARS))
     return _EXEMPLAR_VECTORS[embedder.model_id]
+
+
+@dataclass
+class Prepared:
+    """A batch of answers made ready for theming: statements, redacted texts, vectors, scores.
+
+    `forms[i]` is the non-answer form of `statements[i]` (None when kept); `kept`, `safe`,
+    `vectors` and `scores` follow the kept statements in order.
+    """
+
+    statements: list[Statement]
+    forms: list[str | None]
+    kept: list[Statement]
+    safe: list[str]
+    vectors: NDArray[np.float32]
+    scores: list[float] | None
+    timings: dict[str, float]
 
 
 @dataclass

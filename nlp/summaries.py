@@ -21,6 +21,8 @@ Public API:
     theme_summary(vectors, texts, centroid, label) -> tuple[int, str] | None: the row and
         its sentence
     tone_quotes(vectors, texts, centroid, scores, n) -> dict[str, list[int]]
+    summarise_themes(themes, texts, vectors, labels, sub_labels, scores): set each theme's
+        summary and tone quotes (rows of `texts`), for a run and for an update run alike
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nlp.labels import representative_quotes
+from nlp.result import FoundTheme
 from nlp.text import word_count
 
 SUMMARY_WORDS = (5, 30)  # a summary reads as a sentence: not a fragment, not a paragraph
@@ -86,6 +89,33 @@ def tone_quotes(
         chosen = representative_quotes(vectors[rows], [texts[i] for i in rows], centroid, n=n)
         picks[tone] = [rows[i] for i in chosen]
     return picks
+
+
+def summarise_themes(
+    themes: Sequence[FoundTheme],
+    texts: Sequence[str],
+    vectors: NDArray[Any],
+    labels: NDArray[Any],
+    sub_labels: NDArray[Any] | None,
+    scores: Sequence[float | None] | None,
+) -> None:
+    """Give each theme (or sub-theme) its summary and, when scored, quotes for each tone."""
+    for theme in themes:
+        members = labels if theme.parent is None else sub_labels
+        if members is None:
+            continue
+        rows = np.flatnonzero(np.asarray(members) == theme.id)
+        centroid = np.asarray(theme.centroid, dtype=np.float32)
+        member_texts = [texts[i] for i in rows]
+        found = theme_summary(vectors[rows], member_texts, centroid, theme.label)
+        if found:
+            theme.summary_index, theme.summary = int(rows[found[0]]), found[1]
+        if scores and len(scores) == len(texts):
+            member_scores = [float(scores[i] or 0.0) for i in rows]
+            picks = tone_quotes(vectors[rows], member_texts, centroid, member_scores)
+            theme.tone_quote_indices = {
+                tone: [int(rows[i]) for i in chosen] for tone, chosen in picks.items()
+            }
 
 
 def _words(text: str) -> list[str]:

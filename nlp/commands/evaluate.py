@@ -2,11 +2,15 @@
 
     python -m nlp.evaluate CSV --text-col text --label-col label [--limit N] [--seed S]
         [--baselines] [--multi-label] [--embedder minilm|minilm-pytorch|tfidf|hashing]
-        [--cache PATH] [--stability-repeats R] --json
+        [--cache PATH] [--stability-repeats R] [--update-growth G] --json
 
 `stability_1pct` (nlp.stability): the share of themes confidently matched one to one after 1%
 more answers, mean of R resamples (default 1; 0 skips it), with `identity_calibration`: the
 similarity of true same-theme pairs, their margin and the best wrong pair's similarity.
+`stability_1pct_update`: the same, when the 1% are added by update (nlp.update) instead of a
+re-run; `update` has its drift from the full re-run (`update_ami` and `full_ami` against the
+labels, `update_vs_full_ami`), the share of added statements left unthemed and the emerging
+themes. `--update-growth 0.2` measures the same after adding 20% (one resample).
 
 `seconds` is the wall time of the first pipeline run alone (embedding included, nothing warmed
 up before it); the stability run reuses its embeddings, and `warm_seconds` is its wall time.
@@ -60,6 +64,7 @@ def evaluate_pipeline(
     seed: int,
     cache_path: str | None,
     stability_repeats: int = 1,
+    update_growth: float = 0.0,
 ) -> tuple[dict[str, Any], CachedEmbedder]:
     """Run the pipeline twice (seed, seed + 1) and score it."""
     cache = SqliteEmbeddingCache(cache_path) if cache_path else MemoryEmbeddingCache()
@@ -96,11 +101,25 @@ def evaluate_pipeline(
     if stability_repeats > 0:
         from nlp.stability import stability_1pct
 
+        pipeline = ThemingPipeline(embedder=embedder, cache=cache, seed=seed)
+
         def theme(batch: Sequence[str], ids: Sequence[int]) -> Any:
-            pipeline = ThemingPipeline(embedder=embedder, cache=cache, seed=seed)
             return pipeline.run(batch, answer_ids=list(ids))
 
-        result.update(stability_1pct(texts, theme, seed=seed, repeats=stability_repeats))
+        def update(base: Any, batch: Sequence[str], ids: Sequence[int]) -> Any:
+            return pipeline.update(base, batch, answer_ids=list(ids)).result
+
+        result.update(
+            stability_1pct(
+                texts, theme, seed=seed, repeats=stability_repeats, update=update, gold=gold
+            )
+        )
+        if update_growth > 0:  # how far an update drifts when the data grows a lot
+            grown = stability_1pct(
+                texts, theme, seed=seed, repeats=1, added=update_growth, update=update, gold=gold
+            )
+            result["update_growth"] = {"added": update_growth, **grown["update"]}
+            result["update_growth"]["kept"] = grown["stability_1pct_update"]
     return result, CachedEmbedder(embedder, cache)
 
 
@@ -121,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         cache_path=args.cache,
         stability_repeats=args.stability_repeats,
+        update_growth=args.update_growth,
     )
     result["n_gold_labels"] = len(set(gold))
     if args.baselines:
@@ -143,6 +163,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder", choices=sorted(STEPS["embedder"]), default="minilm")
     parser.add_argument("--cache", default=None, help="SQLite embedding cache (default: none)")
     parser.add_argument("--stability-repeats", type=int, default=1)
+    parser.add_argument(
+        "--update-growth", type=float, default=0.0, help="also measure an update adding this share"
+    )
     parser.add_argument("--json", action="store_true", help="print compact JSON on one line")
     return parser
 

@@ -5,15 +5,21 @@ Public API: `RunForm`, `RenameForm`, `MergeForm`, `MoveStatementsForm`, `EDIT_FO
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import SelectMultipleField, StringField
-from wtforms.validators import ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
+from wtforms import RadioField, SelectMultipleField, StringField
+from wtforms.validators import Optional, ValidationError
 
 from webapp.forms import GovDateField, GovForm, IdsField
 
+RUN_MODES = [
+    ("update", "Update the themes with new answers"),
+    ("full", "Re-theme everything"),
+]
+
 
 class RunForm(GovForm):
-    """What to analyse: streams, cycles, sectors and the dates answers were submitted."""
+    """What to analyse: streams, cycles, sectors and the dates answers were submitted, and
+    whether to update the latest run over the same choices or re-theme everything."""
 
     streams = SelectMultipleField(
         "Evidence streams", widget=GovCheckboxesInput(), description="Select all that apply"
@@ -28,6 +34,14 @@ class RunForm(GovForm):
     date_to = GovDateField(
         "Answers submitted up to",
         name_in_errors="The date answers were submitted up to",
+    )
+
+    mode = RadioField(
+        "How to find the themes",
+        widget=GovRadioInput(),
+        choices=RUN_MODES,
+        default="update",
+        validators=[Optional()],
     )
 
     def validate_date_to(self, field: GovDateField) -> None:

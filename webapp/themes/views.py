@@ -7,7 +7,17 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from learning import board, carries, errors, log, runs, theme_edits, theme_split, themes
+from learning import (
+    board,
+    carries,
+    errors,
+    log,
+    runs,
+    theme_edits,
+    theme_split,
+    themes,
+    update_runs,
+)
 from learning.models import Theme, ThemingRun
 from learning.report_rules import suppress
 from learning.selection import Selection
@@ -40,9 +50,10 @@ def _run_form() -> RunForm:
 
 def _home_page(form: RunForm) -> ResponseReturnValue:
     found = get_session().scalars(select(ThemingRun).order_by(ThemingRun.id.desc()).limit(20))
-    return render_template("themes/home.html", runs=list(found), form=form), (
-        400 if form.errors else 200
-    )
+    can_update = runs.latest_finished_run(get_session()) is not None
+    return render_template(
+        "themes/home.html", runs=list(found), form=form, can_update=can_update
+    ), (400 if form.errors else 200)
 
 
 @bp.get("")
@@ -65,7 +76,9 @@ def start_run() -> ResponseReturnValue:
         sectors=tuple(form.sectors.data or ()),
     )
     try:
-        run = runs.start_run(get_session(), selection, started_by=g.user)
+        run = runs.start_run(
+            get_session(), selection, started_by=g.user, mode=form.mode.data or "update"
+        )
     except errors.LearningError as error:
         form.date_to.errors.append(str(error))
         return _home_page(form)
@@ -93,6 +106,7 @@ def run(run_id: int) -> ResponseReturnValue:
         to_confirm=len(carries.pending_carries(get_session(), found.id)),
         edits=theme_edits.edits_of(get_session(), found.id),
         splits=themes.polarity_splits(get_session(), listed),
+        full_run_reason=update_runs.suggests_full_run(found),
     )
 
 

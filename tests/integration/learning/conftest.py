@@ -212,6 +212,18 @@ class SpyPipeline:
 
         return self.inner.run(texts, progress=progress, **kwargs)
 
+    def update(self, previous: ThemingResult, texts: Sequence[str], **kwargs: Any) -> Any:
+        self.texts = list(texts)
+        outer = kwargs.pop("progress", None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if outer:
+                outer(stage, done, total)
+            if stage == self.fail_at:
+                raise RuntimeError("worker lost")  # stands in for a killed worker
+
+        return self.inner.update(previous, texts, progress=progress, **kwargs)
+
 
 @pytest.fixture
 def pipeline(session_factory: sessionmaker[Session]) -> SpyPipeline:
