@@ -10,7 +10,8 @@ Statement overlap. A snapshot may carry `members`, the ids of the answers its st
 from. When the two runs share at least SHARED_ANSWERS (half) of the smaller run's answers, the
 overlap (Jaccard of the shared answers each theme holds) is the stronger, honest signal: pairs
 are assigned on it, and a pair is confident when it shares at least MIN_OVERLAP of its answers
-and no other new theme holds SPLIT_SHARE (a quarter) of the old theme's answers.
+and no other new theme holds SPLIT_SHARE (a quarter) of the old theme's answers that the
+matched theme does not also hold (an answer with sentences in two themes went to both).
 
 Without shared answers (another period, another selection) a pair is confident when its
 similarity reaches CONFIDENT_SIMILARITY and leads every rival in its row and column by
@@ -179,7 +180,11 @@ def similarity_matrix(
     """Return the previous x new matrix of weighted centroid cosine + keyword Jaccard."""
     if not previous or not new:
         return np.zeros((len(previous), len(new)))
-    cosine = np.clip(_unit_rows(previous) @ _unit_rows(new).T, 0.0, 1.0)
+    before, after = _unit_rows(previous), _unit_rows(new)
+    if before.shape[1] != after.shape[1]:  # vectors of two spaces (a corpus-fitted embedder)
+        cosine = np.zeros((len(previous), len(new)))
+    else:
+        cosine = np.clip(before @ after.T, 0.0, 1.0)
     sims = np.empty_like(cosine)
     prev_words = [_top_keywords(t) for t in previous]
     new_words = [_top_keywords(t) for t in new]
@@ -252,14 +257,36 @@ class _Evidence:
     overlap: NDArray[np.float64]
     contained: NDArray[np.float64]
     uses_overlap: bool
+    previous_answers: tuple[frozenset[str], ...] = ()  # each theme's answers both runs read
+    new_answers: tuple[frozenset[str], ...] = ()
 
     def confident(self, i: int, j: int, threshold: float) -> bool:
         if self.sims[i, j] < threshold:
             return False
         if self.uses_overlap:  # sure, and not split: no other theme took a good part of it
-            rest = np.delete(self.contained[i], j)
-            return bool(self.overlap[i, j] >= MIN_OVERLAP and rest.max(initial=0.0) < SPLIT_SHARE)
+            return bool(
+                self.overlap[i, j] >= MIN_OVERLAP and self._taken_elsewhere(i, j) < SPLIT_SHARE
+            )
         return bool(self.sims[i, j] >= CONFIDENT_SIMILARITY and self.margins[i, j] >= MIN_MARGIN)
+
+    def _taken_elsewhere(self, i: int, j: int) -> float:
+        """The largest part of previous theme i's answers another new theme holds and j does
+        not: an answer whose statements sit in both j and another theme went to j as well, so
+        it is no sign of a split."""
+        if not self.previous_answers:  # built without the answer sets: containment alone
+            return float(np.delete(self.contained[i], j).max(initial=0.0))
+        mine = self.previous_answers[i]
+        if not mine:
+            return 0.0
+        outside = mine - self.new_answers[j]
+        return max(
+            (
+                len(outside & other) / len(mine)
+                for k, other in enumerate(self.new_answers)
+                if k != j
+            ),
+            default=0.0,
+        )
 
     def candidates(self, i: int, threshold: float) -> list[int]:
         """New themes previous theme i probably went to, most likely first."""
@@ -278,7 +305,18 @@ class _Evidence:
 def _evidence(previous: Sequence[ThemeSnapshot], new: Sequence[ThemeSnapshot]) -> _Evidence:
     sims = similarity_matrix(previous, new)
     overlap, contained, shared = overlap_matrix(previous, new)
-    return _Evidence(sims, _margins(sims), overlap, contained, shared >= SHARED_ANSWERS)
+    both = frozenset().union(*(t.members for t in previous)) & frozenset().union(
+        *(t.members for t in new)
+    )
+    return _Evidence(
+        sims,
+        _margins(sims),
+        overlap,
+        contained,
+        shared >= SHARED_ANSWERS,
+        tuple(frozenset(t.members) & both for t in previous),
+        tuple(frozenset(t.members) & both for t in new),
+    )
 
 
 def _assign(evidence: _Evidence, threshold: float) -> dict[int, int]:

@@ -87,6 +87,22 @@ def test_a_theme_whose_answers_went_two_ways_is_split() -> None:
     assert result.by_key()["z2"].confident
 
 
+def test_answers_that_also_speak_to_another_theme_are_no_split() -> None:
+    # Every answer of "waits" is still in "waits2"; a third of them also have a sentence in
+    # "staff2" (long answers speak to two subjects). The theme went to one place, not two.
+    before = [
+        snap("waits", vec(1), "wait long", range(0, 60)),
+        snap("staff", vec(0, 1), "staff kind", range(60, 120)),
+    ]
+    after = [
+        snap("waits2", vec(1, 0.1), "wait long", range(0, 60)),
+        snap("staff2", vec(0, 1), "staff kind", set(range(0, 20)) | set(range(60, 120))),
+    ]
+    result = match_themes(before, after).by_key()
+    assert result["waits2"].previous_key == "waits" and result["waits2"].confident
+    assert result["staff2"].previous_key == "staff" and result["staff2"].confident
+
+
 def test_two_themes_whose_answers_joined_are_merged_into_the_one_that_continues() -> None:
     before = [
         snap("big", vec(1), "x", range(0, 80)),
@@ -109,3 +125,12 @@ def test_a_theme_with_nowhere_to_go_is_gone() -> None:
     result = match_themes(before, after)
     assert result.gone == ["parking"]
     assert result.by_key()["staff2"].confident
+
+
+def test_themes_embedded_in_two_different_spaces_are_never_matched_by_their_vectors() -> None:
+    # A corpus-fitted embedder (TF-IDF) gives each run its own space, even its own size.
+    before = [ThemeSnapshot("waits", np.ones(93), ["wait", "long"], 10)]
+    after = [ThemeSnapshot("waits2", np.ones(100), ["queue"], 10)]
+    result = match_themes(before, after)
+    assert not result.matches[0].confident
+    assert result.previous[0].status is ThemeStatus.GONE

@@ -72,6 +72,13 @@ def test_negated_cue_is_cancelled_but_negated_praise_is_negative(lexicon: Lexico
     assert no_wait.label is not MUST_CHANGE
 
 
+def test_not_feeling_listened_to_or_safe_is_a_need_for_change(lexicon: LexiconPolarity) -> None:
+    texts = ["I do not feel listened to", "I don’t feel heard by my worker", "I never felt safe"]
+    assert all(r.label is MUST_CHANGE for r in lexicon.classify(texts))
+    (heard,) = lexicon.classify(["I felt listened to"])
+    assert heard.label is not MUST_CHANGE
+
+
 def test_suggestion_frame_outweighs_the_positive_word_in_it(lexicon: LexiconPolarity) -> None:
     (suggestion,) = lexicon.classify(["It would be really nice to have more breaks."])
     (praise,) = lexicon.classify(["It was really nice to have breaks."])
