@@ -246,6 +246,22 @@ def label_key(label: str) -> tuple[str, ...]:
     return tuple(sorted(_singular(w) for w in re.findall(r"[a-z0-9']+", label.lower())))
 
 
+def label_checks(labels: Sequence[str]) -> dict[str, int]:
+    """Count what a person would fix in a run's labels: two labels the same after plurals and
+    word order (`label_duplicates`: labels beyond the first of each kind) and labels that end
+    or start on a small word (`label_function_word_edges`)."""
+    keys = [label_key(label) for label in labels]
+    edges = _edge_words()
+    bad_edges = 0
+    for label in labels:
+        words = re.findall(r"[a-z0-9']+", label.lower())
+        bad_edges += bool(words) and (words[0] in edges or words[-1] in edges)
+    return {
+        "label_duplicates": len(keys) - len(set(keys)),
+        "label_function_word_edges": bad_edges,
+    }
+
+
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman"}
 
 

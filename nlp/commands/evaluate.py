@@ -12,6 +12,10 @@ re-run; `update` has its drift from the full re-run (`update_ami` and `full_ami`
 labels, `update_vs_full_ami`), the share of added statements left unthemed and the emerging
 themes. `--update-growth 0.2` measures the same after adding 20% (one resample).
 
+Label checks (nlp.labels.label_checks): `label_duplicates` (labels the same as another after
+plurals and word order), `label_function_word_edges` (labels starting or ending on a small word)
+and `themes_with_summary` (themes given a one-sentence summary, nlp.summaries).
+
 `seconds` is the wall time of the first pipeline run alone (embedding included, nothing warmed
 up before it); the stability run reuses its embeddings, and `warm_seconds` is its wall time.
 Rows the pipeline splits are scored by the theme of their longest statement; non-answer rows
@@ -31,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from nlp.embedding import CachedEmbedder, MemoryEmbeddingCache, SqliteEmbeddingCache
+from nlp.labels import label_checks
 from nlp.metrics import agreement, peak_rss_mb, score_partition
 from nlp.pipeline import STEPS, ThemingPipeline
 
@@ -87,6 +92,8 @@ def evaluate_pipeline(
         ),
         **agreement(gold, labels),
         "n_themes": len(first.themes),
+        **label_checks([t.label for t in first.themes]),
+        "themes_with_summary": sum(1 for t in first.themes if t.summary),
         "n_sub_themes": len(first.sub_themes),
         "n_statements": len(first.statements),
         "non_answer_rate": round(first.non_answer_count / max(len(first.statements), 1), 4),

@@ -81,3 +81,14 @@ def test_quotes_come_from_the_theme_and_differ() -> None:
     assert len(picks) == 3
     quotes = [members[i] for i in picks]
     assert len(set(quotes)) == 3 and set(quotes) <= set(members)
+
+
+def test_label_checks_count_what_a_person_would_fix() -> None:
+    from nlp.labels import label_checks
+
+    found = label_checks(["Young person", "Young people", "Waiting times", "Support for the"])
+    assert found == {"label_duplicates": 1, "label_function_word_edges": 1}
+    assert label_checks(["Waiting times", "Friendly staff"]) == {
+        "label_duplicates": 0,
+        "label_function_word_edges": 0,
+    }
