@@ -64,7 +64,12 @@ def _written(kind: ReportKind) -> Callable[[], ResponseReturnValue]:
             text = NarrativeText(**{name: form[name].data or "" for name, _ in narratives.SECTIONS})
             try:
                 narratives.save_narrative(session, kind, period, text, edited_by=g.user)
-            except (InvalidInput, NarrativeLocked) as error:
+            except NarrativeLocked as error:  # signed off meanwhile: nothing saved, say so
+                context["narrative"] = narratives.narrative_of(session, kind, period)
+                errors = [{"text": str(error), "href": "#reopen"}]
+                page = render_template("reports/written.html", form=form, errors=errors, **context)
+                return page, 409
+            except InvalidInput as error:
                 form.summary.errors = [*form.summary.errors, str(error)]
             else:
                 flash("The quality group’s sections are saved")

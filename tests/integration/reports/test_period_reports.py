@@ -226,7 +226,8 @@ def test_the_chair_signs_off_which_locks_the_sections_until_reopened(
     for fmt in ("html", "pdf", "docx", "xlsx"):
         assert "Draft — not signed off" not in texts[fmt], fmt
     locked = _write(client, summary="A change after sign-off")
-    assert locked.status_code == 400 and "Reopen it to make changes" in locked.text
+    assert locked.status_code == 409 and "Reopen it to make changes" in locked.text
+    assert 'href="#reopen"' in locked.text and 'id="reopen"' in locked.text
     found = narratives.narrative_of(db_session, ReportKind.SIX_MONTHLY, SIX_MONTHS)
     assert found.text.summary == SUMMARY
     assert _sign(client).status_code == 400  # signed once only
