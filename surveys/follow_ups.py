@@ -8,6 +8,7 @@ Public API:
     split_email(definition, answers) -> (answers without it, the address or None)
     due(definition, answered_at) -> datetime: when that link is sent.
     open_follow_up_link(session, form_key, now) -> PublicLink | None
+    own_link(session, holder, form, now) -> str | None: a trainee's own link, made on first use
     due_follow_ups(session, definitions, now=None) -> list[FollowUpEmail]
     mark_sent(session, request_id, *, reminder=False): record the link (or, erasing the
         address, its reminder) as sent.
@@ -31,7 +32,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,7 +115,7 @@ def due_follow_ups(
         if form is None:
             log.warning("follow-up with no declared form", extra={"request_id": request.id})
             continue
-        token = _own_link(session, request, form, now)
+        token = own_link(session, request, form, now)
         if token is not None:
             answered = response.submitted_at or request.due_at
             emails.append(
@@ -130,10 +131,15 @@ def due_follow_ups(
     return emails
 
 
-def _own_link(session: Session, request: FollowUpRequest, form: str, now: datetime) -> str | None:
-    """The trainee's own link into the follow-up form's open cycle (None: no cycle open)."""
-    if request.link_id is not None:
-        link = session.get(PublicLink, request.link_id)
+class HoldsOwnLink(Protocol):
+    link_id: int | None
+
+
+def own_link(session: Session, holder: HoldsOwnLink, form: str, now: datetime) -> str | None:
+    """The trainee's own link into `form`'s open cycle, made on first use and kept on `holder`
+    (a follow-up request or a trainee's course follow-up); None when no cycle is open."""
+    if holder.link_id is not None:
+        link = session.get(PublicLink, holder.link_id)
         return link.token if link is not None else None
     shared = open_follow_up_link(session, form, now)
     if shared is None:
@@ -145,7 +151,7 @@ def _own_link(session: Session, request: FollowUpRequest, form: str, now: dateti
     )
     session.add(link)
     session.flush()
-    request.link_id = link.id
+    holder.link_id = link.id
     return link.token
 
 

@@ -20,7 +20,6 @@ one reminder has gone (two weeks after the link) or the follow-up is answered, t
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -128,21 +127,7 @@ def open_personal_link(session: Session, chain_id: int, now: datetime) -> str | 
     chain = session.get(TraineeFollowUp, chain_id)
     if chain is None:
         return None
-    if chain.link_id is not None:
-        link = session.get(PublicLink, chain.link_id)
-        return link.token if link is not None else None
-    shared = follow_ups.open_follow_up_link(session, FOLLOW_UP_FORM, now)
-    if shared is None:
-        return None
-    link = PublicLink(
-        cycle_id=shared.cycle_id,
-        token=secrets.token_urlsafe(32),
-        label="A trainee's own follow-up link",
-    )
-    session.add(link)
-    session.flush()
-    chain.link_id = link.id
-    return link.token
+    return follow_ups.own_link(session, chain, FOLLOW_UP_FORM, now)
 
 
 def personal_link_ids(session: Session, cycle_id: int) -> set[int]:
