@@ -43,7 +43,7 @@ PRAISE_FROM = 0.05  # nlp.polarity's neutral band, as learning.themes counts it
 CRITICISM_TO = -0.05
 _CANDIDATES = 10  # the summary is one of the ten statements nearest the centre
 _WORD = re.compile(r"[a-z]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")  # "… there. my worker …" is two
 
 
 def theme_summary(

@@ -67,3 +67,9 @@ def test_a_statement_of_two_sentences_gives_the_one_that_names_the_subject() -> 
     # Without a label word, the first sentence of readable length.
     found = theme_summary(unit([[1, 0]]), texts, unit([[1, 0]])[0], label="Parking")
     assert found == (0, "The waiting room was full and the wait was long.")
+
+
+def test_a_sentence_that_starts_in_lower_case_is_still_a_sentence() -> None:
+    texts = ["I like going to school because my friends are there. my worker listens to me."]
+    found = theme_summary(unit([[1, 0]]), texts, unit([[1, 0]])[0], label="Worker listens")
+    assert found == (0, "My worker listens to me.")
