@@ -10,7 +10,6 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from nlp.clustering import unit_rows
 from nlp.embedding import (
     CachedEmbedder,
     Embedder,
@@ -20,11 +19,11 @@ from nlp.embedding import (
     TfidfEmbedder,
     shared_minilm,
 )
-from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
+from nlp.labels import PhraseIndex, theme_keywords
 from nlp.non_answers import EXEMPLARS, count_forms, found_in_data, known_form
 from nlp.result import FoundTheme, StatementResult, ThemingResult
 from nlp.statements import Statement, dedupe, split_answers
-from nlp.summaries import summarise_themes
+from nlp.summaries import summarise_themes, theme_record
 from nlp.theming import BertopicThemer, SklearnThemer, ThemeAssignment, Themer
 
 __all__ = ["STEPS", "ThemingResult", "ThemingPipeline"]
@@ -265,27 +264,18 @@ class ThemingPipeline:
     ) -> list[FoundTheme]:
         """Build FoundTheme records for one level of the hierarchy."""
         names = phrases.name_themes(labels, keywords)
-        themes = []
-        for theme_id in sorted(names):
-            rows = np.flatnonzero(labels == theme_id)
-            centroid = unit_rows(vectors[rows].mean(0, keepdims=True))[0]
-            picks = representative_quotes(
-                vectors[rows], [texts[i] for i in rows], centroid, n=self.n_quotes
+        return [
+            theme_record(
+                theme_id,
+                names[theme_id],
+                keywords.get(theme_id, []),
+                np.flatnonzero(labels == theme_id),
+                texts,
+                vectors,
+                self.n_quotes,
             )
-            themes.append(
-                FoundTheme(
-                    id=theme_id,
-                    label=names[theme_id],
-                    keywords=keywords.get(theme_id, [])[:10],
-                    size=len(rows),
-                    share=round(len(rows) / max(len(texts), 1), 4),
-                    statement_indices=[],  # filled with report-wide indices later
-                    quotes=[texts[rows[i]] for i in picks],
-                    quote_indices=[int(rows[i]) for i in picks],
-                    centroid=[round(float(v), 6) for v in centroid],
-                )
-            )
-        return themes
+            for theme_id in sorted(names)
+        ]
 
     def _summarise(
         self,

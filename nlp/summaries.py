@@ -21,6 +21,8 @@ Public API:
     theme_summary(vectors, texts, centroid, label) -> tuple[int, str] | None: the row and
         its sentence
     tone_quotes(vectors, texts, centroid, scores, n) -> dict[str, list[int]]
+    theme_record(theme_id, label, keywords, rows, texts, vectors, n_quotes) -> FoundTheme: a
+        theme's centroid, share and central, varied quotes (for a run and an update alike)
     summarise_themes(themes, texts, vectors, labels, sub_labels, scores): set each theme's
         summary and tone quotes (rows of `texts`), for a run and for an update run alike
 """
@@ -34,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlp.clustering import unit_rows
 from nlp.labels import representative_quotes
 from nlp.result import FoundTheme
 from nlp.text import word_count
@@ -89,6 +92,32 @@ def tone_quotes(
         chosen = representative_quotes(vectors[rows], [texts[i] for i in rows], centroid, n=n)
         picks[tone] = [rows[i] for i in chosen]
     return picks
+
+
+def theme_record(
+    theme_id: int,
+    label: str,
+    keywords: Sequence[str],
+    rows: NDArray[Any],
+    texts: Sequence[str],
+    vectors: NDArray[Any],
+    n_quotes: int,
+) -> FoundTheme:
+    """Describe one theme whose statements are `rows` of `texts` / `vectors`."""
+    centroid = unit_rows(vectors[rows].mean(0, keepdims=True))[0]
+    members = [texts[i] for i in rows]
+    picks = representative_quotes(vectors[rows], members, centroid, n=n_quotes)
+    return FoundTheme(
+        id=theme_id,
+        label=label,
+        keywords=list(keywords)[:10],
+        size=len(rows),
+        share=round(len(rows) / max(len(texts), 1), 4),
+        statement_indices=[int(i) for i in rows],  # positions among the clustered statements
+        quotes=[members[i] for i in picks],
+        quote_indices=[int(rows[i]) for i in picks],
+        centroid=[round(float(v), 6) for v in centroid],
+    )
 
 
 def summarise_themes(

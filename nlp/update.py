@@ -26,10 +26,10 @@ from numpy.typing import NDArray
 
 from nlp.assign import assign, emerging_groups, fit_themes, min_theme_size
 from nlp.clustering import unit_rows
-from nlp.labels import PhraseIndex, representative_quotes, theme_keywords
+from nlp.labels import PhraseIndex, theme_keywords
 from nlp.non_answers import count_forms
 from nlp.result import FoundTheme, StatementResult, ThemingResult
-from nlp.summaries import summarise_themes
+from nlp.summaries import summarise_themes, theme_record
 
 
 @dataclass(frozen=True)
@@ -215,19 +215,8 @@ class _Builder:
         self, theme_id: int, label: str, keywords: list[str], labels: NDArray[np.int64]
     ) -> FoundTheme:
         rows = np.flatnonzero(labels == theme_id)
-        centroid = unit_rows(self.vectors[rows].mean(0, keepdims=True))[0]
-        texts = [self.texts[i] for i in rows]
-        picks = representative_quotes(self.vectors[rows], texts, centroid, n=self.n_quotes)
-        return FoundTheme(
-            id=theme_id,
-            label=label,
-            keywords=keywords[:10],
-            size=len(rows),
-            share=round(len(rows) / max(len(self.labels), 1), 4),
-            statement_indices=[int(i) for i in rows],  # positions among clustered statements
-            quotes=[texts[i] for i in picks],
-            quote_indices=[int(rows[i]) for i in picks],
-            centroid=[round(float(v), 6) for v in centroid],
+        return theme_record(
+            theme_id, label, keywords, rows, self.texts, self.vectors, self.n_quotes
         )
 
 
