@@ -97,7 +97,7 @@ def narrative_of(session: Session, kind: ReportKind, period: Period) -> Narrativ
     found = _find(session, kind, period)
     if found is None:
         return Narrative(NarrativeText(), None)
-    text = NarrativeText(**{name: getattr(found, name) for name, _ in SECTIONS})
+    text = _text_of(found)
     signed = None
     if found.signed_off_on is not None:
         signed = SignOff(found.chair_name or "", found.chair_role or "", found.signed_off_on)
@@ -119,18 +119,7 @@ def save_narrative(
     for name, _ in SECTIONS:
         setattr(found, name, getattr(text, name).strip())
     found.updated_at, found.updated_by_id = utcnow(), edited_by.id
-    session.flush()
-    record_audit(
-        session,
-        user_id=edited_by.id,
-        action="report.narrative_saved",
-        object_type="report_narrative",
-        object_id=found.id,
-        detail=kind.value,
-    )
-    session.commit()
-    log.info("report narrative saved id=%s kind=%s", found.id, kind.value)
-    return found
+    return _recorded(session, found, "report.narrative_saved", edited_by)
 
 
 def sign_off(
@@ -138,10 +127,7 @@ def sign_off(
 ) -> ReportNarrative:
     """Record the chair's sign-off, which locks the sections."""
     found = _find(session, kind, period)
-    if (
-        found is None
-        or NarrativeText(**{name: getattr(found, name) for name, _ in SECTIONS}).is_empty
-    ):
+    if found is None or _text_of(found).is_empty:
         raise InvalidInput("Write the group's sections before the chair signs off")
     if found.is_signed_off:
         raise NarrativeLocked("The chair has already signed off this report")
@@ -150,17 +136,7 @@ def sign_off(
     found.chair_name, found.chair_role = signed.chair_name.strip(), signed.chair_role.strip()
     found.signed_off_on = signed.signed_on
     found.signed_off_recorded_by_id, found.signed_off_recorded_at = recorded_by.id, utcnow()
-    record_audit(
-        session,
-        user_id=recorded_by.id,
-        action="report.signed_off",
-        object_type="report_narrative",
-        object_id=found.id,
-        detail=kind.value,
-    )
-    session.commit()
-    log.info("report signed off id=%s kind=%s", found.id, kind.value)
-    return found
+    return _recorded(session, found, "report.signed_off", recorded_by)
 
 
 def reopen(
@@ -173,17 +149,27 @@ def reopen(
     found.chair_name = found.chair_role = None
     found.signed_off_on = found.signed_off_recorded_at = None
     found.signed_off_recorded_by_id = None
+    return _recorded(session, found, "report.reopened", reopened_by)
+
+
+def _recorded(session: Session, found: ReportNarrative, action: str, by: User) -> ReportNarrative:
+    """Audit the change (ids only, never the text), commit it and log it."""
+    session.flush()
     record_audit(
         session,
-        user_id=reopened_by.id,
-        action="report.reopened",
+        user_id=by.id,
+        action=action,
         object_type="report_narrative",
         object_id=found.id,
-        detail=kind.value,
+        detail=found.kind.value,
     )
     session.commit()
-    log.info("report reopened id=%s kind=%s", found.id, kind.value)
+    log.info("%s id=%s kind=%s", action, found.id, found.kind.value)
     return found
+
+
+def _text_of(found: ReportNarrative) -> NarrativeText:
+    return NarrativeText(**{name: getattr(found, name) for name, _ in SECTIONS})
 
 
 def written_reports(session: Session) -> list[WrittenReport]:
