@@ -32,8 +32,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from math import sqrt
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -179,11 +180,20 @@ def _stream(
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Return the cosine of two vectors (0 when either is empty or their lengths differ)."""
-    if not a or len(a) != len(b):
+    return _unit_cosine(_unit(a), _unit(b))
+
+
+def _unit(vector: Sequence[float]) -> NDArray[np.float64] | None:
+    """The vector scaled to length 1 (None when empty or all zero)."""
+    found = np.asarray(vector, dtype=np.float64)
+    norm = float(np.linalg.norm(found)) if found.size else 0.0
+    return found / norm if norm else None
+
+
+def _unit_cosine(a: NDArray[np.float64] | None, b: NDArray[np.float64] | None) -> float:
+    if a is None or b is None or a.shape != b.shape:
         return 0.0
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norms = sqrt(sum(x * x for x in a)) * sqrt(sum(y * y for y in b))
-    return dot / norms if norms else 0.0
+    return float(a @ b)
 
 
 def _recurring(
@@ -206,6 +216,7 @@ def _recurring(
         how[j].add(reason)
 
     entries = _entries_of(session, [t.theme for t in nodes])
+    units = [_unit(t.theme.centroid) for t in nodes]  # once per theme, not once per pair
     for i, a in enumerate(nodes):
         for j in range(i + 1, len(nodes)):
             b = nodes[j]
@@ -214,7 +225,7 @@ def _recurring(
             if entries.get(a.theme.id, set()) & entries.get(b.theme.id, set()):
                 join(i, j, "the same learning log entry")
             elif model[a.theme.run_id] == model[b.theme.run_id] and (
-                cosine(a.theme.centroid, b.theme.centroid) >= SIMILAR_CENTROIDS
+                _unit_cosine(units[i], units[j]) >= SIMILAR_CENTROIDS
             ):
                 join(i, j, "similar themes in different runs")
     groups: dict[int, list[int]] = defaultdict(list)
