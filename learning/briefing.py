@@ -39,6 +39,7 @@ from learning.models import (
     ThemeLineage,
 )
 from learning.review_learning import actions_by_recommendation
+from nlp.identifiers import find_postcodes
 from surveys.audit import record_audit
 from surveys.definition import Stream
 from surveys.models import CaseDetails, CaseReview, Partnership, utcnow
@@ -53,7 +54,6 @@ LESSON_SHOWN, QUESTION_SHOWN, ACTION_SHOWN, QUOTE_SHOWN = 450, 150, 100, 120
 LABEL_SHOWN, NAME_SHOWN = 60, 60  # a theme's name; an owner's or an organisation's
 MAX_ACTIONS, MAX_THEMES, MAX_QUOTES, MAX_ORGANISATIONS = 4, 3, 2, 4
 REMOVED = "[removed]"
-POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
 
 DEFAULT_QUESTIONS = (
     "How does this learning apply to the children and families you work with?",
@@ -357,7 +357,7 @@ def _detail_patterns(details: CaseDetails) -> list[re.Pattern[str]]:
     words = [details.child_name, details.address, details.ethnicity]
     words += [part for part in details.child_name.split() if len(part) > 1]
     words += [part for part in re.split(r"[,\n]", details.address) if len(part.strip()) > 3]
-    words += POSTCODE.findall(details.address)
+    words += [details.address[a:b] for a, b, _ in find_postcodes(details.address)]
     born = details.date_of_birth
     if born is not None:
         words += [
